@@ -1,0 +1,161 @@
+"""Fonts for PDF and charts: TrueType faces cut from the Noto Sans CJK collection.
+
+ReportLab embeds only TrueType outlines and Noto CJK ships CFF2 variable outlines, so a
+face is made per weight: subset to the characters the build needs, draw each glyph at
+the weight's design location, convert its curves to quadratics (cu2qu) and save a small
+TrueType font. Faces are cached by family, weight and character set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import string
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .errors import ReportgenError
+
+# family -> (package, file, face index in the collection)
+FAMILIES = {
+    "Noto Sans CJK SC": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", 2),
+    "Noto Sans CJK TC": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", 3),
+    "Noto Sans CJK HK": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", 4),
+    "Noto Sans CJK JP": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", 0),
+    "Noto Sans CJK KR": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", 1),
+}
+WEIGHTS = {"regular": 400, "bold": 700}
+FORMAT_VERSION = "1"  # bump when the way faces are made changes
+
+# Always present, so a changed number or a new English word does not cut a new face.
+BASE_CHARS = set(string.printable) | {chr(c) for c in range(0xA0, 0x180)} | set(
+    "，。、；：？！“”‘’（）《》〈〉【】『』「」—…·～％￥×÷±≤≥→←↑↓°℃‰•●○■□▲△◆◇★☆"
+    "０１２３４５６７８９一二三四五六七八九十百千万亿元年月日第页共图表目录数据来源注"
+)
+
+
+@dataclass(frozen=True)
+class Faces:
+    """The TrueType files of one family for one character set."""
+
+    family: str
+    regular: Path
+    bold: Path
+    chars: frozenset
+
+    def missing(self, text: str) -> set[str]:
+        """Characters of `text` this face set cannot draw."""
+        return {c for c in text if c not in self.chars and not c.isspace()}
+
+
+def cache_dir(root: Path) -> Path:
+    """Where generated fonts and charts are kept between builds."""
+    env = os.environ.get("REPORTGEN_CACHE")
+    return Path(env) if env else root / ".reportgen-cache"
+
+
+def source_path(family: str) -> tuple[Path, int]:
+    """The collection file and face index that provide `family`."""
+    if family not in FAMILIES:
+        from .errors import did_you_mean
+
+        raise ReportgenError(
+            f"unknown font family `{family}`{did_you_mean(family, FAMILIES)}; "
+            f"available: {', '.join(FAMILIES)}"
+        )
+    package, filename, index = FAMILIES[family]
+    try:
+        path = Path(str(resources.files(package) / filename))
+    except ModuleNotFoundError:
+        path = None
+    if path is None or not path.exists():
+        raise ReportgenError(
+            f"font `{family}` needs the Python package `{package.replace('_', '-')}`; "
+            "reinstall reportgen (`pip install -e .`)"
+        )
+    return path, index
+
+
+def faces_for(family: str, text: str, root: Path) -> Faces:
+    """Regular and bold TrueType faces of `family` covering `text`, made or taken from cache."""
+    path, index = source_path(family)
+    wanted = frozenset(c for c in set(text) | BASE_CHARS if not c.isspace() or c == " ")
+    key = hashlib.sha256(
+        "\0".join([FORMAT_VERSION, family, "".join(sorted(wanted))]).encode("utf-8")
+    ).hexdigest()[:16]
+    slug = family.replace(" ", "")
+    folder = cache_dir(root) / "fonts"
+    files = {w: folder / f"{slug}-{w}-{key}.ttf" for w in WEIGHTS}
+    if not all(p.exists() for p in files.values()):
+        _make_faces(path, index, family, wanted, files)
+    chars = frozenset(_cmap_chars(files["regular"]))
+    return Faces(family, files["regular"], files["bold"], chars)
+
+
+def _cmap_chars(path: Path) -> set[str]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return {chr(c) for c in font.getBestCmap()}
+
+
+def _make_faces(path: Path, index: int, family: str, wanted, files: dict) -> None:
+    from fontTools import subset
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index)
+    options = subset.Options()
+    options.layout_features = []  # ReportLab does no shaping; layout tables only cost time
+    options.notdef_outline = True
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "STAT", "DSIG", "VVAR"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(wanted)))
+    subsetter.subset(font)
+    order = font.getGlyphOrder()
+    cmap = font.getBestCmap()
+    hhea, os2 = font["hhea"], font["OS/2"]
+    files[next(iter(files))].parent.mkdir(parents=True, exist_ok=True)
+    for weight_name, weight in WEIGHTS.items():
+        # Drawing at a design location applies the variations without the (slow) instancer.
+        glyph_set = font.getGlyphSet(location={"wght": weight}, normalized=False)
+        glyphs, widths = {}, {}
+        for name in order:
+            pen = TTGlyphPen(None)
+            glyph = glyph_set[name]
+            glyph.draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+            glyphs[name] = pen.glyph()
+            widths[name] = round(glyph.width)
+        builder = FontBuilder(font["head"].unitsPerEm, isTTF=True)
+        builder.setupGlyphOrder(order)
+        builder.setupCharacterMap(cmap)
+        builder.setupGlyf(glyphs)
+        glyf = builder.font["glyf"]
+        builder.setupHorizontalMetrics({n: (widths[n], getattr(glyf[n], "xMin", 0)) for n in order})
+        builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
+        style = "Bold" if weight_name == "bold" else "Regular"
+        # Each face gets its own names: two faces sharing a PostScript name embed as one.
+        ps_name = f"Reportgen{family.replace(' ', '')}-{style}"
+        builder.setupNameTable({
+            "familyName": f"Reportgen {family}", "styleName": style, "psName": ps_name,
+            "fullName": f"Reportgen {family} {style}", "uniqueFontIdentifier": ps_name,
+            "copyright": "Derived from Noto Sans CJK, SIL Open Font License 1.1",
+        })
+        builder.setupOS2(
+            sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender,
+            sTypoLineGap=os2.sTypoLineGap, usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent,
+            usWeightClass=weight, fsType=0, fsSelection=0x20 if style == "Bold" else 0x40,
+            ulUnicodeRange1=os2.ulUnicodeRange1, ulUnicodeRange2=os2.ulUnicodeRange2,
+            ulCodePageRange1=os2.ulCodePageRange1, ulCodePageRange2=os2.ulCodePageRange2,
+            sxHeight=getattr(os2, "sxHeight", 0), sCapHeight=getattr(os2, "sCapHeight", 0),
+        )
+        builder.setupPost()
+        builder.setupHead(unitsPerEm=font["head"].unitsPerEm, macStyle=1 if style == "Bold" else 0,
+                          created=0, modified=0)
+        target = files[weight_name]
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        builder.save(str(tmp))
+        os.replace(tmp, target)

@@ -57,7 +57,16 @@ class NoteRef:
     children: list["Inline"]
 
 
-Inline = Union[Str, Strong, Emph, Code, Link, LineBreak, NoteRef]
+@dataclass
+class Raw:
+    """Unresolved Markdown source of an inline place (only before `resolve`)."""
+
+    source: str
+    loc: Loc | None = None
+    context: str = ""
+
+
+Inline = Union[Str, Strong, Emph, Code, Link, LineBreak, NoteRef, Raw]
 
 
 def plain(inlines: list[Inline]) -> str:
@@ -66,6 +75,8 @@ def plain(inlines: list[Inline]) -> str:
     for node in inlines:
         if isinstance(node, (Str, Code)):
             out.append(node.text)
+        elif isinstance(node, Raw):
+            out.append(node.source)
         elif isinstance(node, LineBreak):
             out.append(" ")
         elif isinstance(node, NoteRef):

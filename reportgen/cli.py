@@ -1,0 +1,134 @@
+"""The `reportgen` command line. Heavy libraries are imported only by the commands that draw."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import Diagnostics, ReportgenError
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reportgen",
+        description="Build localised Word and PDF reports from YAML content specs and shared data.",
+    )
+    parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
+    parser.add_argument("-C", "--project", default=".", metavar="DIR",
+                        help="the project folder (holding content/ and layouts/); default: here")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    b = sub.add_parser("build", help="build reports into output/<locale>/<report>.pdf and .docx")
+    b.add_argument("reports", nargs="*", metavar="REPORT", help="report ids (default: all)")
+    b.add_argument("--locale", action="append", default=[], help="only this locale (repeatable)")
+    b.add_argument("--format", action="append", default=[], choices=["pdf", "docx"], help="only this format (repeatable)")
+    b.add_argument("--output", default="output", metavar="DIR", help="where to write (default: output)")
+    b.add_argument("--strict", action="store_true", help="treat warnings (e.g. missing translations) as errors")
+
+    c = sub.add_parser("check", help="check specs, layouts, data and translations without writing")
+    c.add_argument("reports", nargs="*", metavar="REPORT")
+    c.add_argument("--locale", action="append", default=[])
+    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    sub.add_parser("list", help="list reports, their locales, and their last build")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    root = Path(args.project).resolve()
+    # SIGTERM unwinds like Ctrl-C, so `finally` blocks remove partial files.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    diags = Diagnostics()
+    try:
+        status = COMMANDS[args.command](root, args, diags)
+    except KeyboardInterrupt:
+        print("reportgen: interrupted; output/ holds only complete files", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ReportgenError as exc:
+        diags.items.extend(exc.diagnostics)
+        status = EXIT_ERRORS
+    except Exception as exc:  # a bug in reportgen, not the user's input
+        if os.environ.get("REPORTGEN_DEBUG"):
+            raise
+        print(f"reportgen: internal error: {type(exc).__name__}: {exc}\n"
+              "  this is a bug in reportgen; run again with REPORTGEN_DEBUG=1 for details and report it",
+              file=sys.stderr)
+        return EXIT_ERRORS
+    report(diags)
+    if diags.errors:
+        return EXIT_ERRORS
+    if getattr(args, "strict", False) and diags.warnings:
+        print(f"reportgen: {len(diags.warnings)} warning(s) and --strict: failing", file=sys.stderr)
+        return EXIT_ERRORS
+    return status
+
+
+def report(diags: Diagnostics) -> None:
+    """Print every diagnostic once, errors and warnings in the order found."""
+    seen = set()
+    for d in diags:
+        line = str(d)
+        if line not in seen:
+            seen.add(line)
+            print(line, file=sys.stderr)
+    if diags.errors:
+        print(f"reportgen: {len(diags.errors)} error(s)", file=sys.stderr)
+
+
+def _build(root: Path, args, diags: Diagnostics) -> int:
+    from .build import FORMATS, build
+
+    out_dir = (root / args.output).resolve()
+    results = build(root, args.reports, args.locale, args.format or list(FORMATS), out_dir, diags)
+    return EXIT_ERRORS if any(r.status == "failed" for r in results) else EXIT_OK
+
+
+def _check(root: Path, args, diags: Diagnostics) -> int:
+    from .build import prepare, select_reports
+
+    paths = select_reports(root, args.reports, diags)
+    editions = prepare(root, paths, args.locale, diags)
+    ok = [e for e in editions if not e.diags.errors]
+    print(f"checked {len(paths)} report(s), {len(editions)} edition(s): {len(ok)} ok")
+    return EXIT_OK
+
+
+def _list(root: Path, args, diags: Diagnostics) -> int:
+    import json
+
+    from .spec import find_reports, load_spec
+
+    manifest = {}
+    path = root / "output" / "manifest.json"
+    if path.exists():
+        for entry in json.loads(path.read_text(encoding="utf-8")).get("editions", []):
+            manifest[(entry["report"], entry["locale"], entry["format"])] = entry["status"]
+    for report_path in find_reports(root):
+        spec, spec_diags = load_spec(report_path, root)
+        if spec is None:
+            print(f"{report_path.parent.name:<32} (spec has errors; run `reportgen check`)")
+            continue
+        states = []
+        for locale in spec.locales:
+            built = [fmt for fmt in ("pdf", "docx") if manifest.get((spec.id, locale, fmt)) == "built"]
+            states.append(f"{locale}[{','.join(built) or 'not built'}]")
+        print(f"{spec.id:<32} {' '.join(states)}")
+    return EXIT_OK
+
+
+COMMANDS = {"build": _build, "check": _check, "list": _list}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""Markdown (Python-Markdown) to model blocks and inline runs.
+
+Raw HTML is not markup here: the HTML and entity rules are removed, so `<b>` or
+`&amp;` in a spec prints as written, in every writer.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+
+from . import model as m
+from .errors import Loc
+
+_PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+
+
+class _Capture(Treeprocessor):
+    """Keeps the finished element tree; runs after every other tree processor."""
+
+    def run(self, root):
+        self.md.captured = root
+        return root
+
+
+def _make() -> markdown.Markdown:
+    # tab_length 2: nested lists indented by two spaces, as most editors write them.
+    md = markdown.Markdown(extensions=["sane_lists", "tables", "footnotes"], tab_length=2)
+    for name in ("html_block",):
+        if name in md.preprocessors:
+            md.preprocessors.deregister(name)
+    for name in ("html", "entity"):
+        if name in md.inlinePatterns:
+            md.inlinePatterns.deregister(name)
+    md.treeprocessors.register(_Capture(md), "reportgen_capture", -100)
+    return md
+
+
+_MD = None
+
+
+def _parse(source: str) -> etree.Element:
+    global _MD
+    if _MD is None:
+        _MD = _make()
+    _MD.reset()
+    _MD.convert(source)
+    return _MD.captured
+
+
+def _join_lines(text: str) -> str:
+    """Join soft line breaks: no space between two CJK characters, one space otherwise."""
+    if "\n" not in text:
+        return text
+    parts = text.split("\n")
+    out = parts[0]
+    for part in parts[1:]:
+        left = out.rstrip(" ")
+        right = part.lstrip(" ")
+        if left and right and _CJK.match(left[-1]) and _CJK.match(right[0]):
+            out = left + right
+        else:
+            out = left + " " + right if left and right else left + right
+    return out
+
+
+def parse_blocks(source: str, loc: Loc | None = None) -> list:
+    """Markdown text to a list of model blocks."""
+    root = _parse(source)
+    notes = _collect_notes(root)
+    return _blocks(root, loc, notes)
+
+
+def parse_inlines(source: str, loc: Loc | None = None) -> list:
+    """Markdown of one line or paragraph (a title, a cell) to inline runs."""
+    blocks = parse_blocks(source, loc)
+    inlines: list = []
+    for block in blocks:
+        if inlines:
+            inlines.append(m.LineBreak())
+        if isinstance(block, m.Paragraph):
+            inlines.extend(block.inlines)
+        elif isinstance(block, m.ListBlock):
+            for i, item in enumerate(block.items):
+                if i:
+                    inlines.append(m.LineBreak())
+                marker = f"{block.start + i}. " if block.ordered else "• "
+                inlines.append(m.Str(marker))
+                for sub in item:
+                    if isinstance(sub, m.Paragraph):
+                        inlines.extend(sub.inlines)
+    if not blocks and source.strip():
+        inlines.append(m.Str(source.strip()))
+    return _merge_str(inlines)
+
+
+def _collect_notes(root) -> dict:
+    notes = {}
+    for div in list(root.iter("div")):
+        if "footnote" in (div.get("class") or ""):
+            for li in div.iter("li"):
+                ident = li.get("id", "")
+                for a in list(li.iter("a")):
+                    if "footnote-backref" in (a.get("class") or ""):
+                        _remove(li, a)
+                inlines = []
+                for child in li:
+                    if child.tag == "p":
+                        inlines.extend(_inlines(child, {}))
+                    else:
+                        inlines.extend(_inlines(child, {}))
+                notes[ident.replace("fn:", "", 1)] = _strip(_merge_str(inlines))
+            _remove(root, div)
+    return notes
+
+
+def _remove(root, target) -> None:
+    for parent in root.iter():
+        if target in list(parent):
+            parent.remove(target)
+            return
+
+
+def _blocks(parent, loc, notes) -> list:
+    out: list = []
+    if parent.text and parent.text.strip() and parent.tag in ("li", "blockquote"):
+        out.append(m.Paragraph(_strip(_merge_str([m.Str(_join_lines(parent.text))])), loc))
+    pending: list = []
+
+    def flush():
+        if pending:
+            inl = _strip(_merge_str(pending[:]))
+            if inl:
+                out.append(m.Paragraph(inl, loc))
+            pending.clear()
+
+    for child in parent:
+        tag = child.tag
+        if tag == "p":
+            flush()
+            inl = _strip(_merge_str(_inlines(child, notes)))
+            if inl:
+                out.append(m.Paragraph(inl, loc))
+        elif tag in ("ul", "ol"):
+            flush()
+            items = [_blocks(li, loc, notes) for li in child if li.tag == "li"]
+            start = int(child.get("start", "1") or 1)
+            out.append(m.ListBlock(items, ordered=tag == "ol", start=start, loc=loc))
+        elif tag == "blockquote":
+            flush()
+            out.append(m.Quote(_blocks(child, loc, notes), loc))
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            flush()
+            # A heading inside a text block is emphasis, not structure (sections are in YAML).
+            out.append(m.Paragraph([m.Strong(_merge_str(_inlines(child, notes)))], loc))
+        elif tag == "table":
+            flush()
+            out.append(_table(child, loc, notes))
+        elif tag == "hr":
+            flush()
+        elif tag == "pre":
+            flush()
+            code = "".join(child.itertext())
+            out.append(m.Paragraph([m.Code(code.rstrip("\n"))], loc))
+        elif tag == "div":
+            flush()
+            out.extend(_blocks(child, loc, notes))
+        else:
+            pending.extend(_inlines_of(child, notes))
+        if child.tail and child.tail.strip() and parent.tag in ("li",):
+            pending.append(m.Str(_join_lines(child.tail)))
+    flush()
+    return out
+
+
+def _table(element, loc, notes) -> m.Table:
+    head, body, aligns = [], [], []
+    for section in element:
+        rows = head if section.tag == "thead" else body
+        for tr in section:
+            row = []
+            for cell in tr:
+                style = cell.get("align") or cell.get("style") or ""
+                align = "center" if "center" in style else "right" if "right" in style else None
+                if section.tag == "thead":
+                    aligns.append(align or "left")
+                row.append(m.Cell(_strip(_merge_str(_inlines(cell, notes))), align=align))
+            rows.append(row)
+    columns = [m.Column(None, a) for a in aligns] or [m.Column() for _ in (body[0] if body else [])]
+    return m.Table(columns, head, body, loc=loc)
+
+
+def _inlines_of(element, notes) -> list:
+    return _inline_element(element, notes) + ([m.Str(_join_lines(element.tail))] if element.tail else [])
+
+
+def _inlines(element, notes) -> list:
+    out: list = []
+    if element.text:
+        out.append(m.Str(_join_lines(element.text)))
+    for child in element:
+        out.extend(_inline_element(child, notes))
+        if child.tail:
+            out.append(m.Str(_join_lines(child.tail)))
+    return out
+
+
+def _inline_element(child, notes) -> list:
+    tag = child.tag
+    if tag == "strong":
+        return [m.Strong(_inlines(child, notes))]
+    if tag == "em":
+        return [m.Emph(_inlines(child, notes))]
+    if tag == "code":
+        return [m.Code("".join(child.itertext()))]
+    if tag == "br":
+        return [m.LineBreak()]
+    if tag == "sup" and child.get("id", "").startswith("fnref"):
+        ident = child.get("id", "").split(":", 1)[-1]
+        return [m.NoteRef(0, notes.get(ident, [m.Str(ident)]))]
+    if tag == "a":
+        return [m.Link(child.get("href", ""), _inlines(child, notes))]
+    if tag == "img":
+        return [m.Str(child.get("alt", ""))]
+    return _inlines(child, notes)
+
+
+def _merge_str(inlines: list) -> list:
+    out: list = []
+    for node in inlines:
+        if isinstance(node, m.Str) and "\x02" in node.text:
+            # Python-Markdown's placeholders for back-links we do not print.
+            node = m.Str(_PLACEHOLDER.sub("", node.text))
+        if isinstance(node, m.Str) and out and isinstance(out[-1], m.Str):
+            out[-1] = m.Str(out[-1].text + node.text)
+        elif isinstance(node, m.Str) and not node.text:
+            continue
+        else:
+            out.append(node)
+    return out
+
+
+def _strip(inlines: list) -> list:
+    if inlines and isinstance(inlines[0], m.Str):
+        inlines[0] = m.Str(inlines[0].text.lstrip())
+        if not inlines[0].text:
+            inlines.pop(0)
+    if inlines and isinstance(inlines[-1], m.Str):
+        inlines[-1] = m.Str(inlines[-1].text.rstrip())
+        if not inlines[-1].text:
+            inlines.pop()
+    return inlines

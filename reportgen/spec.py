@@ -1,0 +1,568 @@
+"""Load a content spec: `content/<id>/report.yaml` and its fragments into a located tree.
+
+The result is a `Spec`: report settings plus a model tree whose text is still raw
+Markdown (`model.Text` blocks and `model.Raw` inlines), so that translation and data
+expressions can be applied per edition by `resolve`. Every problem found is collected
+as a located diagnostic; loading never stops at the first one it can step past.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import model as m
+from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
+from .yamlsrc import YList, YMap, load
+
+TOP_KEYS = {
+    "id", "title", "subtitle", "edition", "date", "author", "logo", "layout",
+    "source_locale", "locales", "data", "sections", "front",
+}
+SECTION_KEYS = {"title", "id", "blocks", "sections", "numbered", "toc", "child_numbering", "page_break", "part"}
+BLOCK_KINDS = {"text", "quote", "callout", "table", "stats", "figure", "chart", "page_break", "include"}
+CALLOUT_KEYS = {"title", "text", "kind"}
+TABLE_KEYS = {"caption", "source", "columns", "rows", "head", "foot", "style", "data", "sort", "total", "note"}
+COLUMN_KEYS = {"header", "width", "align", "field", "format", "digits"}
+CELL_KEYS = {"text", "rowspan", "colspan", "align"}
+STATS_KEYS = {"title", "rows", "source"}
+FIGURE_KEYS = {"image", "caption", "source", "width", "alt"}
+LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2})?$")
+MAX_INCLUDE_DEPTH = 32
+
+
+@dataclass
+class Spec:
+    """One report as written: settings, and a tree of raw (unresolved) content."""
+
+    id: str
+    path: Path  # the report.yaml
+    root: Path  # the project
+    title: m.Raw
+    subtitle: m.Raw | None
+    edition: m.Raw | None
+    date: m.Raw | None
+    author: m.Raw | None
+    logo: str | None
+    layout: str
+    layout_loc: Loc
+    source_locale: str
+    locales: list[str]
+    data: list[str]
+    data_loc: Loc
+    sections: list[m.Section]
+    front: list = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # every file read, for rebuild checks
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+
+def display_path(path: Path, root: Path) -> str:
+    """A path as the user knows it: relative to the project root."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def inside(path: Path, root: Path) -> bool:
+    """True when `path`, with symlinks followed, lies inside `root`."""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+class _Loader:
+    def __init__(self, root: Path, report_dir: Path, diags: Diagnostics):
+        self.root = root
+        self.report_dir = report_dir
+        self.diags = diags
+        self.files: list[Path] = []
+        self.include_stack: list[Path] = []
+        self.anchors: dict[str, Loc] = {}
+        self.figure_count = 0
+
+    # -------------------------------------------------------------- helpers
+
+    def keys(self, node: YMap, known: set, what: str, required: tuple = ()) -> None:
+        for key in node:
+            if key not in known:
+                self.diags.error(
+                    node.key_locs[key],
+                    f"unknown key `{key}` in {what}{did_you_mean(key, known)}"
+                    f" (known: {', '.join(sorted(known))})",
+                )
+        for key in required:
+            if key not in node:
+                self.diags.error(node.loc, f"{what} needs a `{key}`")
+
+    def string(self, node: YMap, key: str, what: str, required: bool = False) -> str | None:
+        if key not in node or node[key] is None:
+            if required:
+                self.diags.error(node.loc, f"{what} needs a `{key}`")
+            return None
+        value = node[key]
+        if isinstance(value, (YMap, YList)) or isinstance(value, bool):
+            self.diags.error(node.loc_of(key), f"`{key}` in {what} should be text, not {_kind(value)}")
+            return None
+        return str(value)
+
+    def raw(self, node: YMap, key: str, context: str, what: str, required=False) -> m.Raw | None:
+        text = self.string(node, key, what, required)
+        if text is None:
+            return None
+        return m.Raw(text, node.loc_of(key), context)
+
+    def flag(self, node: YMap, key: str, default: bool) -> bool:
+        if key not in node:
+            return default
+        value = node[key]
+        if not isinstance(value, bool):
+            self.diags.error(node.loc_of(key), f"`{key}` should be true or false, not `{value}`")
+            return default
+        return value
+
+    def project_file(self, name, loc: Loc, base: Path, what: str) -> Path | None:
+        """A file named in the spec, which must exist inside the project."""
+        text = str(name)
+        path = Path(text)
+        if path.is_absolute():
+            self.diags.error(loc, f"{what} `{text}` is an absolute path; name it relative to {display_path(base, self.root)}/")
+            return None
+        full = base / path
+        if not inside(full, self.root):
+            self.diags.error(loc, f"{what} `{text}` resolves outside the project; keep files inside it")
+            return None
+        if not full.exists():
+            siblings = [p.name for p in full.parent.glob("*")] if full.parent.exists() else []
+            self.diags.error(loc, f"{what} `{text}` not found{did_you_mean(path.name, siblings)}")
+            return None
+        return full.resolve()
+
+    def read(self, path: Path):
+        self.files.append(path)
+        return load(path, display_path(path, self.root))
+
+    # -------------------------------------------------------------- sections
+
+    def sections(self, node, base: Path, level: int, prefix: str) -> list[m.Section]:
+        if node is None:
+            return []
+        if not isinstance(node, YList):
+            self.diags.error(getattr(node, "loc", None), f"`sections` should be a list, not {_kind(node)}")
+            return []
+        out = []
+        for i, item in enumerate(node):
+            loc = node.loc_of(i)
+            if isinstance(item, YMap) and "include" in item:
+                out.extend(self.include_sections(item, base, level, prefix))
+                continue
+            if not isinstance(item, YMap):
+                self.diags.error(loc, f"a section should be a mapping with `title:`, not {_kind(item)}")
+                continue
+            section = self.section(item, base, level, f"{prefix}{len(out) + 1}")
+            if section:
+                out.append(section)
+        return out
+
+    def include_sections(self, item: YMap, base: Path, level: int, prefix: str) -> list[m.Section]:
+        self.keys(item, {"include"}, "a section include")
+        loaded = self.include(item, base)
+        if loaded is None:
+            return []
+        data, path = loaded
+        try:
+            if isinstance(data, YMap) and "sections" in data and "title" not in data:
+                self.keys(data, {"sections"}, "an included sections file")
+                data = data["sections"]
+            if isinstance(data, YMap):
+                wrapped = YList([data])
+                wrapped.loc, wrapped.locs = data.loc, [data.loc]
+                data = wrapped
+            return self.sections(data, path.parent, level, prefix)
+        finally:
+            self.include_stack.pop()
+
+    def include(self, item: YMap, base: Path):
+        """Read an included fragment; the caller pops the include stack when done."""
+        loc = item.loc_of("include")
+        path = self.project_file(item["include"], loc, base, "include")
+        if path is None:
+            return None
+        if path in self.include_stack or path == self.report_path:
+            chain = " → ".join(display_path(p, self.root) for p in [*self.include_stack, path])
+            self.diags.error(loc, f"circular include: {chain}; remove one of the includes")
+            return None
+        if len(self.include_stack) >= MAX_INCLUDE_DEPTH:
+            self.diags.error(loc, f"includes nested deeper than {MAX_INCLUDE_DEPTH} levels; flatten them")
+            return None
+        try:
+            data = self.read(path)
+        except ReportgenError as exc:
+            self.diags.items.extend(exc.diagnostics)
+            return None
+        self.include_stack.append(path)
+        return data, path
+
+    def section(self, node: YMap, base: Path, level: int, auto_id: str) -> m.Section | None:
+        self.keys(node, SECTION_KEYS, "a section", required=("title",))
+        if level > 4:
+            self.diags.error(node.loc, "sections nest at most 4 levels deep; move this one up a level")
+            return None
+        anchor = self.string(node, "id", "a section") or f"s{auto_id}"
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", anchor):
+            self.diags.error(node.loc_of("id"), f"section id `{anchor}` should use letters, digits, `-`, `_` or `.`")
+        elif anchor in self.anchors:
+            first = self.anchors[anchor]
+            self.diags.error(node.loc_of("id"), f"section id `{anchor}` is already used at line {first.line}; ids must be unique")
+        self.anchors[anchor] = node.loc_of("id")
+        title = self.raw(node, "title", f"{anchor}|title", "a section") or m.Raw("", node.loc)
+        child_numbering = self.string(node, "child_numbering", "a section")
+        if child_numbering is not None:
+            for token in re.findall(r"\{([^}]*)\}", child_numbering):
+                if not re.fullmatch(r"[1-6](:(zh|decimal|alpha|roman))?", token):
+                    self.diags.error(node.loc_of("child_numbering"), f"numbering token `{{{token}}}` is not known; "
+                                     "use {1}..{6}, optionally with :zh, :alpha or :roman")
+        section = m.Section(
+            title=[title], level=level, anchor=anchor, loc=node.loc, raw_title=title.source,
+            numbered=self.flag(node, "numbered", True), toc=self.flag(node, "toc", True),
+            page_break=self.flag(node, "page_break", False), child_numbering=child_numbering,
+            kind="part" if self.flag(node, "part", False) else "section",
+        )
+        section.blocks = self.blocks(node.get("blocks"), base, anchor, node.loc_of("blocks"))
+        child_level = level if section.kind == "part" else level + 1
+        section.children = self.sections(node.get("sections"), base, child_level, f"{auto_id}.")
+        return section
+
+    # -------------------------------------------------------------- blocks
+
+    def blocks(self, node, base: Path, ctx: str, loc: Loc) -> list:
+        if node is None:
+            return []
+        if not isinstance(node, YList):
+            self.diags.error(loc, f"`blocks` should be a list, not {_kind(node)}")
+            return []
+        out = []
+        for i, item in enumerate(node):
+            out.extend(self.block(item, node.loc_of(i), base, ctx))
+        return out
+
+    def block(self, item, loc: Loc, base: Path, ctx: str) -> list:
+        if isinstance(item, str):
+            return [m.Text(item, loc, f"{ctx}|text")]
+        if not isinstance(item, YMap):
+            self.diags.error(loc, f"a block should be text or a mapping such as `text:` or `table:`, not {_kind(item)}")
+            return []
+        kinds = [k for k in item if k in BLOCK_KINDS]
+        if len(kinds) != 1:
+            if not kinds:
+                key = next(iter(item), "")
+                self.diags.error(item.key_locs.get(key, loc), f"unknown block `{key}`{did_you_mean(key, BLOCK_KINDS)}"
+                                 f" (blocks: {', '.join(sorted(BLOCK_KINDS))})")
+            else:
+                self.diags.error(loc, f"a block has one kind, this one has {', '.join(kinds)}; split it")
+            return []
+        kind = kinds[0]
+        extra = [k for k in item if k != kind]
+        if extra and kind != "chart":
+            key = extra[0]
+            self.diags.error(item.key_locs[key], f"unknown key `{key}` beside `{kind}`; "
+                             f"put it inside `{kind}:` or in a block of its own")
+        value = item[kind]
+        vloc = item.loc_of(kind)
+        if kind == "text":
+            if not isinstance(value, (str, int, float)):
+                self.diags.error(vloc, f"`text` should be Markdown text, not {_kind(value)}")
+                return []
+            return [m.Text(str(value), vloc, f"{ctx}|text")]
+        if kind == "quote":
+            return [m.Quote([m.Text(str(value), vloc, f"{ctx}|quote")], vloc)]
+        if kind == "page_break":
+            return [m.PageBreak(vloc)]
+        if kind == "include":
+            loaded = self.include(item, base)
+            if loaded is None:
+                return []
+            data, path = loaded
+            try:
+                if not isinstance(data, YList):
+                    data_list = YList([data])
+                    data_list.loc, data_list.locs = data.loc if isinstance(data, YMap) else vloc, [getattr(data, "loc", vloc)]
+                    data = data_list
+                return self.blocks(data, path.parent, ctx, vloc)
+            finally:
+                self.include_stack.pop()
+        if not isinstance(value, YMap):
+            self.diags.error(vloc, f"`{kind}` should be a mapping of its settings, not {_kind(value)}")
+            return []
+        if kind == "callout":
+            return [self.callout(value, ctx)]
+        if kind == "figure":
+            return [b for b in [self.figure(value, base, ctx)] if b]
+        if kind == "stats":
+            return [b for b in [self.stats(value, ctx)] if b]
+        if kind == "table":
+            return [b for b in [self.table(value, ctx)] if b]
+        if kind == "chart":
+            return self.chart(item, value, ctx)
+        return []
+
+    def callout(self, node: YMap, ctx: str) -> m.Callout:
+        self.keys(node, CALLOUT_KEYS, "a callout", required=("text",))
+        kind = self.string(node, "kind", "a callout") or "note"
+        if kind not in ("note", "case", "quote"):
+            self.diags.error(node.loc_of("kind"), f"callout kind `{kind}` should be note, case or quote{did_you_mean(kind, ['note', 'case', 'quote'])}")
+        title = self.raw(node, "title", f"{ctx}|callout.title", "a callout")
+        text = self.string(node, "text", "a callout") or ""
+        return m.Callout([m.Text(text, node.loc_of("text"), f"{ctx}|callout")], [title] if title else [], kind, node.loc)
+
+    def figure(self, node: YMap, base: Path, ctx: str) -> m.Figure | None:
+        self.keys(node, FIGURE_KEYS, "a figure", required=("image",))
+        if "image" not in node:
+            return None
+        path = self.project_file(node["image"], node.loc_of("image"), self.root, "image")
+        width = self.share(node, "width", 1.0)
+        caption = self.raw(node, "caption", f"{ctx}|figure.caption", "a figure")
+        source = self.raw(node, "source", f"{ctx}|figure.source", "a figure")
+        if path is None:
+            return None
+        if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".gif"):
+            self.diags.error(node.loc_of("image"), f"image `{node['image']}` should be PNG, JPEG or GIF")
+            return None
+        return m.Figure(
+            str(path), m.Caption("", 0, [caption]) if caption else None, [source] if source else None,
+            width, str(node.get("alt") or ""), node.loc,
+        )
+
+    def share(self, node: YMap, key: str, default):
+        if key not in node:
+            return default
+        value = node[key]
+        if isinstance(value, str) and value.endswith("%"):
+            try:
+                value = float(value[:-1]) / 100
+            except ValueError:
+                pass
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= 1:
+            self.diags.error(node.loc_of(key), f"`{key}` should be a share of the text width, from 0 to 1 or a percentage such as `50%`")
+            return default
+        return float(value)
+
+    def stats(self, node: YMap, ctx: str) -> m.Table | None:
+        self.keys(node, STATS_KEYS, "a stats table", required=("rows",))
+        rows = node.get("rows")
+        if not isinstance(rows, YList):
+            self.diags.error(node.loc_of("rows"), "`rows` should be a list of [label, value] pairs")
+            return None
+        body = []
+        for i, row in enumerate(rows):
+            if not isinstance(row, YList) or len(row) != 2:
+                self.diags.error(rows.loc_of(i), "a stats row should be a pair: [label, value]")
+                continue
+            body.append([m.Cell([m.Raw(str(row[j]), row.loc_of(j), f"{ctx}|stats")]) for j in range(2)])
+        title = self.raw(node, "title", f"{ctx}|stats.title", "a stats table")
+        source = self.raw(node, "source", f"{ctx}|table.source", "a stats table")
+        return m.Table(
+            [m.Column(0.55, "left"), m.Column(0.45, "right")], [], body,
+            caption=m.Caption("", 0, [title]) if title else None,
+            source=[source] if source else None, style="stats", loc=node.loc,
+        )
+
+    def table(self, node: YMap, ctx: str) -> m.Table | None:
+        self.keys(node, TABLE_KEYS, "a table", required=("columns",))
+        style = self.string(node, "style", "a table") or "grid"
+        if style not in ("grid", "stats"):
+            self.diags.error(node.loc_of("style"), f"table style `{style}` should be grid or stats")
+        columns_node = node.get("columns")
+        if not isinstance(columns_node, YList) or not columns_node:
+            if "columns" in node:
+                self.diags.error(node.loc_of("columns"), "`columns` should be a list of column headers or settings")
+            return None
+        columns, headers = [], []
+        for i, col in enumerate(columns_node):
+            cloc = columns_node.loc_of(i)
+            if isinstance(col, YMap):
+                self.keys(col, COLUMN_KEYS, "a table column")
+                width = self.share(col, "width", None)
+                align = self.string(col, "align", "a table column") or "left"
+                if align not in ("left", "center", "right"):
+                    self.diags.error(col.loc_of("align"), f"align `{align}` should be left, center or right{did_you_mean(align, ['left', 'center', 'right'])}")
+                    align = "left"
+                header = col.get("header", col.get("field", ""))
+                headers.append(m.Cell([m.Raw(str(header), col.loc_of("header"), f"{ctx}|table.header")]))
+                columns.append(m.Column(width, align))
+            else:
+                headers.append(m.Cell([m.Raw(str(col), cloc, f"{ctx}|table.header")]))
+                columns.append(m.Column())
+        total = sum(c.width or 0 for c in columns)
+        if total > 1.001:
+            self.diags.error(columns_node.loc, f"column widths add up to {total:.2f} of the text width; keep the sum at most 1")
+        ncols = len(columns)
+        head = [headers]
+        if "head" in node:
+            head = self.rows(node["head"], node.loc_of("head"), ncols, ctx, "table.header")
+        body = self.rows(node.get("rows"), node.loc_of("rows"), ncols, ctx, "table.cell") if "rows" in node else []
+        foot = self.rows(node["foot"], node.loc_of("foot"), ncols, ctx, "table.cell") if "foot" in node else []
+        caption = self.raw(node, "caption", f"{ctx}|table.caption", "a table")
+        source = self.raw(node, "source", f"{ctx}|table.source", "a table")
+        return m.Table(columns, head, body, m.Caption("", 0, [caption]) if caption else None,
+                       [source] if source else None, style, foot, node.loc)
+
+    def rows(self, node, loc: Loc, ncols: int, ctx: str, kind: str) -> list:
+        """Rows as written (covered places skipped, as in HTML) to a full grid with None."""
+        if not isinstance(node, YList):
+            self.diags.error(loc, f"table rows should be a list of rows, not {_kind(node)}")
+            return []
+        grid: list[list] = []
+        pending: dict[tuple[int, int], bool] = {}
+        for r, row in enumerate(node):
+            rloc = node.loc_of(r)
+            if not isinstance(row, YList):
+                self.diags.error(rloc, f"a table row should be a list of cells, not {_kind(row)}")
+                continue
+            line = [None] * ncols
+            col = 0
+            rownum = len(grid)
+            for c, value in enumerate(row):
+                while col < ncols and (rownum, col) in pending:
+                    col += 1
+                cloc = row.loc_of(c)
+                if col >= ncols:
+                    self.diags.error(cloc, f"this row has more cells than the table's {ncols} columns")
+                    break
+                rowspan = colspan = 1
+                align = None
+                if isinstance(value, YMap):
+                    self.keys(value, CELL_KEYS, "a table cell", required=("text",))
+                    rowspan = _count(value, "rowspan", self.diags)
+                    colspan = _count(value, "colspan", self.diags)
+                    align = self.string(value, "align", "a table cell")
+                    text = "" if value.get("text") is None else str(value.get("text"))
+                    cloc = value.loc_of("text")
+                elif isinstance(value, YList):
+                    self.diags.error(cloc, "a table cell should be text or a mapping with `text:`")
+                    text = ""
+                else:
+                    text = "" if value is None else str(value)
+                if col + colspan > ncols:
+                    self.diags.error(cloc, f"colspan {colspan} runs past the table's {ncols} columns")
+                    colspan = ncols - col
+                line[col] = m.Cell([m.Raw(text, cloc, f"{ctx}|{kind}")], rowspan, colspan, align)
+                for dr in range(rowspan):
+                    for dc in range(colspan):
+                        if dr or dc:
+                            pending[(rownum + dr, col + dc)] = True
+                col += colspan
+            while col < ncols and (rownum, col) in pending:
+                col += 1
+            if col < ncols:
+                self.diags.error(rloc, f"this row has {col} of the table's {ncols} columns; add the missing cells (empty ones as \"\")")
+            grid.append(line)
+        overhang = [key for key in pending if key[0] >= len(grid)]
+        if overhang:
+            self.diags.error(loc, "a rowspan runs past the last row of the table; shorten it")
+        return grid
+
+    def chart(self, item: YMap, value: YMap, ctx: str) -> list:
+        from .charts import load_chart  # the chart schema lives with the charts
+
+        block = load_chart(value, ctx, self)
+        return [block] if block else []
+
+
+def _count(node: YMap, key: str, diags: Diagnostics) -> int:
+    value = node.get(key, 1)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1 or value > 10_000:
+        diags.error(node.loc_of(key), f"`{key}` should be a whole number of at least 1")
+        return 1
+    return value
+
+
+def _kind(value) -> str:
+    if isinstance(value, YMap):
+        return "a mapping"
+    if isinstance(value, YList):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"`{value}`"
+
+
+def find_reports(root: Path) -> list[Path]:
+    """Every `content/<id>/report.yaml` in the project, sorted by id."""
+    content = root / "content"
+    return sorted(p for p in content.glob("*/report.yaml")) if content.exists() else []
+
+
+def load_spec(path: Path, root: Path) -> tuple[Spec | None, Diagnostics]:
+    """Read and validate one report spec; diagnostics hold every problem found."""
+    diags = Diagnostics()
+    loader = _Loader(root, path.parent, diags)
+    loader.report_path = path.resolve()
+    try:
+        data = loader.read(path)
+    except ReportgenError as exc:
+        diags.items.extend(exc.diagnostics)
+        return None, diags
+    display = display_path(path, root)
+    if not isinstance(data, YMap):
+        diags.error(Loc(display, 1, 1), "a report spec should be a mapping with `title:` and `sections:`")
+        return None, diags
+    loader.keys(data, TOP_KEYS, "the report", required=("title", "sections"))
+    report_id = loader.string(data, "id", "the report") or path.parent.name
+    if report_id != path.parent.name:
+        diags.error(data.loc_of("id"), f"`id: {report_id}` differs from the folder name `{path.parent.name}`; "
+                    "make them the same (the folder names the output files)")
+    source_locale = loader.string(data, "source_locale", "the report") or "zh_CN"
+    locales_node = data.get("locales")
+    locales = [source_locale]
+    if locales_node is not None:
+        if not isinstance(locales_node, YList) or not locales_node:
+            diags.error(data.loc_of("locales"), "`locales` should be a list such as [zh_CN, en]")
+        else:
+            locales = [str(x) for x in locales_node]
+    for i, loc_name in enumerate([source_locale, *locales]):
+        if not LOCALE_RE.match(loc_name):
+            where = data.loc_of("source_locale") if i == 0 else data.loc_of("locales")
+            diags.error(where, f"`{loc_name}` is not a locale name; write e.g. zh_CN, zh_TW or en")
+    if source_locale not in locales:
+        diags.error(data.loc_of("locales"), f"`locales` should include the source locale `{source_locale}`")
+    data_node = data.get("data") or []
+    if isinstance(data_node, str):
+        data_node = [data_node]
+    if not isinstance(data_node, list):
+        diags.error(data.loc_of("data"), "`data` should be a list of data file names from content/data/")
+        data_node = []
+    logo = None
+    if data.get("logo"):
+        found = loader.project_file(data["logo"], data.loc_of("logo"), root, "logo")
+        logo = str(found) if found else None
+    sections = loader.sections(data.get("sections"), path.parent, 1, "")
+    front = loader.blocks(data.get("front"), path.parent, "front", data.loc_of("front"))
+    if "sections" in data and not sections and not diags.errors:
+        diags.error(data.loc_of("sections"), "the report has no sections; add at least one with a `title:`")
+    if diags.errors:
+        return None, diags
+    spec = Spec(
+        id=report_id, path=path.resolve(), root=root.resolve(),
+        title=loader.raw(data, "title", "report|title", "the report") or m.Raw(report_id),
+        subtitle=loader.raw(data, "subtitle", "report|subtitle", "the report"),
+        edition=loader.raw(data, "edition", "report|edition", "the report"),
+        date=loader.raw(data, "date", "report|date", "the report"),
+        author=loader.raw(data, "author", "report|author", "the report"),
+        logo=logo, layout=str(data.get("layout") or "market-report"),
+        layout_loc=data.loc_of("layout") if "layout" in data else data.loc,
+        source_locale=source_locale, locales=locales,
+        data=[str(d) for d in data_node], data_loc=data.loc_of("data") if "data" in data else data.loc,
+        sections=sections, front=front, files=list(dict.fromkeys(loader.files)),
+    )
+    return spec, diags

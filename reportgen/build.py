@@ -14,6 +14,8 @@ from pathlib import Path
 
 from . import model as m
 from .errors import Diagnostics, ReportgenError
+from .data import load_data
+from .expr import Evaluator
 from .layout import load_layout
 from .resolve import Hooks, resolve
 from .spec import Spec, display_path, find_reports, load_spec
@@ -71,12 +73,18 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
         diags.extend(spec_diags)
         if spec is None:
             continue
+        data_diags = Diagnostics()
+        namespaces, data_files = load_data(root, spec.data, spec.data_loc, data_diags)
+        spec.files.extend(data_files)
+        diags.extend(data_diags)
+        if data_diags.errors:
+            continue
         wanted = [loc for loc in spec.locales if not locales or loc in locales]
         for locale in wanted:
             edition = Edition(spec, locale)
             try:
                 edition.layout = load_layout(root, spec.layout, locale, spec.layout_loc)
-                hooks = make_hooks(spec, locale, edition.diags, root)
+                hooks = make_hooks(spec, locale, namespaces, edition.diags, root)
                 edition.document = resolve(spec, locale, edition.layout, hooks, edition.diags)
             except ReportgenError as exc:
                 edition.diags.items.extend(exc.diagnostics)
@@ -85,14 +93,48 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
     return editions
 
 
-def make_hooks(spec: Spec, locale: str, diags: Diagnostics, root: Path) -> Hooks:
+def make_hooks(spec: Spec, locale: str, namespaces: dict, diags: Diagnostics, root: Path) -> Hooks:
     """Translation and data-expression hooks for one edition."""
-    return Hooks()
+    evaluator = Evaluator(namespaces, locale)
+    return Hooks(expand=evaluator.expand, extra={"evaluator": evaluator})
 
 
 def document_text(doc: m.Document) -> str:
     """Every character an edition prints (a superset: it includes field names)."""
     return m.to_json(doc)
+
+
+def render_charts(doc: m.Document, layout, faces, root: Path) -> int:
+    """Replace every Chart in `doc` by a Figure of its drawing (cached); return how many were drawn."""
+    from .chartdraw import render_chart
+    from .fonts import cache_dir
+
+    folder = cache_dir(root) / "charts"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def visit(blocks: list) -> list:
+        out = []
+        for block in blocks:
+            if isinstance(block, m.Chart):
+                path = render_chart(block, layout, faces, folder)
+                source = block.source
+                if block.note:
+                    note = [m.Str(doc.terms.get("note", "Note: ")), *block.note]
+                    source = [*source, m.Str(" "), *note] if source else note
+                out.append(m.Figure(str(path), block.caption, source, block.width, block.title, block.loc))
+            else:
+                for attr in ("blocks",):
+                    if hasattr(block, attr):
+                        setattr(block, attr, visit(getattr(block, attr)))
+                if isinstance(block, m.ListBlock):
+                    block.items = [visit(item) for item in block.items]
+                out.append(block)
+        return out
+
+    doc.front = visit(doc.front)
+    for section in doc.walk_sections():
+        section.blocks = visit(section.blocks)
+    return 0
 
 
 def write_edition(edition: Edition, formats: list[str], out_dir: Path, root: Path, faces) -> list[Result]:
@@ -191,6 +233,7 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
         if edition not in good or edition.layout.pdf_font not in faces:
             results.extend(fail_edition(edition, formats, out_dir, root))
             continue
+        render_charts(edition.document, edition.layout, faces[edition.layout.pdf_font], root)
         before = len(edition.diags.items)
         edition_results = write_edition(edition, formats, out_dir, root, faces[edition.layout.pdf_font])
         diags.items.extend(edition.diags.items[before:])

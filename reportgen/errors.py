@@ -13,6 +13,21 @@ class Loc:
     path: str
     line: int = 0
     col: int = 0
+    # How the text at this place was written: "" plain, '"' or "'" quoted, "|" or ">" block.
+    style: str = field(default="", compare=False)
+
+    def at(self, source: str, offset: int) -> "Loc":
+        """The location of character `offset` of the scalar text that starts here."""
+        before = source[:offset]
+        lines = before.count("\n")
+        if self.style in ("|", ">"):
+            # self.line/col point at the first content line and its indentation.
+            col = self.col + len(before) - (before.rfind("\n") + 1)
+            return Loc(self.path, self.line + lines, col)
+        if lines:
+            return Loc(self.path, self.line + lines, len(before) - before.rfind("\n"))
+        quote = 1 if self.style in ('"', "'") else 0
+        return Loc(self.path, self.line, self.col + quote + offset)
 
     def __str__(self) -> str:
         if self.line:

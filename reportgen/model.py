@@ -165,6 +165,7 @@ class Table:
     style: str = "grid"  # grid | stats
     foot: list[list[Cell | None]] = field(default_factory=list)
     loc: Loc | None = None
+    spec: object = None  # a table from data, before `resolve`
 
 
 @dataclass
@@ -184,7 +185,43 @@ class PageBreak:
     loc: Loc | None = None
 
 
-Block = Union[Text, Paragraph, ListBlock, Quote, Callout, Table, Figure, PageBreak]
+@dataclass
+class Series:
+    """One data series of a chart, with values already evaluated."""
+
+    name: str
+    values: list[float]
+    kind: str = ""  # bar | line (for bar_line charts); empty = the chart's type
+    axis: str = "left"  # left | right
+    labels: list[str] = field(default_factory=list)  # formatted value labels, one per value
+    x: list[float] = field(default_factory=list)  # scatter / bubble: x values
+    sizes: list[float] = field(default_factory=list)  # bubble: sizes
+    points: list[str] = field(default_factory=list)  # scatter / bubble: point names
+
+
+@dataclass
+class Chart:
+    """A chart to draw. Before `resolve` `spec` holds its raw settings; after, the fields are set."""
+
+    type: str  # bar | barh | grouped_bar | stacked_bar | line | pie | donut | bar_line | scatter | bubble
+    categories: list[str] = field(default_factory=list)
+    series: list[Series] = field(default_factory=list)
+    caption: Caption | None = None
+    source: list[Inline] | None = None
+    title: str = ""
+    x_label: str = ""
+    y_label: str = ""
+    y2_label: str = ""
+    value_labels: bool = False
+    quadrants: dict | None = None  # scatter: {"x": float, "y": float, "labels": [4 names]}
+    note: list[Inline] | None = None
+    width: float = 1.0
+    height: float = 0.6  # height as a share of the width
+    spec: object = None
+    loc: Loc | None = None
+
+
+Block = Union[Text, Paragraph, ListBlock, Quote, Callout, Table, Figure, PageBreak, Chart]
 
 
 @dataclass

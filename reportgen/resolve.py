@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import model as m
-from .errors import Diagnostics
+from .errors import Diagnostics, ReportgenError
 from .i18n import language, toolkit_terms
 from .layout import Layout
 from .mdconv import parse_blocks, parse_inlines
@@ -104,7 +104,16 @@ class _State:
 
     def source(self, raw) -> str:
         text = self.hooks.translate(raw.source, raw.context, raw.loc)
-        return self.hooks.expand(text, raw.loc)
+        try:
+            return self.hooks.expand(text, raw.loc)
+        except ReportgenError as exc:
+            # Keep going, so every bad expression of the spec is reported in one run.
+            self.diags.items.extend(exc.diagnostics)
+            return text
+
+    def translate_data(self, text: str, context: str = "data") -> str:
+        """A label from a data file (a category, a table cell), in this edition's language."""
+        return self.hooks.translate(text, "data", None)
 
     def text(self, raw) -> str:
         if raw is None:
@@ -160,7 +169,10 @@ class _State:
     def blocks(self, blocks: list) -> list:
         out = []
         for block in blocks:
-            out.extend(self.block(block))
+            try:
+                out.extend(self.block(block))
+            except ReportgenError as exc:
+                self.diags.items.extend(exc.diagnostics)
         return out
 
     def caption(self, caption: m.Caption | None, kind: str) -> m.Caption | None:
@@ -187,6 +199,10 @@ class _State:
             return [block]
         if isinstance(block, m.Table):
             block.caption = self.caption(block.caption, "table")
+            if block.spec is not None:
+                from .tables import resolve_data_table
+
+                resolve_data_table(block, self)
             if block.source:
                 block.source = self.inlines(block.source)
             for rows in (block.head, block.body, block.foot):
@@ -200,9 +216,10 @@ class _State:
             if block.source:
                 block.source = self.inlines(block.source)
             return [block]
-        resolver = self.hooks.extra.get(type(block).__name__)
-        if resolver:
-            return resolver(block, self)
+        if isinstance(block, m.Chart):
+            from .charts import resolve_chart
+
+            return resolve_chart(block, self)
         return [block]
 
     def number_blocks(self, block):

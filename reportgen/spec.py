@@ -24,7 +24,8 @@ SECTION_KEYS = {"title", "id", "blocks", "sections", "numbered", "toc", "child_n
 BLOCK_KINDS = {"text", "quote", "callout", "table", "stats", "figure", "chart", "page_break", "include"}
 CALLOUT_KEYS = {"title", "text", "kind"}
 TABLE_KEYS = {"caption", "source", "columns", "rows", "head", "foot", "style", "data", "sort", "total", "note"}
-COLUMN_KEYS = {"header", "width", "align", "field", "format", "digits"}
+COLUMN_KEYS = {"header", "width", "align", "field", "format", "digits", "merge"}
+COLUMN_FORMATS = ("text", "number", "percent", "money")
 CELL_KEYS = {"text", "rowspan", "colspan", "align"}
 STATS_KEYS = {"title", "rows", "source"}
 FIGURE_KEYS = {"image", "caption", "source", "width", "alt"}
@@ -375,6 +376,8 @@ class _Loader:
 
     def table(self, node: YMap, ctx: str) -> m.Table | None:
         self.keys(node, TABLE_KEYS, "a table", required=("columns",))
+        if "data" in node and "rows" in node:
+            self.diags.error(node.loc_of("rows"), "a table takes its rows from `data:` or from `rows:`, not both")
         style = self.string(node, "style", "a table") or "grid"
         if style not in ("grid", "stats"):
             self.diags.error(node.loc_of("style"), f"table style `{style}` should be grid or stats")
@@ -383,7 +386,7 @@ class _Loader:
             if "columns" in node:
                 self.diags.error(node.loc_of("columns"), "`columns` should be a list of column headers or settings")
             return None
-        columns, headers = [], []
+        columns, headers, fields = [], [], []
         for i, col in enumerate(columns_node):
             cloc = columns_node.loc_of(i)
             if isinstance(col, YMap):
@@ -396,9 +399,18 @@ class _Loader:
                 header = col.get("header", col.get("field", ""))
                 headers.append(m.Cell([m.Raw(str(header), col.loc_of("header"), f"{ctx}|table.header")]))
                 columns.append(m.Column(width, align))
+                fmt = self.string(col, "format", "a table column") or "text"
+                if fmt not in COLUMN_FORMATS:
+                    self.diags.error(col.loc_of("format"), f"column format `{fmt}` should be one of "
+                                     f"{', '.join(COLUMN_FORMATS)}{did_you_mean(fmt, COLUMN_FORMATS)}")
+                if "data" in node and "field" not in col:
+                    self.diags.error(col.loc, "a column of a table from `data:` needs a `field:` (the record key it shows)")
+                fields.append({"field": col.get("field"), "format": fmt, "digits": col.get("digits"),
+                               "merge": self.flag(col, "merge", False), "loc": col.loc})
             else:
                 headers.append(m.Cell([m.Raw(str(col), cloc, f"{ctx}|table.header")]))
                 columns.append(m.Column())
+                fields.append({"field": str(col), "format": "text", "digits": None, "merge": False, "loc": cloc})
         total = sum(c.width or 0 for c in columns)
         if total > 1.001:
             self.diags.error(columns_node.loc, f"column widths add up to {total:.2f} of the text width; keep the sum at most 1")
@@ -410,8 +422,28 @@ class _Loader:
         foot = self.rows(node["foot"], node.loc_of("foot"), ncols, ctx, "table.cell") if "foot" in node else []
         caption = self.raw(node, "caption", f"{ctx}|table.caption", "a table")
         source = self.raw(node, "source", f"{ctx}|table.source", "a table")
-        return m.Table(columns, head, body, m.Caption("", 0, [caption]) if caption else None,
-                       [source] if source else None, style, foot, node.loc)
+        table = m.Table(columns, head, body, m.Caption("", 0, [caption]) if caption else None,
+                        [source] if source else None, style, foot, node.loc)
+        if "data" in node:
+            table.spec = self.data_table(node, fields, ctx)
+        return table
+
+    def data_table(self, node: YMap, fields: list, ctx: str) -> dict:
+        """Settings of a table whose rows come from a data expression."""
+        sort = node.get("sort")
+        sort_spec = None
+        if sort is not None:
+            text = str(sort).strip()
+            descending = text.startswith("-")
+            key = text.lstrip("-")
+            known = [f["field"] for f in fields]
+            if key not in known:
+                self.diags.error(node.loc_of("sort"), f"sort by `{key}`: not one of the table's fields"
+                                 f"{did_you_mean(key, known)}; write `field` or `-field` for descending")
+            sort_spec = (key, descending)
+        total = self.flag(node, "total", False)
+        return {"data": (str(node["data"]), node.loc_of("data")), "fields": fields, "sort": sort_spec,
+                "total": total, "ctx": ctx}
 
     def rows(self, node, loc: Loc, ncols: int, ctx: str, kind: str) -> list:
         """Rows as written (covered places skipped, as in HTML) to a full grid with None."""

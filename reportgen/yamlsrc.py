@@ -22,6 +22,7 @@ class YMap(dict):
     loc: Loc
     key_locs: dict
     locs: dict
+    texts: dict  # the source text of each scalar value, as written (for number precision)
 
     def loc_of(self, key) -> Loc:
         return self.locs.get(key, self.loc)
@@ -32,6 +33,7 @@ class YList(list):
 
     loc: Loc
     locs: list
+    texts: list
 
     def loc_of(self, index: int) -> Loc:
         return self.locs[index] if 0 <= index < len(self.locs) else self.loc
@@ -43,7 +45,15 @@ def loc_of(value, default: Loc) -> Loc:
 
 
 def _loc(path: str, node: yaml.Node) -> Loc:
-    return Loc(path, node.start_mark.line + 1, node.start_mark.column + 1)
+    mark = node.start_mark
+    style = getattr(node, "style", None) or ""
+    if isinstance(node, yaml.ScalarNode) and style in ("|", ">") and mark.buffer:
+        # Point at the first line of a block scalar's content, not at its `|` indicator.
+        start = mark.buffer.find("\n", mark.pointer) + 1
+        line_text = mark.buffer[start:mark.buffer.find("\n", start)]
+        indent = len(line_text) - len(line_text.lstrip(" "))
+        return Loc(path, mark.line + 2, indent + 1, style)
+    return Loc(path, mark.line + 1, mark.column + 1, style if isinstance(node, yaml.ScalarNode) else "")
 
 
 class _Loader(yaml.SafeLoader):
@@ -134,14 +144,17 @@ def _convert(node, path, loader, budget, active):
             out = YList()
             out.loc = _loc(path, node)
             out.locs = []
+            out.texts = []
             for item in node.value:
                 out.append(_convert(item, path, loader, budget, active))
                 out.locs.append(_loc(path, item))
+                out.texts.append(item.value if isinstance(item, yaml.ScalarNode) else None)
             return out
         out = YMap()
         out.loc = _loc(path, node)
         out.key_locs = {}
         out.locs = {}
+        out.texts = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise ReportgenError(
@@ -159,6 +172,7 @@ def _convert(node, path, loader, budget, active):
             out[key] = _convert(value_node, path, loader, budget, active)
             out.key_locs[key] = _loc(path, key_node)
             out.locs[key] = _loc(path, value_node)
+            out.texts[key] = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
         return out
     finally:
         active.discard(id(node))

@@ -1,0 +1,87 @@
+"""Locale formatting of numbers, money, percentages and dates, from Babel's CLDR data.
+
+Money prints in the compact form market reports use: `32.6亿美元` in Chinese and
+`USD 3.26 billion` in English, to the precision the value was written with.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+
+from babel.dates import format_skeleton
+from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent, get_currency_name
+
+# Chinese reports say 元 for renminbi amounts ("268.9亿元"); CLDR's name is 人民币.
+ZH_CURRENCY_UNITS = {"CNY": "元"}
+# The compact units Babel uses per language (CLDR), largest first.
+COMPACT = {"zh": (1e12, 1e8, 1e4), "en": (1e12, 1e9, 1e6, 1e3)}
+
+
+def _digits_for(resolution: float | None, divisor: float, value: float) -> int:
+    if not resolution or resolution <= 0:
+        # Unknown precision: three significant digits.
+        resolution = 10 ** (math.floor(math.log10(abs(value))) - 2) if value else 1
+    return max(0, math.ceil(-math.log10(resolution / divisor) - 1e-9))
+
+
+def _compact_divisor(value: float, lang: str) -> float:
+    for divisor in COMPACT.get(lang, COMPACT["en"]):
+        if abs(value) >= divisor:
+            return divisor
+    return 1.0
+
+
+def money(value: float, locale: str, currency: str | None = None, resolution: float | None = None,
+          digits: int | None = None, names: dict | None = None) -> str:
+    """`3.26e9 USD` → `32.6亿美元` (zh) / `USD 3.26 billion` (en)."""
+    currency = currency or "CNY"
+    lang = locale.split("_")[0]
+    divisor = _compact_divisor(value, lang)
+    places = digits if digits is not None else _digits_for(resolution, divisor, value)
+    if divisor == 1.0:
+        if lang == "zh":
+            return f"{format_decimal(value, format=_pattern(places), locale=locale)}{_zh_unit(currency, locale, names)}"
+        return format_currency(value, currency, locale=locale, format_type="standard")
+    compact = format_compact_decimal(value, format_type="short" if lang == "zh" else "long",
+                                     locale=locale, fraction_digits=places)
+    if lang == "zh":
+        return f"{compact}{_zh_unit(currency, locale, names)}"
+    return f"{currency} {compact}"
+
+
+def _zh_unit(currency: str, locale: str, names: dict | None) -> str:
+    if names and currency in names:
+        return names[currency]
+    if currency in ZH_CURRENCY_UNITS and locale != "zh_TW":
+        return ZH_CURRENCY_UNITS[currency]
+    return get_currency_name(currency, locale=locale)
+
+
+def _pattern(places: int) -> str:
+    return "#,##0" + ("." + "0" * places if places > 0 else "")
+
+
+def number(value: float, locale: str, digits: int | None = None, resolution: float | None = None) -> str:
+    """A plain number with the locale's grouping and decimal signs."""
+    if digits is None:
+        digits = max(0, math.ceil(-math.log10(resolution) - 1e-9)) if resolution else (0 if float(value).is_integer() else 2)
+    return format_decimal(value, format=_pattern(digits), locale=locale)
+
+
+def percent(value: float, locale: str, digits: int = 2) -> str:
+    """0.1522 → `15.22%` in the locale's style."""
+    return format_percent(value, format=_pattern(digits) + "%", locale=locale)
+
+
+def month(value, locale: str) -> str:
+    """`2025-07` (or a date) → `2025年7月` / `July 2025`."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        date = value
+    else:
+        match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*", str(value))
+        if not match:
+            raise ValueError(f"`{value}` is not a date; write YYYY-MM or YYYY-MM-DD")
+        date = datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3) or 1))
+    return format_skeleton("yMMMM", date, locale=locale)

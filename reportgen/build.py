@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model as m
-from .errors import Diagnostics, ReportgenError
+from .errors import Diagnostics, Loc, ReportgenError
+from .i18n import Translator, catalog_path, read_catalog
 from .data import load_data
 from .expr import Evaluator
 from .layout import load_layout
@@ -96,7 +97,19 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
 def make_hooks(spec: Spec, locale: str, namespaces: dict, diags: Diagnostics, root: Path) -> Hooks:
     """Translation and data-expression hooks for one edition."""
     evaluator = Evaluator(namespaces, locale)
-    return Hooks(expand=evaluator.expand, extra={"evaluator": evaluator})
+    hooks = Hooks(expand=evaluator.expand, extra={"evaluator": evaluator})
+    if locale != spec.source_locale:
+        path = catalog_path(spec.folder, locale)
+        shown = display_path(path, root)
+        catalog = None
+        if path.exists():
+            spec.files.append(path)
+            catalog = read_catalog(path, shown)
+        else:
+            diags.warning(Loc(shown), f"no translations for {locale} yet; the {locale} edition uses the source text "
+                          "(run `reportgen i18n update` to create the file)", "i18n")
+        hooks.translate = Translator(catalog, locale, diags, shown)
+    return hooks
 
 
 def document_text(doc: m.Document) -> str:

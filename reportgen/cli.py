@@ -37,6 +37,14 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     sub.add_parser("list", help="list reports, their locales, and their last build")
+
+    i = sub.add_parser("i18n", help="the translators' workflow: extract, update, status")
+    isub = i.add_subparsers(dest="i18n_command", metavar="ACTION", required=True)
+    for name, text in (("extract", "write content/<id>/locales/messages.pot: every translatable string"),
+                       ("update", "extract, then merge into each locale's .po (keeps translations, marks changes fuzzy)"),
+                       ("status", "translated / fuzzy / untranslated counts per report and locale")):
+        action = isub.add_parser(name, help=text)
+        action.add_argument("reports", nargs="*", metavar="REPORT")
     return parser
 
 
@@ -98,8 +106,18 @@ def _build(root: Path, args, diags: Diagnostics) -> int:
 def _check(root: Path, args, diags: Diagnostics) -> int:
     from .build import prepare, select_reports
 
+    from .i18n import catalog_path, check_catalog, read_catalog
+    from .spec import display_path
+
     paths = select_reports(root, args.reports, diags)
     editions = prepare(root, paths, args.locale, diags)
+    # Every catalog is checked, whether or not its edition was selected by --locale.
+    for path in paths:
+        for po in sorted((path.parent / "locales").glob("*.po")):
+            try:
+                check_catalog(read_catalog(po, display_path(po, root)), diags)
+            except ReportgenError as exc:
+                diags.items.extend(exc.diagnostics)
     ok = [e for e in editions if not e.diags.errors]
     print(f"checked {len(paths)} report(s), {len(editions)} edition(s): {len(ok)} ok")
     return EXIT_OK
@@ -128,7 +146,14 @@ def _list(root: Path, args, diags: Diagnostics) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "check": _check, "list": _list}
+def _i18n(root: Path, args, diags: Diagnostics) -> int:
+    from . import i18n_cli
+
+    getattr(i18n_cli, args.i18n_command)(root, args.reports, diags)
+    return EXIT_OK
+
+
+COMMANDS = {"build": _build, "check": _check, "list": _list, "i18n": _i18n}
 
 if __name__ == "__main__":
     sys.exit(main())

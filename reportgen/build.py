@@ -15,7 +15,7 @@ from pathlib import Path
 from . import model as m
 from .errors import Diagnostics, Loc, ReportgenError
 from .i18n import Translator, catalog_path, read_catalog
-from .data import load_data
+from .data import load_data, run_checks
 from .expr import Evaluator
 from .layout import load_layout
 from .resolve import Hooks, resolve
@@ -77,6 +77,8 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
         data_diags = Diagnostics()
         namespaces, data_files = load_data(root, spec.data, spec.data_loc, data_diags)
         spec.files.extend(data_files)
+        if not data_diags.errors:
+            run_checks(namespaces, Evaluator(namespaces, spec.source_locale), data_diags)
         diags.extend(data_diags)
         if data_diags.errors:
             continue

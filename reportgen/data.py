@@ -38,6 +38,7 @@ class Num(float):
 class DataMap(dict):
     """A named mapping of data (a file, a group, a series); `path` names it in messages."""
 
+    checks: list = []
     path: str = ""
     loc: Loc | None = None
     key_locs: dict
@@ -157,7 +158,54 @@ def _csv(path: Path, display: str, name: str, diags: Diagnostics) -> DataList:
     return out
 
 
+CHECK_KEYS = {"expect", "equals", "tolerance"}
+
+
+def _checks(node, loc: Loc, diags: Diagnostics) -> list[dict]:
+    """`checks:` entries: a published figure, the expression that recomputes it, a tolerance."""
+    if not isinstance(node, YList):
+        diags.error(loc, "`checks` should be a list of {expect, equals, tolerance}", "data")
+        return []
+    out = []
+    for i, item in enumerate(node):
+        if not isinstance(item, YMap) or not {"expect", "equals"} <= set(item):
+            diags.error(node.loc_of(i), "a check needs `expect:` (the published figure) and `equals:` (how to compute it)", "data")
+            continue
+        for key in item:
+            if key not in CHECK_KEYS:
+                diags.error(item.key_locs[key], f"unknown check key `{key}`{did_you_mean(key, CHECK_KEYS)}", "data")
+        tolerance = item.get("tolerance", 0)
+        if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or tolerance < 0:
+            diags.error(item.loc_of("tolerance"), "`tolerance` should be a number of at least 0", "data")
+            tolerance = 0
+        out.append({"expect": (str(item["expect"]), item.loc_of("expect")),
+                    "equals": (str(item["equals"]), item.loc_of("equals")),
+                    "tolerance": float(tolerance), "loc": item.loc})
+    return out
+
+
+def run_checks(namespaces: dict, evaluator, diags: Diagnostics) -> None:
+    """Warn where a published figure differs from its recomputation by more than its tolerance."""
+    for namespace in namespaces.values():
+        for check in getattr(namespace, "checks", []):
+            try:
+                expected = evaluator.value(*check["expect"])
+                computed = evaluator.value(*check["equals"])
+            except ReportgenError as exc:
+                diags.items.extend(exc.diagnostics)
+                continue
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (expected, computed)):
+                diags.error(check["loc"], "a check compares two numbers; `expect` and `equals` should each give one", "data")
+                continue
+            difference = abs(expected - computed)
+            if difference > check["tolerance"] + 1e-12:
+                diags.warning(check["loc"], f"published `{check['expect'][0]}` = {expected:.6g} differs from "
+                              f"`{check['equals'][0]}` = {computed:.6g} by {difference:.4g} "
+                              f"(tolerance {check['tolerance']:.4g}); correct the data or widen the tolerance", "data")
+
+
 def data_dir(root: Path) -> Path:
+    """Where shared data files live."""
     return root / "content" / "data"
 
 
@@ -176,7 +224,14 @@ def load_data(root: Path, names: list[str], loc: Loc, diags: Diagnostics) -> tup
             if yaml_path.exists():
                 files.append(yaml_path)
                 raw = load(yaml_path, f"{display}.yaml")
-                namespaces[name] = _convert(raw, name, Unit(), diags, raw.loc if hasattr(raw, "loc") else loc)
+                if not isinstance(raw, YMap):
+                    diags.error(getattr(raw, "loc", Loc(f"{display}.yaml", 1, 1)),
+                                "a YAML data file should be a mapping of names to data", "data")
+                    continue
+                checks = raw.pop("checks", None)
+                namespaces[name] = _convert(raw, name, Unit(), diags, raw.loc)
+                if checks is not None:
+                    namespaces[name].checks = _checks(checks, raw.loc_of("checks"), diags)
             elif csv_path.exists():
                 files.append(csv_path)
                 namespaces[name] = _csv(csv_path, f"{display}.csv", name, diags)

@@ -1,0 +1,36 @@
+"""Shared test helpers: tiny projects built from tests/roots/ plus the repository's layouts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ROOTS = Path(__file__).resolve().parent / "roots"
+
+
+def make_project(tmp_path: Path, files: dict[str, str] | None = None, root: str | None = None) -> Path:
+    """A project in tmp_path: the repo's layouts, an optional tests/roots/<root>, extra files."""
+    project = tmp_path / "project"
+    project.mkdir(exist_ok=True)
+    shutil.copytree(REPO / "layouts", project / "layouts", dirs_exist_ok=True)
+    if root:
+        shutil.copytree(ROOTS / root, project, dirs_exist_ok=True)
+    for name, text in (files or {}).items():
+        path = project / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return project
+
+
+@pytest.fixture(scope="session")
+def font_cache(tmp_path_factory):
+    """One font cache for the whole session: cutting faces is the slow part of a build."""
+    return tmp_path_factory.mktemp("font-cache")
+
+
+@pytest.fixture(autouse=True)
+def _shared_cache(monkeypatch, font_cache):
+    monkeypatch.setenv("REPORTGEN_CACHE", str(font_cache))

@@ -160,9 +160,10 @@ def template(recorder: Recorder, report_id: str, source_locale: str):
     """A Babel catalog (the .pot) of everything `recorder` saw."""
     from babel.messages.catalog import Catalog as BabelCatalog
 
-    catalog = BabelCatalog(project=report_id, version="", charset="utf-8", fuzzy=False,
-                           creation_date=_FIXED_DATE, revision_date=_FIXED_DATE, last_translator="",
-                           language_team="")
+    catalog = BabelCatalog(project=report_id, version="1", charset="utf-8", fuzzy=False,
+                           header_comment=f"# Translatable strings of the report `{report_id}` (source: {source_locale}).\n"
+                           "# Made by `reportgen i18n extract`; do not edit: translate the locale's .po file.",
+                           creation_date=_FIXED_DATE, revision_date=_FIXED_DATE)
     for (context, source), locations in recorder.seen.items():
         notes = [TRANSLATOR_NOTE] if "{{" in source else []
         catalog.add(source, "", locations=locations, context=context, auto_comments=notes)
@@ -189,7 +190,9 @@ def update_catalog(pot, po_path: Path, locale: str, display: str):
         with po_path.open("rb") as fh:
             catalog = read_po(fh, locale=locale)
     else:
-        catalog = BabelCatalog(locale=locale, project=pot.project, version="", charset="utf-8",
+        catalog = BabelCatalog(locale=locale, project=pot.project, version="1", charset="utf-8",
+                               header_comment=f"# {locale} translations of the report `{pot.project}`.\n"
+                               "# Update with `reportgen i18n update`; keep each {{ … }} placeholder unchanged.",
                                creation_date=_FIXED_DATE, revision_date=_FIXED_DATE, fuzzy=False)
     catalog.update(pot, no_fuzzy_matching=False, update_header_comment=False)
     catalog.revision_date = _FIXED_DATE

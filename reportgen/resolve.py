@@ -75,9 +75,7 @@ def resolve(spec: Spec, locale: str, layout: Layout, hooks: Hooks, diags: Diagno
     """One edition of `spec` in `locale`, ready for the chart renderer and the writers."""
     terms = dict(toolkit_terms(locale))
     state = _State(layout, terms, hooks, locale, diags)
-    sections = copy.deepcopy(spec.sections)
-    front = state.blocks(copy.deepcopy(spec.front))
-    state.sections(sections, [], None)
+    # Cover first, then the body: strings are met (and extracted) in reading order.
     meta = m.Meta(
         id=spec.id,
         title=state.text(spec.title),
@@ -87,6 +85,9 @@ def resolve(spec: Spec, locale: str, layout: Layout, hooks: Hooks, diags: Diagno
         author=state.text(spec.author),
         logo=spec.logo or layout.logo,
     )
+    sections = copy.deepcopy(spec.sections)
+    front = state.blocks(copy.deepcopy(spec.front))
+    state.sections(sections, [], None)
     return m.Document(meta=meta, locale=locale, sections=sections, terms=terms, front=front)
 
 

@@ -6,12 +6,16 @@ an edition that fails leaves no file (and no stale file from an earlier build) b
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
+import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from . import __version__
 from . import model as m
 from .errors import Diagnostics, Loc, ReportgenError
 from .i18n import Translator, catalog_path, read_catalog
@@ -45,6 +49,7 @@ class Result:
     pages: int = 0
     sha256: str = ""
     message: str = ""
+    inputs: str = ""  # hash of everything the edition is made from
 
 
 def select_reports(root: Path, names: list[str], diags: Diagnostics) -> list[Path]:
@@ -120,45 +125,128 @@ def document_text(doc: m.Document) -> str:
 
 
 def render_charts(doc: m.Document, layout, faces, root: Path) -> int:
-    """Replace every Chart in `doc` by a Figure of its drawing (cached); return how many were drawn."""
+    """Replace every Chart in `doc` by a Figure of its drawing (cached); return how many there were."""
     from .chartdraw import render_chart
     from .fonts import cache_dir
 
     folder = cache_dir(root) / "charts"
     folder.mkdir(parents=True, exist_ok=True)
+    count = 0
 
     def visit(blocks: list) -> list:
+        nonlocal count
         out = []
         for block in blocks:
             if isinstance(block, m.Chart):
+                count += 1
                 path = render_chart(block, layout, faces, folder)
                 source = block.source
                 if block.note:
                     note = [m.Str(doc.terms.get("note", "Note: ")), *block.note]
                     source = [*source, m.Str(" "), *note] if source else note
                 out.append(m.Figure(str(path), block.caption, source, block.width, block.title, block.loc))
-            else:
-                for attr in ("blocks",):
-                    if hasattr(block, attr):
-                        setattr(block, attr, visit(getattr(block, attr)))
-                if isinstance(block, m.ListBlock):
-                    block.items = [visit(item) for item in block.items]
-                out.append(block)
+                continue
+            if isinstance(block, (m.Quote, m.Callout)):
+                block.blocks = visit(block.blocks)
+            elif isinstance(block, m.ListBlock):
+                block.items = [visit(item) for item in block.items]
+            out.append(block)
         return out
 
     doc.front = visit(doc.front)
     for section in doc.walk_sections():
         section.blocks = visit(section.blocks)
-    return 0
+    return count
 
 
-def write_edition(edition: Edition, formats: list[str], out_dir: Path, root: Path, faces) -> list[Result]:
-    """Write one resolved edition in each format, atomically."""
+def _discard(tmp: Path, target: Path) -> None:
+    """Remove a partial file and any stale output it would have replaced."""
+    for path in (tmp, target):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def toolkit_hash() -> str:
+    """A hash of reportgen's own code and catalogs: upgrading reportgen rebuilds everything."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".po") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def input_hash(edition: Edition, formats: list[str]) -> str:
+    """What an edition is made from: its resolved tree (spec, data, translations, numbering),
+    its layout, the images it shows, the formats asked for, and reportgen itself."""
+    digest = hashlib.sha256()
+    digest.update(toolkit_hash().encode())
+    digest.update(",".join(sorted(formats)).encode())
+    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    digest.update(m.to_json(edition.document).encode())
+    digest.update(repr(edition.layout).encode())
+    images = set()
+    for value in _paths(edition.document):
+        images.add(value)
+    for attr in ("logo", "docx_reference"):
+        if getattr(edition.layout, attr, None):
+            images.add(getattr(edition.layout, attr))
+    for path in sorted(images):
+        digest.update(path.encode())
+        digest.update(sha256_file(Path(path)).encode() if Path(path).exists() else b"missing")
+    return digest.hexdigest()
+
+
+def _paths(doc: m.Document):
+    if doc.meta.logo:
+        yield doc.meta.logo
+
+    def visit(blocks):
+        for block in blocks:
+            if isinstance(block, m.Figure):
+                yield block.path
+            elif isinstance(block, (m.Quote, m.Callout)):
+                yield from visit(block.blocks)
+            elif isinstance(block, m.ListBlock):
+                for item in block.items:
+                    yield from visit(item)
+
+    yield from visit(doc.front)
+    for section in doc.walk_sections():
+        yield from visit(section.blocks)
+
+
+def output_path(out_dir: Path, report: str, locale: str, fmt: str) -> Path:
+    return out_dir / locale / f"{report}.{fmt}"
+
+
+def write_edition(job: dict) -> list[Result]:
+    """Draw the charts of one resolved edition and write each format, atomically.
+
+    Runs in a worker process when building in parallel, so it takes and returns plain data.
+    """
+    doc, layout, faces, root = job["document"], job["layout"], job["faces"], job["root"]
     results = []
-    doc, layout = edition.document, edition.layout
-    for fmt in formats:
-        target = out_dir / edition.locale / f"{edition.spec.id}.{fmt}"
-        shown = display_path(target, root)
+    try:
+        render_charts(doc, layout, faces, root)
+    except ReportgenError as exc:
+        message = "; ".join(str(d) for d in exc.diagnostics)
+        return [Result(job["report"], job["locale"], fmt, job["shown"][fmt], "failed", message=message,
+                       inputs=job["inputs"]) for fmt in job["formats"]]
+    for fmt in job["formats"]:
+        target = output_path(job["out_dir"], job["report"], job["locale"], fmt)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
@@ -172,92 +260,192 @@ def write_edition(edition: Edition, formats: list[str], out_dir: Path, root: Pat
 
                 write_docx(doc, layout, tmp)
             os.replace(tmp, target)
-            results.append(Result(edition.spec.id, edition.locale, fmt, shown, "built", pages, _sha256(target)))
+            results.append(Result(job["report"], job["locale"], fmt, job["shown"][fmt], "built", pages,
+                                  sha256_file(target), inputs=job["inputs"]))
         except ReportgenError as exc:
             _discard(tmp, target)
-            edition.diags.items.extend(exc.diagnostics)
-            results.append(Result(edition.spec.id, edition.locale, fmt, shown, "failed",
-                                  message="; ".join(str(d) for d in exc.diagnostics)))
+            results.append(Result(job["report"], job["locale"], fmt, job["shown"][fmt], "failed",
+                                  message="; ".join(str(d) for d in exc.diagnostics), inputs=job["inputs"]))
         except BaseException:
             _discard(tmp, target)
             raise
     return results
 
 
-def _discard(tmp: Path, target: Path) -> None:
-    """Remove a partial file and any stale output it would have replaced."""
-    for path in (tmp, target):
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def fail_edition(edition: Edition, formats: list[str], out_dir: Path, root: Path) -> list[Result]:
     """Record an edition that could not be resolved, removing its stale outputs."""
     results = []
-    message = "; ".join(str(d) for d in edition.diags.errors)
+    message = "; ".join(str(d) for d in edition.diags.errors) or "see the errors above"
     for fmt in formats:
-        target = out_dir / edition.locale / f"{edition.spec.id}.{fmt}"
+        target = output_path(out_dir, edition.spec.id, edition.locale, fmt)
         _discard(target.with_name(f".{target.name}.{os.getpid()}.tmp"), target)
         results.append(Result(edition.spec.id, edition.locale, fmt, display_path(target, root), "failed", message=message))
     return results
 
 
-def write_manifest(out_dir: Path, results: list[Result]) -> None:
-    """`output/manifest.json`: every edition, its file, hash, pages and status."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    entries = [r.__dict__ for r in sorted(results, key=lambda r: (r.report, r.locale, r.format))]
-    data = json.dumps({"reportgen": 1, "editions": entries}, ensure_ascii=False, indent=1) + "\n"
-    tmp = out_dir / f".manifest.json.{os.getpid()}.tmp"
+def read_manifest(path: Path) -> list[Result]:
+    """The editions a manifest lists (none when it is missing or unreadable)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [Result(**entry) for entry in data.get("editions", [])]
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def write_manifest(path: Path, results: list[Result]) -> None:
+    """Write a manifest: every edition, its file, hash, pages, status and input hash."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = [asdict(r) for r in sorted(results, key=lambda r: (r.report, r.locale, r.format))]
+    data = json.dumps({"reportgen": __version__, "editions": entries}, ensure_ascii=False, indent=1) + "\n"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(data, encoding="utf-8")
-    os.replace(tmp, out_dir / "manifest.json")
+    os.replace(tmp, path)
+
+
+def merge_manifests(paths: list[Path]) -> list[Result]:
+    """Join shard manifests; a later file's entry for the same edition and format wins."""
+    merged: dict = {}
+    for path in paths:
+        for result in read_manifest(path):
+            merged[(result.report, result.locale, result.format)] = result
+    return list(merged.values())
+
+
+def shard_of(editions: list, shard: tuple[int, int] | None) -> list:
+    """The editions of shard K of N: round-robin over the editions sorted by report and locale."""
+    if not shard:
+        return editions
+    k, n = shard
+    ordered = sorted(editions, key=lambda e: (e.spec.id, e.locale))
+    return [e for i, e in enumerate(ordered) if i % n == k - 1]
+
+
+def up_to_date(previous: dict, edition: Edition, formats: list[str], inputs: str, out_dir: Path) -> bool:
+    """True when every format of the edition was built from these inputs and is still on disk."""
+    for fmt in formats:
+        entry = previous.get((edition.spec.id, edition.locale, fmt))
+        target = output_path(out_dir, edition.spec.id, edition.locale, fmt)
+        if not entry or entry.status != "built" or entry.inputs != inputs or not target.exists():
+            return False
+        if target.stat().st_size == 0:
+            return False
+    return True
 
 
 def build(root: Path, names: list[str], locales: list[str], formats: list[str], out_dir: Path,
-          diags: Diagnostics, log=print) -> list[Result]:
-    """Build the selected editions; return one result per edition and format."""
+          diags: Diagnostics, jobs: int | None = None, shard: tuple[int, int] | None = None,
+          force: bool = False, progress=None, log=print) -> list[Result]:
+    """Build the selected editions; return one result per edition and format written or checked."""
     from .fonts import faces_for
 
     start = time.monotonic()
     paths = select_reports(root, names, diags)
-    editions = prepare(root, paths, locales, diags)
+    editions = shard_of(prepare(root, paths, locales, diags), shard)
+    manifest_path = out_dir / "manifest.json"
+    old = read_manifest(manifest_path)
+    previous = {(r.report, r.locale, r.format): r for r in old}
     results: list[Result] = []
-    good = [e for e in editions if e.document is not None and not e.diags.errors]
-    # One face set per font family for the whole build, so editions share the cache.
+    todo: list[tuple[Edition, str]] = []
+    fresh: list[Result] = []
+    for edition in editions:
+        if edition.document is None or edition.diags.errors:
+            results.extend(fail_edition(edition, formats, out_dir, root))
+            continue
+        inputs = input_hash(edition, formats)
+        if not force and up_to_date(previous, edition, formats, inputs, out_dir):
+            fresh.extend(previous[(edition.spec.id, edition.locale, f)] for f in formats)
+            continue
+        todo.append((edition, inputs))
+    # One face set per font family for what this run writes. Which superset a face holds
+    # does not change the PDF: ReportLab embeds only the glyphs used, by a stable name.
     texts: dict[str, list[str]] = {}
-    for edition in good:
+    for edition, _ in todo:
         texts.setdefault(edition.layout.pdf_font, []).append(document_text(edition.document))
     faces = {}
-    for family, parts in texts.items():
+    for family, parts in sorted(texts.items()):
         try:
             faces[family] = faces_for(family, "".join(parts), root)
         except ReportgenError as exc:
             diags.items.extend(exc.diagnostics)
-    for edition in editions:
-        if edition not in good or edition.layout.pdf_font not in faces:
+    work = []
+    for edition, inputs in todo:
+        if edition.layout.pdf_font not in faces:
             results.extend(fail_edition(edition, formats, out_dir, root))
             continue
-        render_charts(edition.document, edition.layout, faces[edition.layout.pdf_font], root)
-        before = len(edition.diags.items)
-        edition_results = write_edition(edition, formats, out_dir, root, faces[edition.layout.pdf_font])
-        diags.items.extend(edition.diags.items[before:])
-        for r in edition_results:
-            log(f"{r.status:>7}  {r.path}" + (f"  ({r.pages} pages)" if r.pages else ""))
-        results.extend(edition_results)
-    write_manifest(out_dir, results)
-    elapsed = time.monotonic() - start
-    built = sum(r.status == "built" for r in results)
-    failed = sum(r.status == "failed" for r in results)
-    log(f"{built} built, {failed} failed in {elapsed:.1f} s")
-    return results
+        work.append({
+            "document": edition.document, "layout": edition.layout, "faces": faces[edition.layout.pdf_font],
+            "root": root, "out_dir": out_dir, "formats": formats, "report": edition.spec.id,
+            "locale": edition.locale, "inputs": inputs,
+            "shown": {f: display_path(output_path(out_dir, edition.spec.id, edition.locale, f), root) for f in formats},
+        })
+    progress = progress or Progress(len(work), log)
+    for batch in _run(work, jobs):
+        progress.done(batch)
+        results.extend(batch)
+        for r in batch:
+            if r.status == "failed":
+                diags.error(None, f"{r.path} not written: {r.message}", "write")
+    manifest = {(r.report, r.locale, r.format): r for r in old}
+    for r in fresh + results:
+        manifest[(r.report, r.locale, r.format)] = r
+    write_manifest(manifest_path, list(manifest.values()))
+    progress.summary(results, fresh, time.monotonic() - start)
+    return results + fresh
+
+
+def _run(work: list[dict], jobs: int | None):
+    """Write editions, in worker processes when there is more than one to do and jobs allow."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(work) <= 1:
+        for job in work:
+            yield write_edition(job)
+        return
+    import concurrent.futures as futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with futures.ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=context) as pool:
+        pending = [pool.submit(write_edition, job) for job in work]
+        try:
+            for future in futures.as_completed(pending):
+                yield future.result()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+
+
+class Progress:
+    """One line per finished edition (a bar on a terminal), and a summary table at the end."""
+
+    def __init__(self, total: int, log=print, stream=None):
+        self.total = total
+        self.count = 0
+        self.log = log
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty() and log is print
+
+    def done(self, batch: list[Result]) -> None:
+        self.count += 1
+        for r in batch:
+            pages = f"  {r.pages} pages" if r.pages else ""
+            line = f"{r.status:>7}  {r.path}{pages}"
+            if self.tty:
+                self.stream.write("\r\033[K" + line + "\n")
+            else:
+                self.log(line)
+        if self.tty and self.total:
+            width = 30
+            filled = width * self.count // self.total
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.count}/{self.total} editions")
+            self.stream.flush()
+
+    def summary(self, results: list[Result], fresh: list[Result], seconds: float) -> None:
+        if self.tty:
+            self.stream.write("\r\033[K")
+        built = sum(r.status == "built" for r in results)
+        failed = sum(r.status == "failed" for r in results)
+        if not results and fresh:
+            self.log(f"nothing to do: {len(fresh)} file(s) up to date")
+        self.log(f"{'built':>8} {'up to date':>11} {'failed':>7} {'time':>8}")
+        self.log(f"{built:>8} {len(fresh):>11} {failed:>7} {seconds:>7.1f}s")

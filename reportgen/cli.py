@@ -30,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--format", action="append", default=[], choices=["pdf", "docx"], help="only this format (repeatable)")
     b.add_argument("--output", default="output", metavar="DIR", help="where to write (default: output)")
     b.add_argument("--strict", action="store_true", help="treat warnings (e.g. missing translations) as errors")
+    b.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="build editions in N processes (default: the number of cores)")
+    b.add_argument("--shard", type=_shard, default=None, metavar="K/N",
+                   help="build only shard K of N (for a CI matrix); join the manifests with `reportgen manifest merge`")
+    b.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
 
     c = sub.add_parser("check", help="check specs, layouts, data and translations without writing")
     c.add_argument("reports", nargs="*", metavar="REPORT")
@@ -37,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     sub.add_parser("list", help="list reports, their locales, and their last build")
+
+    mf = sub.add_parser("manifest", help="work with build manifests")
+    msub = mf.add_subparsers(dest="manifest_command", metavar="ACTION", required=True)
+    merge = msub.add_parser("merge", help="join the manifest.json files of several shards into one")
+    merge.add_argument("manifests", nargs="+", metavar="MANIFEST")
+    merge.add_argument("-o", "--output", default="output/manifest.json", metavar="FILE")
 
     i = sub.add_parser("i18n", help="the translators' workflow: extract, update, status")
     isub = i.add_subparsers(dest="i18n_command", metavar="ACTION", required=True)
@@ -46,6 +57,16 @@ def _parser() -> argparse.ArgumentParser:
         action = isub.add_parser(name, help=text)
         action.add_argument("reports", nargs="*", metavar="REPORT")
     return parser
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` should be K/N, e.g. 2/4") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f"`{text}`: K should be from 1 to N")
+    return k, n
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,8 +119,12 @@ def report(diags: Diagnostics) -> None:
 def _build(root: Path, args, diags: Diagnostics) -> int:
     from .build import FORMATS, build
 
+    if args.jobs is not None and args.jobs < 1:
+        raise ReportgenError("--jobs should be at least 1")
     out_dir = (root / args.output).resolve()
-    results = build(root, args.reports, args.locale, args.format or list(FORMATS), out_dir, diags)
+    formats = list(dict.fromkeys(args.format)) or list(FORMATS)
+    results = build(root, args.reports, args.locale, formats, out_dir, diags,
+                    jobs=args.jobs, shard=args.shard, force=args.force)
     return EXIT_ERRORS if any(r.status == "failed" for r in results) else EXIT_OK
 
 
@@ -153,7 +178,20 @@ def _i18n(root: Path, args, diags: Diagnostics) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "check": _check, "list": _list, "i18n": _i18n}
+def _manifest(root: Path, args, diags: Diagnostics) -> int:
+    from .build import merge_manifests, write_manifest
+
+    paths = [Path(p) for p in args.manifests]
+    for path in paths:
+        if not path.exists():
+            raise ReportgenError(f"manifest `{path}` not found")
+    merged = merge_manifests(paths)
+    write_manifest(root / args.output, merged)
+    print(f"merged {len(paths)} manifest(s): {len(merged)} file(s) in {args.output}")
+    return EXIT_ERRORS if any(r.status == "failed" for r in merged) else EXIT_OK
+
+
+COMMANDS = {"build": _build, "check": _check, "list": _list, "i18n": _i18n, "manifest": _manifest}
 
 if __name__ == "__main__":
     sys.exit(main())

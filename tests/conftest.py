@@ -14,7 +14,7 @@ ROOTS = Path(__file__).resolve().parent / "roots"
 def make_project(tmp_path: Path, files: dict[str, str] | None = None, root: str | None = None) -> Path:
     """A project in tmp_path: the repo's layouts, an optional tests/roots/<root>, extra files."""
     project = tmp_path / "project"
-    project.mkdir(exist_ok=True)
+    project.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "layouts", project / "layouts", dirs_exist_ok=True)
     if root:
         shutil.copytree(ROOTS / root, project, dirs_exist_ok=True)

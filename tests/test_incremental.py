@@ -1,0 +1,83 @@
+"""Builds for CI: reproducible bytes, incremental rebuilds, --jobs equivalence, shards."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import make_project
+
+from reportgen.cli import main
+
+
+def manifest(project):
+    data = json.loads((project / "output" / "manifest.json").read_text(encoding="utf-8"))
+    return {(e["report"], e["locale"], e["format"]): e for e in data["editions"]}
+
+
+def build(project, *args):
+    return main(["-C", str(project), "build", "--jobs", "1", *args])
+
+
+def written(capsys) -> list[str]:
+    """The files a build reports as built (one line per file: `built  <path>  [N pages]`)."""
+    return [line.split()[1] for line in capsys.readouterr().out.splitlines()
+            if line.split()[:1] == ["built"] and "/" in line]
+
+
+def test_nothing_changed_renders_nothing(tmp_path, capsys):
+    project = make_project(tmp_path, root="test-two-reports")
+    assert build(project) == 0
+    assert len(written(capsys)) == 6  # alpha zh_CN + en, beta zh_CN; pdf + docx each
+    assert build(project) == 0
+    second = capsys.readouterr().out
+    assert "nothing to do: 6 file(s) up to date" in second
+    assert not [line for line in second.splitlines() if line.split()[:1] == ["built"] and "/" in line]
+
+
+def test_data_change_rebuilds_only_the_reports_that_read_it(tmp_path, capsys):
+    project = make_project(tmp_path, root="test-two-reports")
+    assert build(project) == 0
+    capsys.readouterr()
+    data = project / "content/data/figures.yaml"
+    data.write_text(data.read_text().replace("41.8", "42.5"))
+    assert build(project) == 0
+    paths = written(capsys)
+    assert sorted(paths) == sorted([f"output/{loc}/alpha.{fmt}" for loc in ("zh_CN", "en") for fmt in ("pdf", "docx")])
+
+
+def test_po_change_rebuilds_only_that_locale(tmp_path, capsys):
+    project = make_project(tmp_path, root="test-two-reports")
+    assert build(project) == 0
+    capsys.readouterr()
+    po = project / "content/alpha/locales/en.po"
+    po.write_text(po.read_text().replace('"Report A"', '"Report Alpha"'))
+    assert build(project) == 0
+    assert sorted(written(capsys)) == ["output/en/alpha.docx", "output/en/alpha.pdf"]
+
+
+def test_rebuild_is_byte_identical_and_jobs_do_not_matter(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    one = make_project(tmp_path / "one", root="test-two-reports")
+    two = make_project(tmp_path / "two", root="test-two-reports")
+    assert build(one) == 0
+    assert main(["-C", str(two), "build", "--jobs", "2"]) == 0
+    first = {k: v["sha256"] for k, v in manifest(one).items()}
+    assert first == {k: v["sha256"] for k, v in manifest(two).items()}
+    assert build(one, "--force") == 0
+    assert first == {k: v["sha256"] for k, v in manifest(one).items()}
+
+
+def test_shards_partition_the_work_and_merge(tmp_path):
+    project = make_project(tmp_path, root="test-two-reports")
+    parts = []
+    for k in (1, 2):
+        out = f"out{k}"
+        assert build(project, "--shard", f"{k}/2", "--output", out) == 0
+        parts.append(json.loads((project / out / "manifest.json").read_text())["editions"])
+    keys = [{(e["report"], e["locale"]) for e in part} for part in parts]
+    assert keys[0] and keys[1] and not keys[0] & keys[1]
+    assert keys[0] | keys[1] == {("alpha", "zh_CN"), ("alpha", "en"), ("beta", "zh_CN")}
+    assert main(["-C", str(project), "manifest", "merge", str(project / "out1/manifest.json"),
+                 str(project / "out2/manifest.json"), "-o", "merged.json"]) == 0
+    merged = json.loads((project / "merged.json").read_text())["editions"]
+    assert len(merged) == 6 and all(e["status"] == "built" for e in merged)

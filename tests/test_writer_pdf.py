@@ -1,0 +1,273 @@
+"""The PDF writer, read back with pypdf: text, outline, fonts, tables, notes, reproducibility."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pypdf = pytest.importorskip("pypdf")
+
+from reportgen import model as m  # noqa: E402
+from reportgen.fonts import faces_for  # noqa: E402
+from reportgen.layout import load_layout  # noqa: E402
+from reportgen.writers.pdf import write_pdf  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+ESCAPED = "a < b & <font color=red>x</font>"
+LONG_HEAD = ["序号", "地区", "销售额（亿元）", "同比增速"]
+TERMS = {
+    "contents": "目录", "figure": "图", "table": "表", "source": "数据来源：",
+    "page_of": "第 {page} 页，共 {pages} 页", "notes": "注释",
+}
+
+
+def S(text):
+    return [m.Str(text)]
+
+
+def cell(text, **kw):
+    return m.Cell(S(text), **kw)
+
+
+def make_png(path: Path) -> Path:
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (800, 450), "white")
+    draw = ImageDraw.Draw(img)
+    for i, h in enumerate([120, 180, 240, 300, 360]):
+        draw.rectangle([80 + i * 140, 420 - h, 160 + i * 140, 420], fill=(31, 78, 121))
+    img.save(path)
+    return path
+
+
+def make_doc(tmp: Path, long_rows: int = 300) -> m.Document:
+    """A small Chinese market report with every node kind the writer meets."""
+    body = ("中国医疗大模型是以海量医学数据预训练、多模态融合与专业任务微调为核心技术路径，"
+            "适配诊疗、研发、管理等医疗场景需求的人工智能系统。") * 3
+    spans = m.Table(
+        columns=[m.Column(0.3), m.Column(None, "center"), m.Column(None, "right"), m.Column(None, "right")],
+        head=[[cell("类别", rowspan=2), cell("2024 年", colspan=2), None, cell("增速", rowspan=2)],
+              [None, cell("规模"), cell("占比"), None]],
+        body=[[cell("通用医疗大模型"), cell("4.2 亿元"), cell("38.9%"), cell("81.6%")],
+              [cell("专科诊疗模型", rowspan=2), cell("3.1 亿元"), cell("28.7%"), cell("46.8%")],
+              [None, cell("1.5 亿元"), cell("13.9%"), cell("35.2%")],
+              [cell("医学影像模型"), cell("2.0 亿元"), cell("18.5%"),
+               cell("https://www.example.com/a/very/long/unbroken/url/that/must/wrap/in/a/narrow/cell")]],
+        foot=[[cell("合计"), cell("10.8 亿元"), cell("100%"), cell("—")]],
+        caption=m.Caption("表", 1, S("主要市场统计数据")),
+        source=S("头豹研究院"),
+    )
+    long = m.Table(
+        columns=[m.Column(0.12, "center"), m.Column(), m.Column(None, "right"), m.Column(None, "right")],
+        head=[[cell(h) for h in LONG_HEAD]],
+        body=[[cell(str(i + 1)), cell(f"地区{i + 1}"), cell(f"{(i * 37) % 1000 / 10:.1f}"), cell(f"{i % 30}%")]
+              for i in range(long_rows)],
+        caption=m.Caption("表", 2, S("各地区销售额明细")),
+        source=S("公司年报"),
+    )
+    stats = m.Table(
+        columns=[m.Column(), m.Column()], head=[],
+        body=[[cell("2024 年市场规模"), cell("10.8 亿元")], [cell("2029 年预测规模"), cell("75.8 亿元")],
+              [cell("年复合增长率"), cell("46.8%")]],
+        caption=m.Caption("表", 3, S("关键市场统计")), style="stats",
+    )
+    para = m.Paragraph([
+        m.Str("根据"), m.Strong(S("头豹研究院")), m.Str("的数据"),
+        m.NoteRef(1, S("头豹研究院，《2025 年中国医疗大模型行业研究报告》。")),
+        m.Str("，市场规模从 1.0 亿元增长至 10.8 亿元，详见"),
+        m.Link("https://www.leadleo.com", S("官方网站")), m.Str("。"), m.LineBreak(), m.Str(body),
+    ])
+    nested = m.ListBlock([
+        [m.Paragraph(S("算力筑基：基础设施建设")),
+         m.ListBlock([[m.Paragraph(S("云端训练集群"))], [m.Paragraph(S("院内推理节点"))]])],
+        [m.Paragraph(S("模型攻坚：核心技术突破"))],
+        [m.Paragraph(S("应用引领：场景价值创造")), m.Paragraph(S("覆盖诊疗、管理与科研。"))],
+    ])
+    ordered = m.ListBlock([[m.Paragraph(S("核心算法与知识质量"))], [m.Paragraph(S("临床场景与合规"))]],
+                          ordered=True)
+    figure = m.Figure(str(make_png(tmp / "chart.png")), m.Caption("图", 1, S("中国医疗大模型市场规模")),
+                      S("头豹研究院"), width=0.8)
+    ch1 = m.Section(S("市场背景"), 1, number="一、", anchor="background", blocks=[para], children=[
+        m.Section(S("摘要"), 2, number="1.1 ", anchor="summary", blocks=[
+            m.Paragraph(S(body)), nested, m.Quote([m.Paragraph(S("医疗 AI 正从单点工具向全周期智能伙伴演进。"))]),
+            m.Paragraph(S(ESCAPED)),
+        ], children=[
+            m.Section(S("定义与分类"), 3, number="1.1.1 ", blocks=[m.Paragraph(S(body)), ordered]),
+        ]),
+        m.Section(S("市场规模"), 2, number="1.2 ", blocks=[m.Paragraph(S(body)), spans, figure, stats]),
+    ])
+    ch2 = m.Section(S("市场竞争"), 1, number="二、", anchor="competition", children=[
+        m.Section(S("十大品牌推荐"), 2, number="2.1 ", blocks=[
+            m.Callout([m.Paragraph(S(body))], S("案例：腾讯觅影"), kind="case"),
+            m.Callout([m.Paragraph(S("评选遵循多维度量化评估模型。"))], S("说明"), kind="note"),
+            m.Paragraph([m.Str("返回"), m.Link("#background", S("市场背景")), m.Str("一章。")]),
+            long,
+        ]),
+    ])
+    meta = m.Meta("test-report", "2025 年医疗大模型品牌推荐", "海量知识深度整合，智能生成革新医疗范式",
+                  "2025 年版", "2025 年 10 月", "头豹研究院")
+    return m.Document(meta, "zh_CN", [ch1, ch2], dict(TERMS),
+                      front=[m.Paragraph(S("本报告为示例文档。"))])
+
+
+def headings(doc: m.Document) -> list[str]:
+    return [s.heading_text for s in doc.walk_sections()]
+
+
+def all_text(doc: m.Document) -> str:
+    return m.to_json(doc)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pdf")
+    doc = make_doc(tmp)
+    layout = load_layout(ROOT, "market-report", doc.locale)
+    faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp)
+    out = tmp / "report.pdf"
+    pages = write_pdf(doc, layout, faces, out)
+    return doc, layout, faces, out, pages, pypdf.PdfReader(out)
+
+
+def page_texts(reader) -> list[str]:
+    return [re.sub(r"\s+", "", p.extract_text() or "") for p in reader.pages]
+
+
+def test_page_count_is_returned(built):
+    *_, out, pages, reader = built
+    assert pages == len(reader.pages)
+    assert pages > 8  # cover, front, contents, two chapters, a 300-row table
+
+
+def test_headings_appear_in_order_after_the_contents(built):
+    doc, *_, reader = built
+    texts = page_texts(reader)
+    first_chapter = next(i for i, t in enumerate(texts) if i > 2 and "一、市场背景" in t)
+    body = "".join(texts[first_chapter:])
+    positions = [body.find(re.sub(r"\s+", "", h)) for h in headings(doc)]
+    assert -1 not in positions, positions
+    assert positions == sorted(positions)
+
+
+def test_contents_lists_headings_with_page_numbers(built):
+    doc, layout, *_, reader = built
+    texts = page_texts(reader)
+    toc = next(t for t in texts if t.startswith("目录") or "目录" in t[:40])
+    for s in doc.walk_sections():
+        if s.level <= layout.toc_depth:
+            assert re.search(re.escape(re.sub(r"\s+", "", s.heading_text)) + r"[.\s]*\d+", toc), s.heading_text
+    # 三级标题不在目录里 (toc_depth 2)
+    assert "1.1.1定义与分类" not in toc
+
+
+def test_outline_mirrors_every_heading(built):
+    doc, *_, reader = built
+
+    def flatten(items, depth=0):
+        for item in items:
+            if isinstance(item, list):
+                yield from flatten(item, depth + 1)
+            else:
+                yield depth, item.title
+
+    entries = list(flatten(reader.outline))
+    titles = [t for _, t in entries]
+    for h in headings(doc):
+        assert h in titles
+    depth_of = dict((t, d) for d, t in entries)
+    assert depth_of["一、市场背景"] == 0 and depth_of["1.1 摘要"] == 1 and depth_of["1.1.1 定义与分类"] == 2
+    assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+
+
+def test_every_font_is_embedded_truetype(built):
+    *_, reader = built
+    seen = set()
+    for page in reader.pages:
+        fonts = page["/Resources"].get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            seen.add(font["/BaseFont"])
+            assert "Helvetica" not in font["/BaseFont"]
+            desc = font.get("/FontDescriptor")
+            assert desc is not None and "/FontFile2" in desc.get_object(), font["/BaseFont"]
+    assert any("Bold" in name for name in seen) and any("Regular" in name for name in seen)
+
+
+def test_markup_in_text_prints_literally(built):
+    *_, reader = built
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert ESCAPED in text
+
+
+def test_long_table_repeats_its_header(built):
+    *_, reader = built
+    header = "".join(LONG_HEAD)
+    with_header = [t for t in page_texts(reader) if header in t]
+    assert len(with_header) >= 2
+    assert any("地区300" in t for t in with_header)
+
+
+def test_footnote_prints_on_the_page_of_its_reference(built):
+    *_, reader = built
+    texts = page_texts(reader)
+    note = "头豹研究院，《2025年中国医疗大模型行业研究报告》。"
+    pages = [i for i, t in enumerate(texts) if note in t]
+    assert len(pages) == 1
+    assert "头豹研究院的数据" in texts[pages[0]]
+
+
+def test_header_footer_and_metadata(built):
+    doc, *_, pages, reader = built
+    texts = page_texts(reader)
+    assert "第" not in texts[0].split("页")[0] or "共" not in texts[0]  # the cover has no folio
+    total = pages - 1
+    assert f"第1页，共{total}页" in texts[1]
+    assert f"第{total}页，共{total}页" in texts[-1]
+    chapter2 = next(t for t in texts if "二、市场竞争" in t and "2.1十大品牌推荐" in t)
+    assert doc.meta.title.replace(" ", "") in chapter2
+    assert reader.metadata.title == doc.meta.title
+    assert reader.metadata.author == doc.meta.author
+    assert reader.trailer["/Root"]["/Lang"] == "zh-CN"
+
+
+def test_links_external_and_internal(built):
+    *_, reader = built
+    uris, internal = [], 0
+    for page in reader.pages:
+        for annot in page.get("/Annots", []) or []:
+            a = annot.get_object()
+            action = a.get("/A")
+            if action is not None and "/URI" in action:
+                uris.append(action["/URI"])
+            elif "/Dest" in a or (action is not None and "/D" in action):
+                internal += 1
+    assert "https://www.leadleo.com" in uris
+    assert internal >= 6  # contents entries and their page numbers, the "#background" link
+
+
+def test_output_is_reproducible(built, tmp_path):
+    doc, layout, faces, out, *_ = built
+    again = tmp_path / "again.pdf"
+    write_pdf(doc, layout, faces, again)
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_parts_get_divider_pages_and_chapters_under_them(tmp_path):
+    layout = load_layout(ROOT, "market-report", "en")
+    chapter = m.Section(S("Market size"), 1, number="1. ", blocks=[m.Paragraph(S("Text " * 40))],
+                        children=[m.Section(S("Growth"), 2, number="1.1 ", blocks=[m.Paragraph(S("More."))])])
+    part = m.Section(S("Overview"), 1, kind="part", children=[chapter],
+                     blocks=[m.Paragraph(S("What this part covers."))])
+    doc = m.Document(m.Meta("r", "Report"), "en", [part], {})
+    faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
+    out = tmp_path / "parts.pdf"
+    pages = write_pdf(doc, layout, faces, out)
+    reader = pypdf.PdfReader(out)
+    texts = [p.extract_text() for p in reader.pages]
+    assert pages == len(texts) == 4  # cover, contents, divider, chapter
+    assert "Overview" in texts[2] and "What this part covers." in texts[2]
+    assert "1. Market size" in texts[3] and "1. Market size" not in texts[2]
+    assert [o.title for o in reader.outline if not isinstance(o, list)] == ["Contents", "Overview"]
+    assert "Page 1 of 3" in texts[1]  # English fallbacks for missing terms

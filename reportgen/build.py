@@ -115,7 +115,7 @@ def make_hooks(spec: Spec, locale: str, namespaces: dict, diags: Diagnostics, ro
         else:
             diags.warning(Loc(shown), f"no translations for {locale} yet; the {locale} edition uses the source text "
                           "(run `reportgen i18n update` to create the file)", "i18n")
-        hooks.translate = Translator(catalog, locale, diags, shown)
+        hooks.translate = Translator(catalog, locale, diags, shown, draft=locale in spec.draft_locales)
     return hooks
 
 

@@ -41,7 +41,7 @@ class Diagnostic:
 
     loc: Loc | None
     message: str
-    severity: str = "error"  # "error" or "warning"
+    severity: str = "error"  # "error", "warning", or "note" (never fails a build, even --strict)
     code: str = "spec"
 
     def __str__(self) -> str:
@@ -60,6 +60,9 @@ class Diagnostics:
 
     def warning(self, loc: Loc | None, message: str, code: str = "spec") -> None:
         self.items.append(Diagnostic(loc, message, "warning", code))
+
+    def note(self, loc: Loc | None, message: str, code: str = "spec") -> None:
+        self.items.append(Diagnostic(loc, message, "note", code))
 
     def extend(self, other: "Diagnostics") -> None:
         self.items.extend(other.items)

@@ -117,7 +117,8 @@ def _po_charset(raw: bytes) -> str:
 class Translator:
     """Looks up an edition's strings, warning once for each one not translated."""
 
-    def __init__(self, catalog: Catalog | None, locale: str, diags: Diagnostics, expected: str):
+    def __init__(self, catalog: Catalog | None, locale: str, diags: Diagnostics, expected: str, draft: bool = False):
+        self.draft = draft  # a translation in progress: gaps are notes, not warnings
         self.catalog = catalog
         self.locale = locale
         self.diags = diags
@@ -137,8 +138,9 @@ class Translator:
             where = Loc(self.expected, message.lineno, 1) if message is not None and message.lineno else Loc(self.expected)
             shown = source if len(source) <= 40 else source[:37] + "…"
             origin = f" (from {loc})" if loc else ""
-            self.diags.warning(where, f"“{shown}”{origin} {state} for {self.locale}; "
-                               "using the source text (run `reportgen i18n update`, then translate)", "i18n")
+            report = self.diags.note if self.draft else self.diags.warning
+            report(where, f"“{shown}”{origin} {state} for {self.locale}; "
+                   "using the source text (run `reportgen i18n update`, then translate)", "i18n")
         return source
 
 

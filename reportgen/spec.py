@@ -18,7 +18,7 @@ from .yamlsrc import YList, YMap, load
 
 TOP_KEYS = {
     "id", "title", "subtitle", "edition", "date", "author", "logo", "layout",
-    "source_locale", "locales", "data", "sections", "front",
+    "source_locale", "locales", "draft_locales", "data", "sections", "front",
 }
 SECTION_KEYS = {"title", "id", "blocks", "sections", "numbered", "toc", "child_numbering", "page_break", "part"}
 BLOCK_KINDS = {"text", "quote", "callout", "table", "stats", "figure", "chart", "page_break", "include"}
@@ -50,6 +50,7 @@ class Spec:
     layout_loc: Loc
     source_locale: str
     locales: list[str]
+    draft_locales: list[str]
     data: list[str]
     data_loc: Loc
     sections: list[m.Section]
@@ -566,6 +567,11 @@ def load_spec(path: Path, root: Path) -> tuple[Spec | None, Diagnostics]:
         if not LOCALE_RE.match(loc_name):
             where = data.loc_of("source_locale") if i == 0 else data.loc_of("locales")
             diags.error(where, f"`{loc_name}` is not a locale name; write e.g. zh_CN, zh_TW or en")
+    draft_node = data.get("draft_locales") or []
+    if not isinstance(draft_node, list) or any(str(x) not in locales for x in draft_node):
+        diags.error(data.loc_of("draft_locales"), "`draft_locales` should list some of the report's `locales` "
+                    "(editions whose translation is still in progress)")
+        draft_node = []
     if source_locale not in locales:
         diags.error(data.loc_of("locales"), f"`locales` should include the source locale `{source_locale}`")
     data_node = data.get("data") or []
@@ -593,7 +599,7 @@ def load_spec(path: Path, root: Path) -> tuple[Spec | None, Diagnostics]:
         author=loader.raw(data, "author", "report|author", "the report"),
         logo=logo, layout=str(data.get("layout") or "market-report"),
         layout_loc=data.loc_of("layout") if "layout" in data else data.loc,
-        source_locale=source_locale, locales=locales,
+        source_locale=source_locale, locales=locales, draft_locales=[str(x) for x in draft_node],
         data=[str(d) for d in data_node], data_loc=data.loc_of("data") if "data" in data else data.loc,
         sections=sections, front=front, files=list(dict.fromkeys(loader.files)),
     )

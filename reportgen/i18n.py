@@ -66,6 +66,7 @@ def catalog_path(report_dir: Path, locale: str) -> Path:
 
 # ------------------------------------------------------------------ report catalogs
 
+_PO_LINE = re.compile(r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"$')
 PLACEHOLDER_RE = re.compile(r"\{\{.*?\}\}", re.S)
 NUMBER_RE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
 TRANSLATOR_NOTE = "Keep each {{ … }} placeholder exactly as written; you may move it."
@@ -96,6 +97,13 @@ def read_catalog(path: Path, display: str) -> Catalog:
     except (UnicodeDecodeError, LookupError) as exc:
         line = raw[: getattr(exc, "start", 0)].count(b"\n") + 1
         raise ReportgenError(f"the file is not valid {charset} (as its header says); save it as UTF-8", Loc(display, line, 1))
+    # Babel forgives an unterminated string (it drops a character); gettext does not.
+    for number, line in enumerate(raw.decode(charset).splitlines(), start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and not _PO_LINE.match(stripped):
+            raise ReportgenError("PO syntax: this line should be a keyword (msgctxt, msgid, msgstr) with a "
+                                 "quoted string, or a quoted continuation; check for a missing closing quote",
+                                 Loc(display, number, 1))
     try:
         catalog = read_po(io.BytesIO(raw), abort_invalid=True)
     except PoFileError as exc:
@@ -126,7 +134,7 @@ class Translator:
         self.missing: set = set()
 
     def __call__(self, source: str, context: str, loc) -> str:
-        if not source.strip():
+        if not _has_words(source):
             return source
         message = self.catalog.messages.get((context, source)) if self.catalog else None
         if message is not None and message.string and not message.fuzzy:
@@ -151,7 +159,7 @@ class Recorder:
         self.seen: dict = {}
 
     def __call__(self, source: str, context: str, loc) -> str:
-        if source.strip():
+        if _has_words(source):
             entry = self.seen.setdefault((context, source), [])
             if loc is not None and (loc.path, loc.line) not in entry:
                 entry.append((loc.path, loc.line))
@@ -246,6 +254,11 @@ def check_catalog(catalog: Catalog, diags: Diagnostics, known: set | None = None
     for message, errors in catalog.babel.check():
         for error in errors:
             diags.error(Loc(catalog.display, message.lineno or 0, 1), f"{error}", "i18n")
+
+
+def _has_words(text: str) -> bool:
+    """Only text with letters is translated: "2025" or "—" reads the same in every language."""
+    return any(c.isalpha() for c in PLACEHOLDER_RE.sub("", text))
 
 
 def _norm(placeholder: str) -> str:

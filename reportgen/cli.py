@@ -119,7 +119,7 @@ def report(diags: Diagnostics) -> None:
         if line not in seen:
             seen.add(line)
             print(line, file=sys.stderr)
-    errors = [d for d in diags if d.severity == "error"]
+    errors = {str(d) for d in diags if d.severity == "error"}
     if errors:
         print(f"reportgen: {len(errors)} error(s)", file=sys.stderr)
 

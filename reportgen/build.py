@@ -140,11 +140,8 @@ def render_charts(doc: m.Document, layout, faces, root: Path) -> int:
             if isinstance(block, m.Chart):
                 count += 1
                 path = render_chart(block, layout, faces, folder)
-                source = block.source
-                if block.note:
-                    note = [m.Str(doc.terms.get("note", "Note: ")), *block.note]
-                    source = [*source, m.Str(" "), *note] if source else note
-                out.append(m.Figure(str(path), block.caption, source, block.width, block.title, block.loc))
+                out.append(m.Figure(str(path), block.caption, block.source, block.width, block.title, block.loc,
+                                    note=block.note))
                 continue
             if isinstance(block, (m.Quote, m.Callout)):
                 block.blocks = visit(block.blocks)

@@ -68,7 +68,7 @@ def catalog_path(report_dir: Path, locale: str) -> Path:
 
 _PO_LINE = re.compile(r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"$')
 PLACEHOLDER_RE = re.compile(r"\{\{.*?\}\}", re.S)
-NUMBER_RE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+NUMBER_RE = re.compile(r"(?<![0-9A-Za-z_.])\d[\d,]*(?:\.\d+)?")
 TRANSLATOR_NOTE = "Keep each {{ … }} placeholder exactly as written; you may move it."
 
 

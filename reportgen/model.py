@@ -178,6 +178,7 @@ class Figure:
     width: float = 1.0  # share of the text width
     alt: str = ""
     loc: Loc | None = None
+    note: list[Inline] | None = None  # printed on its own line under the source
 
 
 @dataclass

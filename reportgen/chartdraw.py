@@ -16,14 +16,14 @@ import json
 import math
 import os
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from .fonts import Faces
 from .layout import Layout
 from .model import Chart
 
-FORMAT_VERSION = "1"  # bump when the drawing changes, so cached PNGs are redrawn
+FORMAT_VERSION = "2"  # bump when the drawing changes, so cached PNGs are redrawn
 DPI = 220  # the spec asks for at least 200 dpi at print size
 TYPES = ("bar", "barh", "grouped_bar", "stacked_bar", "line", "pie", "donut", "bar_line", "scatter", "bubble")
 _CLOSING = set("，。、；：？！）》」』】〉”’,.;:?!)]}%")  # never start a wrapped line with these
@@ -138,8 +138,33 @@ def _number(value: float, decimals: int | None = None) -> str:
     return "0" if text.strip("-0.,") == "" else text
 
 
-def _labels(series, value_fmt=_number) -> list[str]:
-    return list(series.labels) if series.labels else [value_fmt(v) for v in series.values]
+def _labels(series) -> list[str]:
+    """The caller's formatted labels, or the plain numbers (none for a missing value)."""
+    if series.labels:
+        return list(series.labels)
+    return [_number(v) if math.isfinite(v) else "" for v in series.values]
+
+
+def _finite(values) -> list[float]:
+    return [v for v in values if math.isfinite(v)]
+
+
+def _is_percent(series) -> bool:
+    """Whether the labels show the values as percentages (0.353 → "35.3%"): then ticks do too."""
+    seen = False
+    for s in series:
+        for v, label in zip(s.values, s.labels):
+            label = label.strip().replace("％", "%")
+            if not label or not math.isfinite(v):
+                continue
+            try:
+                shown = float(label.rstrip("%").replace(",", "").replace("\u00a0", ""))
+            except ValueError:
+                return False
+            if not label.endswith("%") or abs(shown - 100 * v) > 0.51:
+                return False
+            seen = True
+    return seen
 
 
 # ---------------------------------------------------------------- text measure and wrap
@@ -179,17 +204,16 @@ def _wrap(text: str, width: float, prop, max_lines: int = 3) -> str:
 # ---------------------------------------------------------------- axes
 
 
-def _nice_ticks(lo: float, hi: float, nbins: int = 5) -> list[float]:
-    """Round tick values covering [lo, hi], the first at or below lo and the last at or above hi."""
-    from matplotlib.ticker import MaxNLocator
-
+def _nice_ticks(lo: float, hi: float, most: int = 7) -> list[float]:
+    """Round ticks covering [lo, hi]: the finest 1-2-2.5-5 step that needs at most `most` intervals."""
     if hi <= lo:
         hi = lo + (abs(lo) or 1.0)
-    ticks = list(MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi))
-    eps = (ticks[1] - ticks[0]) * 1e-9
-    first = max(i for i, t in enumerate(ticks) if t <= lo + eps)
-    last = min(i for i, t in enumerate(ticks) if t >= hi - eps)
-    return ticks[first:last + 1]
+    step = _nice_step((hi - lo) / most)
+    while True:
+        start, end = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+        if end - start <= most:
+            return [k * step for k in range(start, end + 1)]
+        step = _nice_step(step * 1.0001)
 
 
 def _decimals(ticks) -> int:
@@ -199,10 +223,12 @@ def _decimals(ticks) -> int:
     return 6
 
 
-def _value_axis(axis, ticks, style: _Style, visible=None) -> None:
+def _value_axis(axis, ticks, style: _Style, visible=None, percent=False) -> None:
     """Fix an axis to `ticks`, labelled by us (fixed ticks keep our fonts on every label)."""
-    d = _decimals(ticks)
-    labels = [_number(t, d) if visible is None or visible(t) else "" for t in ticks]
+    shown = [t * 100 for t in ticks] if percent else ticks
+    d = _decimals(shown)
+    labels = [_number(v, d) + ("%" if percent else "") if visible is None or visible(t) else ""
+              for t, v in zip(ticks, shown)]
     if axis.axis_name == "x":
         axis.axes.set_xlim(ticks[0], ticks[-1])
     else:
@@ -211,6 +237,7 @@ def _value_axis(axis, ticks, style: _Style, visible=None) -> None:
 
 
 def _data_span(values, zero=True, headroom=0.0):
+    values = _finite(values)
     lo, hi = min(values, default=0.0), max(values, default=1.0)
     if zero:
         lo, hi = min(lo, 0.0), max(hi, 0.0)
@@ -221,7 +248,7 @@ def _data_span(values, zero=True, headroom=0.0):
 def _category_axis(axis, categories, style: _Style, slot: float) -> None:
     prop = style.regular()
     labels = [_wrap(c, slot, prop) for c in categories]
-    axis.set_ticks(range(len(categories)), labels, **style.kw(color=style.text))
+    axis.set_ticks(range(len(categories)), labels, **style.kw(color=style.muted))
 
 
 def _frame(ax, style: _Style, grid: str | None = "y", spines=("bottom",)) -> None:
@@ -234,6 +261,13 @@ def _frame(ax, style: _Style, grid: str | None = "y", spines=("bottom",)) -> Non
     if grid:
         ax.grid(True, axis=grid, color=style.rule, linewidth=0.5, alpha=0.8)
     ax.set_axisbelow(True)
+
+
+def _zero_line(ax, ticks, style: _Style, vertical=False) -> None:
+    """Where values go negative the baseline is zero, not the frame's edge."""
+    if ticks[0] < 0 < ticks[-1]:
+        (ax.axvline if vertical else ax.axhline)(0, color=style.muted, linewidth=0.7, zorder=2.5)
+        ax.spines["left" if vertical else "bottom"].set_visible(False)
 
 
 def _axis_labels(ax, chart: Chart, style: _Style, x=True) -> None:
@@ -271,26 +305,29 @@ def _bars(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
         draw = ax.barh if horizontal else ax.bar
         kw = {"height" if horizontal else "width": width * (0.92 if group > 1 else 1.0),
               "left" if horizontal else "bottom": base}
-        containers.append(draw(where, s.values, color=style.color(i), label=s.name, zorder=2, **kw))
+        edge = {"edgecolor": "#FFFFFF", "linewidth": 0.6} if stacked else {}  # hairline between segments
+        containers.append(draw(where, s.values, color=style.color(i), label=s.name, zorder=2, **edge, **kw))
         if stacked:
             for k, v in enumerate(s.values):
                 if v >= 0:
                     pos_base[k] += v
-                else:
+                elif v < 0:  # a missing value (NaN) adds to neither
                     neg_base[k] += v
     values = pos_base + neg_base if stacked else [v for s in series for v in s.values]
     ticks = _nice_ticks(*_data_span(values, headroom=0.1 if chart.value_labels and not stacked else 0.0))
     span = ticks[-1] - ticks[0]
+    percent = _is_percent(series)
     if horizontal:
-        _value_axis(ax.xaxis, ticks, style)
+        _value_axis(ax.xaxis, ticks, style, percent=percent)
         _category_axis(ax.yaxis, chart.categories, style, 0.3 * fig.get_figwidth() * 72)
         ax.set_ylim(n - 0.5, -0.5)  # first category on top
         _frame(ax, style, grid="x", spines=("left",))
     else:
-        _value_axis(ax.yaxis, ticks, style)
+        _value_axis(ax.yaxis, ticks, style, percent=percent)
         _category_axis(ax.xaxis, chart.categories, style, slot)
         ax.set_xlim(-0.5, n - 0.5)
         _frame(ax, style)
+    _zero_line(ax, ticks, style, vertical=horizontal)
     if chart.value_labels:
         # Stacked segments carry their value inside, when the segment is tall enough to hold it.
         axis_pts = (fig.get_figwidth() * 0.8 if horizontal else fig.get_figheight() * 0.7) * 72
@@ -316,30 +353,35 @@ def _line_series(ax, s, i, xs, style: _Style, marker="o"):
 
 
 def _line(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
-    """Lines over categories; with several series, each label goes to the side its line lies on."""
+    """Lines over categories; each value label goes above or below its point, whichever is free."""
     series, n = chart.series, len(chart.categories)
-    xs = list(range(n))
-    values = [v for s in series for v in s.values]
+    values = _finite(v for s in series for v in s.values)
     lo, hi = min(values, default=0), max(values, default=1)
     zero = lo >= 0 and lo < 0.5 * hi  # start at zero unless that flattens the lines
-    ticks = _nice_ticks(*_data_span(values, zero=zero, headroom=0.12 if chart.value_labels else 0.04))
-    if not zero and ticks[0] == lo:  # room below the lowest point for its label
-        ticks = _nice_ticks(lo - 0.08 * (hi - lo), ticks[-1])
-    lines = [_line_series(ax, s, i, xs, style) for i, s in enumerate(series)]
-    if chart.value_labels:
-        for s in series:
-            for k, (v, text) in enumerate(zip(s.values, _labels(s))):
-                column = [t.values[k] for t in series if k < len(t.values)]
-                above = len(series) == 1 or v >= sum(column) / len(column)
-                ax.annotate(text, (k, v), xytext=(0, 6 if above else -6), textcoords="offset points",
-                            ha="center", va="bottom" if above else "top", **style.kw(size=style.size - 0.5))
-    _value_axis(ax.yaxis, ticks, style)
+    ticks = _nice_ticks(*_data_span(values, zero=zero, headroom=0.1 if chart.value_labels else 0.0))
+    lines = [_line_series(ax, s, i, list(range(n)), style) for i, s in enumerate(series)]
+    _value_axis(ax.yaxis, ticks, style, percent=_is_percent(series))
     _category_axis(ax.xaxis, chart.categories, style, slot)
     ax.set_xlim(-0.4, n - 0.6)
     _frame(ax, style)
+    _zero_line(ax, ticks, style)
     _axis_labels(ax, chart, style)
     if len(series) > 1:
         _legend(fig, lines, [s.name for s in series], style)
+    if chart.value_labels:
+        items = []
+        for s in series:
+            for k, (v, text) in enumerate(zip(s.values, _labels(s))):
+                if not text or not math.isfinite(v):
+                    continue
+                column = _finite(t.values[k] for t in series)
+                # The top line's labels prefer above, the others below: away from the neighbour.
+                up = [((0, 5), "center", "bottom"), ((0, -5), "center", "top")]
+                prefer = up if v >= max(column) or len(series) == 1 else up[::-1]
+                label = ax.annotate(text, (k, v), xytext=(0, 5), textcoords="offset points", zorder=4,
+                                    **style.kw(size=style.size - 0.5))
+                items.append((k, v, 3.0, label, prefer))
+        _place_labels(fig, ax, items, [], drop=True)
 
 
 def _bar_line(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
@@ -370,7 +412,7 @@ def _bar_line(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
         handles.append(container)
         if chart.value_labels:
             target.bar_label(container, labels=_labels(s), padding=2, **style.kw(size=style.size - 0.5))
-    right_values = [v for s, r in bars + lines if r for v in s.values]
+    right_values = _finite(v for s, r in bars + lines if r for v in s.values)
     right_ticks = _float_band(right_values, intervals) if right_values else None
     for j, (s, right) in enumerate(lines):
         target = ax2 if right else ax
@@ -378,21 +420,21 @@ def _bar_line(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
         handles.append(_line_series(target, s, i, list(range(n)), style))
         if chart.value_labels:
             for k, (v, text) in enumerate(zip(s.values, _labels(s))):
-                target.annotate(text, (k, v), xytext=(0, 6), textcoords="offset points", ha="center",
-                                va="bottom", **style.kw(size=style.size - 0.5, color=style.color(i)))
-    _value_axis(ax.yaxis, left, style)
+                if text and math.isfinite(v):
+                    target.annotate(text, (k, v), xytext=(0, 6), textcoords="offset points", ha="center",
+                                    va="bottom", **style.kw(size=style.size - 0.5, color=style.color(i)))
+    _value_axis(ax.yaxis, left, style, percent=_is_percent([s for s, r in bars + lines if not r]))
     if right_ticks:
-        floor = math.floor(min(min(right_values), 0) / (right_ticks[1] - right_ticks[0]) - 1e-9)
+        floor = math.floor(min(min(right_values), 0) / (right_ticks[1] - right_ticks[0]) + 1e-9)
         first = floor * (right_ticks[1] - right_ticks[0])
-        _value_axis(ax2.yaxis, right_ticks, style, visible=lambda t: t >= first - 1e-9)
+        _value_axis(ax2.yaxis, right_ticks, style, visible=lambda t: t >= first - 1e-9,
+                    percent=_is_percent([s for s, r in bars + lines if r]))
     else:
         ax2.set_yticks([])
     _category_axis(ax.xaxis, chart.categories, style, slot)
     ax.set_xlim(-0.5, n - 0.5)
     _frame(ax, style)
     _frame(ax2, style, grid=None, spines=())
-    ax.set_zorder(ax2.get_zorder() - 1)  # lines and their labels in front of the bars
-    ax.patch.set_visible(False)
     _axis_labels(ax, chart, style)
     _legend(fig, handles, [s.name for s, _ in bars + lines], style)
 
@@ -416,51 +458,78 @@ def _nice_step(x: float) -> float:
 
 
 def _pie(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
-    """Pie or donut of the first series; percentages on the wedges, categories in a legend."""
+    """Pie or donut of the first series; percentages on the wedges, categories in a legend.
+
+    Placed by hand rather than by the layout engine: the round plot and its legend are
+    centred together as one group, which the engine (it centres the axes) cannot do.
+    """
     s = chart.series[0]
+    s = replace(s, values=[v if math.isfinite(v) else 0.0 for v in s.values])  # missing: no wedge
     if any(v < 0 for v in s.values) or sum(s.values) <= 0:
         raise ValueError("pie and donut charts need non-negative values with a positive total")
     total = sum(s.values)
-    donut = chart.type == "donut"
-    ring = 0.42
+    donut, ring, reach = chart.type == "donut", 0.42, 1.34
     colors = [style.color(i) for i in range(len(s.values))]
     wedges, _ = ax.pie(s.values, colors=colors, startangle=90, counterclock=False, radius=1.0,
                        wedgeprops={"edgecolor": "#FFFFFF", "linewidth": 1.2, "width": ring if donut else None})
     labels = s.labels or [f"{100 * v / total:.1f}%" for v in s.values]
-    outside = 0
+    last = None  # the previous outside label, to keep neighbours apart
     for wedge, value, text, color in zip(wedges, s.values, labels, colors):
         if value == 0:
             continue
         mid = math.radians((wedge.theta1 + wedge.theta2) / 2)
+        cos, sin = math.cos(mid), math.sin(mid)
         if value / total >= 0.06:
-            r, ink = (1 - ring / 2) if donut else 0.64, _ink_on(color, style)
-        else:  # too thin to hold the text: outside, staggered so neighbours do not collide
-            r, ink = 1.14 + 0.12 * (outside % 2), style.text
-            outside += 1
-        ax.text(r * math.cos(mid), r * math.sin(mid), text, ha="center", va="center",
-                **style.kw(color=ink, size=style.size - 0.5))
+            r = (1 - ring / 2) if donut else 0.64
+            ax.text(r * cos, r * sin, text, ha="center", va="center",
+                    **style.kw(color=_ink_on(color, style), size=style.size - 0.5))
+            continue
+        # Too thin to hold its text: outside on an elbow leader, nudged clear of the last one.
+        sign = 1 if cos >= 0 else -1
+        ex, ey = 1.08 * cos, 1.08 * sin
+        y = ey
+        if last and last[0] == sign and abs(y - last[1]) < 0.15:
+            y = last[1] + (0.15 if y > last[1] else -0.15)
+        last = (sign, y)
+        ax.plot([1.01 * cos, ex, ex + sign * 0.1], [1.01 * sin, y, y], color=style.muted, linewidth=0.6)
+        ax.text(ex + sign * 0.13, y, text, ha="left" if sign > 0 else "right", va="center",
+                **style.kw(size=style.size - 0.5))
     if donut and s.name:
-        ax.text(0, 0, _wrap(s.name, 72 * fig.get_figheight() * 0.3, style.bold()), ha="center", va="center",
-                **style.kw(bold=True))
+        ax.text(0, 0, _wrap(s.name, 72 * fig.get_figheight() * 0.25, style.bold()), ha="center",
+                va="center", **style.kw(bold=True))
+    fig.set_layout_engine("none")
+    width, height = fig.get_size_inches()
+    top = height - ((style.size + 1.5) * 2.2 / 72 if chart.title else 0.05)
+    side = min(top - 0.05, 0.62 * width)  # the square that holds the pie and its outside labels
+    names = [_wrap(c, 0.3 * width * 72, style.regular()) for c in chart.categories]
+    legend_w = (max((_text_width(n, style.regular()) for n in names), default=0) + 2.4 * style.size) / 72
+    radius, gap = side / (2 * reach), 0.35
+    left = (width - 2 * radius - gap - legend_w) / 2 - (side / 2 - radius)  # centre pie + legend
+    ax.set_position([left / width, (top - side) / 2 / height, side / width, side / height])
+    ax.set_xlim(-reach, reach)
+    ax.set_ylim(-reach, reach)
     ax.set_aspect("equal")
-    legend = ax.legend(wedges, chart.categories, loc="center left", bbox_to_anchor=(1.08, 0.5), frameon=False,
-                       prop=style.regular(), labelcolor=style.text, handlelength=1.0, handleheight=1.0)
+    legend = fig.legend(wedges, names, loc="center left", frameon=False, prop=style.regular(),
+                        bbox_to_anchor=((left + side / 2 + radius + gap) / width, top / 2 / height), labelcolor=style.text,
+                        handlelength=1.0, handleheight=1.0, borderaxespad=0)
     for text in legend.get_texts():
         text.set_parse_math(False)
 
 
 def _scatter(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
     """Points (or bubbles sized by area) with names beside them, and optional quadrants."""
+    from matplotlib.lines import Line2D
+
     bubble = chart.type == "bubble"
-    xs = [x for s in chart.series for x in s.x]
-    ys = [y for s in chart.series for y in s.values]
+    xs = _finite(x for s in chart.series for x in s.x)
+    ys = _finite(y for s in chart.series for y in s.values)
     q = chart.quadrants or {}
     height_pts = fig.get_figheight() * 72
     biggest = max((abs(v) for s in chart.series for v in s.sizes), default=0) or 1.0
     max_area = math.pi * (0.085 * height_pts) ** 2  # the biggest bubble is ~17% of the height across
-    pad_x = pad_y = 0.06
-    if bubble:
-        pad_x, pad_y = 0.09 * height_pts / (fig.get_figwidth() * 72) + 0.04, 0.14
+    # Margins in data share: enough for the biggest bubble's radius (the plot is ~80% of the figure).
+    pad_x = 0.085 * height_pts / (0.8 * fig.get_figwidth() * 72) + 0.02 if bubble else 0.06
+    pad_y = 0.085 / 0.8 + 0.02 if bubble else 0.08
     limits = []
     for values, centre, pad in ((xs, q.get("x"), pad_x), (ys, q.get("y"), pad_y)):
         lo, hi = min(values, default=0), max(values, default=1)
@@ -473,97 +542,105 @@ def _scatter(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
             span = (hi - lo) or 1.0
             lo, hi = lo - pad * span, hi + pad * span
         limits.append((lo, hi))
-    items = []
+    items, handles = [], []
     for i, s in enumerate(chart.series):
         areas = [max(18.0, max_area * abs(v) / biggest) for v in s.sizes] if bubble and s.sizes else \
-            [30.0] * len(s.values)
-        ax.scatter(s.x, s.values, s=areas, color=style.color(i), alpha=0.78 if bubble else 1.0,
-                   edgecolors="#FFFFFF", linewidths=0.8, label=s.name, zorder=3, clip_on=False)
-        names = list(s.points)
+            [28.0] * len(s.values)
+        ax.scatter(s.x, s.values, s=areas, color=style.color(i), alpha=0.8 if bubble else 1.0,
+                   edgecolors="#FFFFFF", linewidths=0.8, zorder=3, clip_on=False)
+        # A legend key of fixed size: the data's own marker could be the biggest bubble.
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=7, color=style.color(i),
+                              alpha=0.8 if bubble else 1.0))
+        names = list(s.points) + [""] * (len(s.values) - len(s.points))
         if chart.value_labels:
-            names = [f"{p} {t}".strip() for p, t in zip(names + [""] * len(s.values), _labels(s))]
+            names = [f"{p} {t}".strip() for p, t in zip(names, _labels(s))]
         for x, y, area, name in zip(s.x, s.values, areas, names):
-            if name:
-                text = ax.annotate(name, (x, y), xytext=(0, 0), textcoords="offset points", zorder=4,
-                                   **style.kw(size=style.size - 0.5))
-                items.append((x, y, math.sqrt(area / math.pi), text))
+            text = ax.annotate(name, (x, y), xytext=(0, 0), textcoords="offset points", zorder=4,
+                               **style.kw(size=style.size - 0.5)) if name else None
+            items.append((x, y, math.sqrt(area / math.pi), text, None))
     for axis, (lo, hi) in zip((ax.xaxis, ax.yaxis), limits):
-        ticks = [t for t in _nice_ticks(lo, hi, nbins=6) if lo - 1e-9 <= t <= hi + 1e-9]
+        ticks = [t for t in _nice_ticks(lo, hi) if lo - 1e-9 <= t <= hi + 1e-9]
         _value_axis(axis, ticks, style)
         (ax.set_xlim if axis is ax.xaxis else ax.set_ylim)(lo, hi)
     _frame(ax, style, grid=None if q else "both", spines=("left", "bottom"))
-    corners = []
+    obstacles = []
     if q:
         line = {"color": style.muted, "linestyle": (0, (4, 3)), "linewidth": 0.8, "zorder": 1}
-        ax.axvline(q["x"], **line)
-        ax.axhline(q["y"], **line)
+        obstacles += [ax.axvline(q["x"], **line), ax.axhline(q["y"], **line)]
         spots = [(0.015, 0.985, "left", "top"), (0.985, 0.985, "right", "top"),
                  (0.015, 0.015, "left", "bottom"), (0.985, 0.015, "right", "bottom")]
         for name, (x, y, ha, va) in zip(q.get("labels") or [], spots):
-            corners.append(ax.text(x, y, name, transform=ax.transAxes, ha=ha, va=va, zorder=2,
-                                   **style.kw(bold=True, color=style.muted)))
+            obstacles.append(ax.text(x, y, name, transform=ax.transAxes, ha=ha, va=va, zorder=2,
+                                     **style.kw(bold=True, color=style.muted)))
     _axis_labels(ax, chart, style)
     if len(chart.series) > 1:
-        handles = ax.collections[:len(chart.series)]
         _legend(fig, handles, [s.name for s in chart.series], style)
-    if items:
-        _place_labels(fig, ax, items, corners)
+    _place_labels(fig, ax, items, obstacles)
 
 
-def _place_labels(fig, ax, items, obstacles) -> None:
-    """Greedy placement of point names: the first side of the marker that hits nothing else.
+def _around(r: float, gap: float = 2.5) -> list:
+    """Places for a point's name, in order of preference: above, right, below, left, diagonals."""
+    places = []
+    for extra in (0, 7):  # then the same sides a little farther out
+        d, g = r + gap + extra, r * 0.72 + gap + extra
+        places += [((0, d), "center", "bottom"), ((d, 0), "left", "center"), ((0, -d), "center", "top"),
+                   ((-d, 0), "right", "center"), ((g, g), "left", "bottom"), ((-g, g), "right", "bottom"),
+                   ((g, -g), "left", "top"), ((-g, -g), "right", "top")]
+    return places
 
-    The layout is run once and then frozen, so positions measured here are the ones saved.
+
+def _place_labels(fig, ax, items, obstacles, drop=False) -> None:
+    """Greedy placement of point labels: the first candidate place that hits nothing.
+
+    `items` are (x, y, marker radius in points, annotation or None, candidates or None).
+    Every marker, every placed label and the `obstacles` (artists) are avoided, and labels
+    stay inside the plot; with `drop`, a label that fits nowhere is left out (value labels
+    on crowded lines) rather than printed over another. The layout is run once and then
+    frozen, so what is measured here is what is saved.
     """
-    renderer = fig.canvas.get_renderer()
+    for item in items:  # labels move after the layout, so the layout must not make room for them
+        if item[3] is not None:
+            item[3].set_in_layout(False)
     fig.canvas.draw()
     fig.set_layout_engine("none")
+    from matplotlib.transforms import Bbox
+
+    renderer = fig.canvas.get_renderer()
     scale = fig.dpi / 72
-    boxes = [o.get_window_extent(renderer) for o in obstacles]
-    for x, y, r, _ in items:  # every marker is an obstacle for every label
+    boxes = [o.get_window_extent(renderer).padded(1.5 * scale) for o in obstacles]
+    for x, y, r, _, _ in items:
         cx, cy = ax.transData.transform((x, y))
-        rr = r * scale
-        boxes.append(_box(cx - rr, cy - rr, cx + rr, cy + rr))
+        boxes.append(Bbox.from_extents(cx - r * scale, cy - r * scale, cx + r * scale, cy + r * scale))
     frame = ax.get_window_extent(renderer)
-    gap = 2.5
-    for x, y, r, text in items:
-        d, diag = r + gap, (r * 0.72 + gap)
-        candidates = [((0, d), "center", "bottom"), ((d, 0), "left", "center"), ((0, -d), "center", "top"),
-                      ((-d, 0), "right", "center"), ((diag, diag), "left", "bottom"),
-                      ((-diag, diag), "right", "bottom"), ((diag, -diag), "left", "top"),
-                      ((-diag, -diag), "right", "top")]
+    for x, y, r, text, candidates in items:
+        if text is None:
+            continue
         best = None
-        for offset, ha, va in candidates:
+        for offset, ha, va in candidates or _around(r):
             text.set_position(offset)
             text.set_ha(ha)
             text.set_va(va)
             bbox = text.get_window_extent(renderer)
-            cost = sum(_overlap(bbox, b) for b in boxes) + 4 * _outside(bbox, frame)
+            outside = bbox.width * bbox.height - _overlap(bbox, frame)
+            cost = sum(_overlap(bbox, b) for b in boxes) + 4 * outside
             if best is None or cost < best[0] - 1e-6:
                 best = (cost, offset, ha, va, bbox)
             if cost == 0:
                 break
-        _, offset, ha, va, bbox = best
+        cost, offset, ha, va, bbox = best
+        if drop and cost > 0:
+            text.set_visible(False)
+            continue
         text.set_position(offset)
         text.set_ha(ha)
         text.set_va(va)
         boxes.append(bbox)
 
 
-def _box(x0, y0, x1, y1):
-    from matplotlib.transforms import Bbox
-
-    return Bbox([[x0, y0], [x1, y1]])
-
-
 def _overlap(a, b) -> float:
     w = min(a.x1, b.x1) - max(a.x0, b.x0)
     h = min(a.y1, b.y1) - max(a.y0, b.y0)
     return w * h if w > 0 and h > 0 else 0.0
-
-
-def _outside(a, frame) -> float:
-    return a.width * a.height - _overlap(a, frame)
 
 
 DRAWERS = {"bar": _bars, "barh": _bars, "grouped_bar": _bars, "stacked_bar": _bars, "line": _line,
@@ -589,6 +666,10 @@ def _draw(chart: Chart, layout: Layout, faces: Faces):
     from matplotlib.figure import Figure
 
     _check(chart)
+    # Missing values (None) become NaN: no bar, a gap in a line, no label.
+    nan = float("nan")
+    chart = replace(chart, series=[replace(s, values=[nan if v is None else float(v) for v in s.values])
+                                   for s in chart.series])
     style = _Style(layout, faces)
     width = layout.text_width * chart.width / 72
     fig = Figure(figsize=(width, width * chart.height), dpi=DPI, layout="constrained", facecolor="#FFFFFF")

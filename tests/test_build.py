@@ -125,5 +125,5 @@ def test_failed_build_leaves_no_file(tmp_path, capsys):
     assert not pdf.exists(), "a stale PDF was left where CI would publish it"
     manifest = json.loads((project / "output" / "manifest.json").read_text())
     assert {e["status"] for e in manifest["editions"]} == {"failed"}
-    assert "report.yaml:4:17" in capsys.readouterr().err
+    assert "report.yaml:4:18" in capsys.readouterr().err
     assert not [p for p in (project / "output").rglob("*.tmp")]

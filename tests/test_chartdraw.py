@@ -192,3 +192,21 @@ def test_ticks_are_round_and_cover_the_data():
 def test_import_does_not_load_matplotlib():
     code = "import sys, reportgen.chartdraw; assert 'matplotlib' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_missing_values_and_fraction_percentages(layout, faces, tmp_path, caplog):
+    # As `charts.py` resolves them: growth has no first year, and percent labels show fractions.
+    growth = [None, 0.541, 0.516, 0.382, 0.370]
+    labels = ["", "54.1%", "51.6%", "38.2%", "37.0%"]
+    chart = Chart("bar_line", YEARS, [Series("市场规模", SIZE, kind="bar"),
+                                      Series("增速", growth, kind="line", axis="right", labels=labels)],
+                  y_label="市场规模（亿元）", y2_label="增速", value_labels=True)
+    assert render_quietly(chart, layout, faces, tmp_path, caplog).exists()
+    fig = chartdraw._draw(chart, layout, faces)
+    right = [t.get_text() for t in fig.axes[1].get_yticklabels() if t.get_text()]
+    assert right and all(t.endswith("%") for t in right)
+    left = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    assert not any(t.endswith("%") for t in left)
+    for kind in ("line", "stacked_bar", "donut"):
+        other = Chart(kind, YEARS, [Series("增速", growth, labels=labels)], value_labels=True)
+        assert render_quietly(other, layout, faces, tmp_path, caplog).exists()

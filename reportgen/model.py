@@ -191,7 +191,7 @@ class Series:
     """One data series of a chart, with values already evaluated."""
 
     name: str
-    values: list[float]
+    values: list[float | None]  # None: no value for that category (a gap)
     kind: str = ""  # bar | line (for bar_line charts); empty = the chart's type
     axis: str = "left"  # left | right
     labels: list[str] = field(default_factory=list)  # formatted value labels, one per value

@@ -141,7 +141,7 @@ def test_fonts_and_language_on_normal_style(written):
     styles = part(written, "word/styles.xml")
     normal = re.search(r'<w:style w:type="paragraph"[^>]*w:styleId="Normal".*?</w:style>', styles).group(0)
     assert 'w:eastAsia="Microsoft YaHei"' in normal and 'w:ascii="Arial"' in normal
-    assert re.search(r'<w:lang [^>]*w:eastAsia="zh-CN"', normal)
+    assert re.search(r'<w:lang w:val="en-US" w:eastAsia="zh-CN"', normal)  # Latin text stays English
     heading = re.search(r'w:styleId="Heading1".*?</w:style>', styles).group(0)
     assert "Theme" not in heading and 'w:eastAsia="Microsoft YaHei"' in heading
 
@@ -216,6 +216,7 @@ def test_reproducible(tmp_path):
         assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in z.infolist())
     props = docx.Document(first).core_properties
     assert props.title == "2025 年医疗大模型品牌推荐" and props.created.year == 2000
+    assert props.language == "zh-CN" and props.author == "研究部"
 
 
 def test_english_edition_without_band(tmp_path):
@@ -226,3 +227,37 @@ def test_english_edition_without_band(tmp_path):
     styles = part(out, "word/styles.xml")
     assert re.search(r'<w:lang w:val="en-US" w:eastAsia="zh-CN"', styles)
     assert "firstLineChars" not in styles
+
+
+def test_source_date_epoch(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1750000000")
+    out = tmp_path / "dated.docx"
+    write_docx(chinese_doc(tmp_path), make_layout(), out)
+    assert docx.Document(out).core_properties.modified.year == 2025
+
+
+def test_heading_left_out_of_contents(tmp_path):
+    doc = chinese_doc(tmp_path)
+    doc.sections[1].children[0].toc = False
+    out = tmp_path / "unlisted.docx"
+    write_docx(doc, make_layout(), out)
+    d = docx.Document(out)
+    toc = [p.text for p in d.paragraphs if re.fullmatch(r"toc \d", p.style.name.lower())]
+    assert "2.1 品牌份额" not in toc
+    unlisted = next(p for p in d.paragraphs if p.text == "2.1 品牌份额")
+    assert unlisted.style.name == "Heading 2 Unlisted"  # no outline level: Word's TOC skips it too
+
+
+def test_reference_document_keeps_its_styles(tmp_path):
+    from docx.shared import RGBColor
+
+    ref = docx.Document()
+    ref.add_paragraph("old body text")
+    ref.styles["Heading 1"].font.color.rgb = RGBColor(0xC0, 0, 0)
+    ref.save(tmp_path / "ref.docx")
+    out = tmp_path / "styled.docx"
+    write_docx(chinese_doc(tmp_path), make_layout(docx_reference=str(tmp_path / "ref.docx")), out)
+    d = docx.Document(out)
+    assert d.styles["Heading 1"].font.color.rgb == RGBColor(0xC0, 0, 0)
+    assert "old body text" not in [p.text for p in d.paragraphs]
+    assert d.styles["Table Text"] is not None  # what the reference lacks comes from the layout

@@ -125,11 +125,15 @@ def _remove(root, target) -> None:
             return
 
 
+BLOCK_TAGS = {"p", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table", "hr", "pre", "div"}
+
+
 def _blocks(parent, loc, notes) -> list:
     out: list = []
-    if parent.text and parent.text.strip() and parent.tag in ("li", "blockquote"):
-        out.append(m.Paragraph(_strip(_merge_str([m.Str(_join_lines(parent.text))])), loc))
+    # A tight list item holds its text and inline elements directly, not in a <p>.
     pending: list = []
+    if parent.text and parent.text.strip() and parent.tag in ("li", "blockquote"):
+        pending.append(m.Str(_join_lines(parent.text)))
 
     def flush():
         if pending:
@@ -140,38 +144,31 @@ def _blocks(parent, loc, notes) -> list:
 
     for child in parent:
         tag = child.tag
+        if tag not in BLOCK_TAGS:
+            pending.extend(_inlines_of(child, notes))  # the element and its tail
+            continue
+        flush()
         if tag == "p":
-            flush()
             inl = _strip(_merge_str(_inlines(child, notes)))
             if inl:
                 out.append(m.Paragraph(inl, loc))
         elif tag in ("ul", "ol"):
-            flush()
             items = [_blocks(li, loc, notes) for li in child if li.tag == "li"]
             start = int(child.get("start", "1") or 1)
             out.append(m.ListBlock(items, ordered=tag == "ol", start=start, loc=loc))
         elif tag == "blockquote":
-            flush()
             out.append(m.Quote(_blocks(child, loc, notes), loc))
         elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            flush()
             # A heading inside a text block is emphasis, not structure (sections are in YAML).
             out.append(m.Paragraph([m.Strong(_merge_str(_inlines(child, notes)))], loc))
         elif tag == "table":
-            flush()
             out.append(_table(child, loc, notes))
-        elif tag == "hr":
-            flush()
         elif tag == "pre":
-            flush()
             code = "".join(child.itertext())
             out.append(m.Paragraph([m.Code(code.rstrip("\n"))], loc))
         elif tag == "div":
-            flush()
             out.extend(_blocks(child, loc, notes))
-        else:
-            pending.extend(_inlines_of(child, notes))
-        if child.tail and child.tail.strip() and parent.tag in ("li",):
+        if child.tail and child.tail.strip() and parent.tag in ("li", "blockquote"):
             pending.append(m.Str(_join_lines(child.tail)))
     flush()
     return out

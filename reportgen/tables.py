@@ -35,9 +35,12 @@ def resolve_data_table(table: m.Table, state) -> None:
     if spec["sort"]:
         key, descending = spec["sort"]
         records = sorted(records, key=lambda r: (r[key] is None, r[key]), reverse=descending)
+    # A `share` column shows each value as a part of the column's total.
+    totals = {f["field"]: sum(r[f["field"]] for r in records if _is_number(r[f["field"]]))
+              for f in fields if f["format"] == "share"}
     body = []
     for record in records:
-        body.append([m.Cell(parse_inlines(_format(record[f["field"]], f, evaluator, state))) for f in fields])
+        body.append([m.Cell(parse_inlines(_format(record[f["field"]], f, evaluator, state, totals))) for f in fields])
     _merge(body, fields)
     table.body = body
     if spec["total"]:
@@ -46,7 +49,9 @@ def resolve_data_table(table: m.Table, state) -> None:
             numeric = [r[f["field"]] for r in records if isinstance(r[f["field"]], (int, float))]
             if i == 0:
                 text = state.terms.get("total", "Total")
-            elif f["format"] != "text" and numeric and f["format"] != "percent":
+            elif f["format"] == "share" and numeric:
+                text = evaluator.percent(1.0, f["digits"])
+            elif f["format"] in ("number", "money") and numeric:
                 text = _format(sum(numeric), f, evaluator, state)
             else:
                 text = ""
@@ -54,10 +59,17 @@ def resolve_data_table(table: m.Table, state) -> None:
         table.foot = [row]
 
 
-def _format(value, f: dict, evaluator, state) -> str:
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _format(value, f: dict, evaluator, state, totals: dict | None = None) -> str:
     fmt, digits = f["format"], f["digits"]
     if value is None or value == "":
         return ""
+    if fmt == "share":
+        total = (totals or {}).get(f["field"])
+        return evaluator.percent(value / total, digits) if _is_number(value) and total else ""
     if fmt == "text" or isinstance(value, str):
         # Text from data is a category label: translatable like chart categories.
         return state.translate_data(str(value), "data") if fmt == "text" else str(value)

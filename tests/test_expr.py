@@ -76,3 +76,41 @@ def test_sandbox_refuses_python_internals_and_unbounded_work(namespaces, express
 def test_a_series_is_not_a_value(namespaces):
     with pytest.raises(ReportgenError, match="pick one item"):
         Evaluator(namespaces, "en").expand("{{ markets.ai_biomed.size }}", None)
+
+
+def test_data_table_share_column_and_totals(tmp_path):
+    from reportgen.errors import Diagnostics as D
+    from reportgen.layout import load_layout
+    from reportgen.resolve import Hooks, resolve
+    from reportgen.spec import load_spec
+
+    project = make_project(tmp_path, {
+        "content/data/markets.yaml": DATA,
+        "content/r/report.yaml": """\
+title: t
+data: [markets]
+sections:
+  - title: s
+    blocks:
+      - table:
+          data: markets.types
+          sort: -value
+          total: true
+          columns:
+            - {field: key, header: 类型}
+            - {field: value, header: 数量, format: number, align: right}
+            - {field: value, header: 占比, format: share, digits: 1}
+""",
+    })
+    spec, diags = load_spec(project / "content/r/report.yaml", project)
+    assert spec, [str(d) for d in diags]
+    namespaces, _ = load_data(project, spec.data, spec.data_loc, diags)
+    ev = Evaluator(namespaces, "zh_CN")
+    d = D()
+    doc = resolve(spec, "zh_CN", load_layout(project, "market-report", "zh_CN"),
+                  Hooks(expand=ev.expand, extra={"evaluator": ev}), d)
+    assert not d.errors, [str(x) for x in d]
+    from reportgen import model as m
+    table = doc.sections[0].blocks[0]
+    rows = [[m.plain(c.inlines) for c in row] for row in table.body + table.foot]
+    assert rows == [["通用", "114", "51.8%"], ["专科", "106", "48.2%"], ["合计", "220", "100.0%"]]

@@ -1,0 +1,670 @@
+"""Word writer: the resolved document model to a .docx a Word user can keep editing.
+
+Everything a Word user relies on is real Word structure, not lookalike formatting:
+built-in Heading 1-4 styles (navigation pane, cross-references), a TOC field, SEQ fields
+in captions, footnotes in `word/footnotes.xml`, PAGE/NUMPAGES/STYLEREF fields in the
+header and footer, numbering definitions for lists and repeating table header rows.
+
+Styling comes from the layout (fonts, sizes, colours, spacing). With a reference .docx
+(`layout.docx_reference`, like Pandoc's --reference-doc) its styles are kept as they are
+and only the styles it lacks are added from the layout; direct formatting that carries the
+design (table fills, the cover band) still uses the layout's colours.
+
+The output is reproducible: fixed core-property dates (`SOURCE_DATE_EPOCH` or 2000-01-01)
+and a zip rewritten with fixed entry times and order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import docx
+from docx.image.image import Image
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from docx.section import Section as DocxSection
+from docx.shared import Emu, Pt
+from docx.enum.section import WD_SECTION
+
+from ..layout import Layout
+from ..model import (
+    Callout, Caption, Code, Document, Emph, Figure, LineBreak, Link, ListBlock, NoteRef,
+    PageBreak, Paragraph, Quote, Section, Str, Strong, Table, plain,
+)
+from . import docx_xml as x
+
+BULLETS = ["•", "◦", "▪", "•"]
+TOKEN = re.compile(r"\{(\w+)\}")
+SPACER_PT = 4  # size of the empty paragraph that keeps adjacent tables apart
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """Where blocks are being rendered: available width (pt), paragraph style, list nesting."""
+
+    width: float
+    para_style: str = "BodyText"
+    depth: int = 0
+    indent: int = 0  # twips: where the text of the enclosing list item starts
+
+
+def write_docx(doc: Document, layout: Layout, out: Path) -> None:
+    """Render `doc` to `out` (write there directly)."""
+    _Writer(doc, layout).write(Path(out))
+
+
+def _lang_tags(locale: str) -> tuple[str, str, str]:
+    """(w:val, w:eastAsia, document language) for a locale such as zh_CN, zh_TW or en.
+
+    `w:val` is the language of Latin-script text. A Chinese edition keeps it English, as
+    Word itself does: marked Chinese, English words in it are spell-checked as Chinese
+    and LibreOffice breaks them between any two letters.
+    """
+    if locale.startswith("zh"):
+        tag = "zh-TW" if locale in ("zh_TW", "zh_HK", "zh_Hant") else "zh-CN"
+        return "en-US", tag, tag
+    latin = "en-US" if locale == "en" else locale.replace("_", "-")
+    return latin, "zh-CN", latin
+
+
+def _fixed_time() -> dt.datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime(2000, 1, 1)
+
+
+def _bookmark_name(anchor: str, used: set[str]) -> str:
+    """A Word bookmark name (a letter first, word characters, at most 40) for an anchor."""
+    name = re.sub(r"\W", "_", anchor)[:36] or "s"
+    if not name[0].isalpha():
+        name = "s" + name[:35]
+    base, n = name, 1
+    while name in used:
+        n += 1
+        name = f"{base[:33]}_{n}"
+    used.add(name)
+    return name
+
+
+class _Writer:
+    def __init__(self, doc: Document, layout: Layout):
+        self.doc, self.layout = doc, layout
+        self.reference = bool(layout.docx_reference)
+        self.word = docx.Document(layout.docx_reference) if self.reference else docx.Document()
+        self.part = self.word.part
+        self.zh = doc.locale.startswith("zh")
+        self.lang, self.lang_ea, self.doc_lang = _lang_tags(doc.locale)
+        self.body_pt = layout.sizes["body"]
+        self.sid: dict[str, str] = {}  # our style id -> the id in this document
+        self.notes = None  # footnotes part, made on the first note
+        self.note_id = 0
+        self.shape_id = 0
+        self.mark_id = 0
+        # Bookmarks for every heading (TOC entries, "#anchor" links), named up front
+        # so that links can point forward.
+        used: set[str] = set()
+        self.marks: dict[int, str] = {}
+        self.anchors: dict[str, str] = {}
+        for i, section in enumerate(doc.walk_sections()):
+            name = _bookmark_name(section.anchor, used) if section.anchor else f"_Toc{i + 1:08d}"
+            self.marks[id(section)] = name
+            if section.anchor:
+                self.anchors[section.anchor] = name
+
+    # ------------------------------------------------------------ the whole document
+
+    def write(self, out: Path) -> None:
+        body = self.word.element.body
+        body.clear_content()
+        self._styles()
+        numbering_part = self._numbering_part()
+        self.numbering = x.Numbering(numbering_part.element, self.layout.word_latin,
+                                     self.layout.word_east_asia, self.layout.colors["primary"])
+        ctx = _Ctx(width=self.layout.text_width)
+
+        front = self._cover()
+        if self.doc.front:
+            front += self._break_before(self._blocks(self.doc.front, ctx))
+        front += self._toc()
+        regions = self._regions(ctx)
+
+        # Word sections: cover + front matter + contents first (blank first page for the
+        # cover), then one per chapter. Each chapter's header holds a STYLEREF field whose
+        # cached result is that chapter's title, so the running head is right in Word
+        # (which recomputes it) and in readers that show cached results (LibreOffice 7).
+        sentinel = body.get_or_add_sectPr()
+        for ref in sentinel.xpath("w:headerReference|w:footerReference|w:titlePg"):
+            sentinel.remove(ref)
+        sentinel.start_type = WD_SECTION.NEW_PAGE
+        self._geometry(DocxSection(sentinel, self.part))
+        nodes = list(front)
+        front_sectPr = self._section_break(nodes, sentinel, reuse_last=False)
+        front_section = DocxSection(front_sectPr, self.part)
+        front_section.different_first_page_header_footer = True
+        self._headers(front_section, section_title=None, footer=True, cover=True)
+        for i, (kind, title, elements) in enumerate(regions):
+            nodes += elements
+            last = i == len(regions) - 1
+            sectPr = sentinel if last else self._section_break(nodes, sentinel)
+            # Footers are inherited from the first body section; headers differ.
+            self._headers(DocxSection(sectPr, self.part), section_title=title if kind == "chapter" else None,
+                          footer=i == 0)
+        for node in self._separate_tables(nodes):
+            sentinel.addprevious(node)
+
+        self._drop_orphans()
+        x.settings_for_fields_and_notes(self.word.settings.element, self.notes is not None)
+        self._settings_language()
+        self._core_properties()
+        buffer = io.BytesIO()
+        self.word.save(buffer)
+        Path(out).write_bytes(x.normalize_zip(buffer.getvalue()))
+
+    def _drop_orphans(self) -> None:
+        """Forget a reference document's headers, footers, images and links its cleared body
+        used, and the template's thumbnail (a picture of an empty page)."""
+        package_rels = self.part.package.rels
+        for rid, rel in list(package_rels.items()):
+            if rel.reltype == RT.THUMBNAIL:
+                del package_rels[rid]
+        used = set(self.word.element.xpath("//@r:id | //@r:embed | //@r:link"))
+        for rid, rel in list(self.part.rels.items()):
+            if rel.reltype in (RT.HEADER, RT.FOOTER, RT.IMAGE, RT.HYPERLINK) and rid not in used:
+                del self.part.rels[rid]
+
+    def _regions(self, ctx: _Ctx) -> list:
+        """(kind, heading text, elements) per running-head region: each chapter, each part page."""
+        regions = []
+        for section in self.doc.sections:
+            if section.kind == "part":
+                regions.append(("part", section.heading_text, self._section(section, ctx, children=False)))
+                for child in section.children:
+                    regions.append(("chapter", child.heading_text, self._section(child, ctx)))
+            else:
+                regions.append(("chapter", section.heading_text, self._section(section, ctx)))
+        if not regions:
+            regions.append(("chapter", "", []))
+        for _, _, elements in regions:
+            if not elements or elements[-1].tag != qn("w:p"):
+                elements.append(x.paragraph(None))
+        return regions
+
+    def _section_break(self, nodes: list, sentinel, reuse_last: bool = True):
+        """End a Word section after `nodes` with a new sectPr (geometry of `sentinel`).
+
+        It goes into the last paragraph, or into an extra tiny one when that paragraph
+        closes a TOC field (LibreOffice then loses the fields of the section's footer)."""
+        sectPr = sentinel.clone()
+        for ref in sectPr.xpath("w:headerReference|w:footerReference|w:titlePg"):
+            sectPr.remove(ref)
+        last = nodes[-1] if nodes else None
+        if reuse_last and last is not None and last.tag == qn("w:p") and not last.xpath("w:pPr/w:sectPr"):
+            x.put(last.get_or_add_pPr(), sectPr, x.PPR_ORDER)
+        else:
+            mark = x.rpr(x.el("w:sz", {"w:val": 2}))
+            nodes.append(x.paragraph(None, [], x.spacing(0, 0, 1.0), mark, sectPr))
+        return sectPr
+
+    def _numbering_part(self):
+        try:
+            return self.part.numbering_part
+        except NotImplementedError:  # a reference document without numbering.xml
+            part = x.new_numbering_part(self.part.package)
+            self.part.relate_to(part, RT.NUMBERING)
+            return part
+
+    def _geometry(self, section: DocxSection) -> None:
+        lay = self.layout
+        section.page_width, section.page_height = Pt(lay.page_width), Pt(lay.page_height)
+        section.top_margin, section.bottom_margin = Pt(lay.margin_top), Pt(lay.margin_bottom)
+        section.left_margin, section.right_margin = Pt(lay.margin_left), Pt(lay.margin_right)
+        section.header_distance = Pt(lay.margin_top * 0.45)
+        section.footer_distance = Pt(lay.margin_bottom * 0.45)
+        section.gutter = 0
+
+    def _settings_language(self) -> None:
+        settings = self.word.settings.element
+        theme_lang = settings.find(qn("w:themeFontLang"))
+        if theme_lang is not None:
+            # Theme fonts resolve per this language; the template says Japanese.
+            theme_lang.set(qn("w:eastAsia"), self.lang_ea)
+        mode = settings.find(f"{qn('w:compat')}/{qn('w:compatSetting')}[@{qn('w:name')}='compatibilityMode']")
+        if mode is not None and not self.reference:
+            mode.set(qn("w:val"), "15")  # Word 2013+ layout, no "[Compatibility Mode]"
+        spacing = settings.find(qn("w:characterSpacingControl"))
+        if spacing is not None and self.zh:
+            spacing.set(qn("w:val"), "compressPunctuation")
+
+    def _core_properties(self) -> None:
+        meta, props = self.doc.meta, self.word.core_properties
+        when = _fixed_time()
+        props.title = meta.title
+        props.subject = meta.subtitle
+        props.author = meta.author or "reportgen"
+        props.last_modified_by = meta.author or "reportgen"
+        props.comments = ""
+        props.identifier = meta.id
+        props.language = self.doc_lang
+        props.created = props.modified = when
+        props.revision = 1
+
+    # ------------------------------------------------------------ styles
+
+    def _styles(self) -> None:
+        unlisted = any(not section.toc for section in self.doc.walk_sections())
+        self.sid = x.define_styles(self.word.styles.element, self.layout, self.lang, self.lang_ea,
+                                   self.reference, unlisted)
+
+    def _style(self, sid: str) -> str:
+        return self.sid.get(sid, sid)
+
+    # ------------------------------------------------------------ header and footer
+
+    def _headers(self, section: DocxSection, section_title: str | None, footer: bool,
+                 cover: bool = False) -> None:
+        """Header (and footer if `footer`) of one Word section; `section_title` fills {section}."""
+        lay = self.layout
+        parts = [(lay.header, section.header, "Header")]
+        if footer:
+            parts.append((lay.footer, section.footer, "Footer"))
+        for slots, part, style in parts:
+            if any(slots.values()):
+                self._fill(part, [self._slots(slots, style, section_title)])
+        if cover:
+            # The cover (first page of the first section) has an empty header and footer.
+            for part in (section.first_page_header, section.first_page_footer):
+                self._fill(part, [x.paragraph(self._style("Normal"))])
+
+    @staticmethod
+    def _fill(part, paragraphs) -> None:
+        """Give a header/footer its own definition holding exactly `paragraphs`."""
+        part.is_linked_to_previous = False
+        root = part._element  # the w:hdr/w:ftr; python-docx has no public way to clear it
+        for node in list(root):
+            root.remove(node)
+        for p in paragraphs:
+            root.append(p)
+
+    def _slots(self, slots: dict, style: str, section_title: str | None):
+        """One paragraph: left slot, tab, centre slot, tab, right slot."""
+        keys = ("left", "center", "right")
+        last = max(i for i, key in enumerate(keys) if slots.get(key))
+        runs = []
+        for i, key in enumerate(keys[: last + 1]):
+            if i:
+                runs.append(x.run(None, None, x.el("w:tab")))
+            if slots.get(key):
+                runs += self._tokens(str(slots[key]), section_title)
+        width = self.layout.text_width
+        # Explicit stops too: a reference document's header style may put them elsewhere.
+        return x.paragraph(self._style(style), runs, x.tabs(("center", width / 2), ("right", width)))
+
+    def _tokens(self, text: str, section_title: str | None, depth: int = 0) -> list:
+        meta, out, pos = self.doc.meta, [], 0
+        for match in TOKEN.finditer(text):
+            if match.start() > pos:
+                out.append(self._run(text[pos:match.start()]))
+            pos = match.end()
+            name = match.group(1)
+            if name in ("title", "subtitle", "edition", "date"):
+                value = getattr(meta, name)
+                if value:
+                    out.append(self._run(value))
+            elif name == "page":
+                out += x.field("PAGE", [x.run("1")])
+            elif name == "pages":
+                out += x.field("NUMPAGES", [x.run("1")])
+            elif name == "page_of" and depth == 0:
+                template = self.doc.terms.get("page_of", "Page {page} of {pages}")
+                out += self._tokens(template, section_title, 1)
+            elif name == "section":
+                if section_title is not None:
+                    out += x.field('STYLEREF "Heading 1"', [self._run(section_title)])
+            else:
+                out.append(self._run(match.group(0)))
+        if pos < len(text):
+            out.append(self._run(text[pos:]))
+        return out
+
+    # ------------------------------------------------------------ inline runs
+
+    def _rpr(self, fmt: frozenset, text: str = "", extra=()):
+        items = []
+        if "link" in fmt:
+            items.append(x.el("w:rStyle", {"w:val": self._style("Hyperlink")}))
+        if "code" in fmt:
+            items.append(x.fonts("Consolas", self.layout.word_east_asia, self.zh and self._ambiguous(text)))
+            items.append(x.shading("#F2F2F2"))
+        elif self.zh and self._ambiguous(text):
+            items.append(x.el("w:rFonts", {"w:hint": "eastAsia"}))
+        if "b" in fmt:
+            items += [x.el("w:b"), x.el("w:bCs")]
+        if "i" in fmt:
+            items += [x.el("w:i"), x.el("w:iCs")]
+        for item in extra:
+            items.append(x.deepcopy(item))
+        return x.rpr(*items) if items else None
+
+    @staticmethod
+    def _ambiguous(text: str) -> bool:
+        return bool(x.AMBIGUOUS.intersection(text))
+
+    def _run(self, text: str, fmt=frozenset(), extra=()):
+        return x.run(text, self._rpr(fmt, text, extra))
+
+    def _inlines(self, inlines, part=None, fmt=frozenset(), extra=()) -> list:
+        """Runs (and hyperlinks) for inline nodes; `part` owns hyperlink relationships."""
+        part = part or self.part
+        out = []
+        for node in inlines:
+            if isinstance(node, Str):
+                if node.text:
+                    out.append(self._run(node.text, fmt, extra))
+            elif isinstance(node, Strong):
+                out += self._inlines(node.children, part, fmt | {"b"}, extra)
+            elif isinstance(node, Emph):
+                out += self._inlines(node.children, part, fmt | {"i"}, extra)
+            elif isinstance(node, Code):
+                out.append(self._run(node.text, fmt | {"code"}, extra))
+            elif isinstance(node, LineBreak):
+                out.append(x.run(None, self._rpr(fmt, "", extra), x.el("w:br")))
+            elif isinstance(node, Link):
+                out += self._link(node, part, fmt, extra)
+            elif isinstance(node, NoteRef):
+                if part is self.part:  # a note inside a note has nowhere to go
+                    out.append(self._footnote(node))
+            else:
+                raise TypeError(f"the DOCX writer cannot render inline {type(node).__name__}")
+        return out
+
+    def _link(self, node: Link, part, fmt, extra):
+        runs = self._inlines(node.children, part, fmt | {"link"}, extra)
+        if node.url.startswith("#"):
+            name = self.anchors.get(node.url[1:])
+            if name is None:  # no such heading: keep the text, drop the link
+                return runs
+            link = x.el("w:hyperlink", {"w:anchor": name, "w:history": 1})
+        else:
+            rid = part.relate_to(node.url, RT.HYPERLINK, is_external=True)
+            link = x.el("w:hyperlink", {"r:id": rid, "w:history": 1})
+        for item in runs:
+            link.append(item)
+        return [link]
+
+    def _footnote(self, node: NoteRef):
+        if self.notes is None:
+            self.notes = x.footnotes_part(self.part)
+        self.note_id += 1
+        ref_style = x.el("w:rStyle", {"w:val": self._style("FootnoteReference")})
+        note = x.sub(self.notes.element, "w:footnote", {"w:id": self.note_id})
+        content = [x.run(None, x.rpr(x.deepcopy(ref_style)), x.el("w:footnoteRef")), x.run(" ")]
+        content += self._inlines(node.children, self.notes)
+        note.append(x.paragraph(self._style("FootnoteText"), content))
+        return x.run(None, x.rpr(ref_style), x.el("w:footnoteReference", {"w:id": self.note_id}))
+
+    def _para(self, style: str, inlines, *props, part=None, extra=()):
+        return x.paragraph(self._style(style), self._inlines(inlines, part, extra=extra), *props)
+
+    # ------------------------------------------------------------ cover and contents
+
+    def _cover(self) -> list:
+        meta, lay, c = self.doc.meta, self.layout, self.layout.colors
+        out = []
+        logo = meta.logo or lay.logo
+        used = 0.0
+        if logo:
+            width, height = self._fit(logo, lay.text_width * 0.35, 42)
+            out.append(x.paragraph(None, [self._picture(logo, width, height, "logo")],
+                                   x.spacing(0, 0, 1.0)))
+            used = height
+        top = max(lay.text_height * 0.24 - used, 24)
+        white = [x.color(c["table_header_text"])]
+        title = [self._para("Title", [Str(meta.title)], extra=white if lay.cover_band else ())]
+        if meta.subtitle:
+            title.append(self._para("Subtitle", [Str(meta.subtitle)],
+                                    extra=white if lay.cover_band else ()))
+        if lay.cover_band:
+            out.append(x.paragraph(None, [], x.spacing(top, 0, 1.0)))
+            cell = x.box_cell(x.twips(lay.text_width), fill=c["primary"], margins=(22, 20), bottom_bar=c["accent"])
+            for p in title:
+                cell.append(p)
+            out.append(x.box_table([cell], x.twips(lay.text_width)))
+        else:
+            first = title[0]
+            x.put(first.get_or_add_pPr(), x.spacing(top, 10, 1.15), x.PPR_ORDER)
+            x.put(first.get_or_add_pPr(), x.el("w:pBdr", None, x.border("bottom", c["accent"], 12, 8)),
+                  x.PPR_ORDER)
+            out += title
+        lines = [meta.edition, meta.date, meta.author]
+        for i, line in enumerate(v for v in lines if v):
+            out.append(self._para("CoverMeta", [Str(line)], x.spacing(24 if i == 0 else 0, 4, 1.2)))
+        return out
+
+    def _toc(self) -> list:
+        terms, depth = self.doc.terms, self.layout.toc_depth
+        title = self._para("TOCHeading", [Str(terms.get("contents", "Contents"))], x.el("w:pageBreakBefore"))
+        paras = []
+        for section in self.doc.walk_sections():
+            level = 1 if section.kind == "part" else min(section.level, 4)
+            if not section.toc or level > depth:
+                continue
+            mark = self.marks[id(section)]
+            # The cached entry is the linked heading text only: page numbers cannot be
+            # known here, and readers that show cached results (LibreOffice) would print
+            # a leader running to nothing. Word rebuilds the field on open (updateFields).
+            link = x.el("w:hyperlink", {"w:anchor": mark, "w:history": 1}, x.run(section.heading_text))
+            paras.append(x.paragraph(self._style(f"TOC{level}"), [link]))
+        if not paras:
+            paras.append(x.paragraph(self._style("TOC1")))
+        instr = f'TOC \\o "1-{depth}" \\h \\z \\u'
+        first, last = paras[0], paras[-1]
+        for i, item in enumerate(x.field_begin(instr)):
+            first.insert(1 + i if first.pPr is not None else i, item)
+        last.append(x.field_end())
+        return [title, *paras]
+
+    # ------------------------------------------------------------ sections and blocks
+
+    def _section(self, section: Section, ctx: _Ctx, children: bool = True) -> list:
+        part = section.kind == "part"
+        style = "PartTitle" if part else f"Heading{min(max(section.level, 1), 4)}"
+        if not section.toc:
+            # Word's TOC field collects built-in headings and outline levels; a heading
+            # kept out of the contents needs a style with neither.
+            style += "Unlisted"
+        props = []
+        if section.page_break and not part and section.level > 1:
+            props.append(x.el("w:pageBreakBefore"))
+        self.mark_id += 1
+        start, end = x.bookmark(self.mark_id, self.marks[id(section)])
+        runs = [x.run(section.number)] if section.number else []
+        runs += self._inlines(section.title)
+        out = [x.paragraph(self._style(style), [start, *runs, end], *props)]
+        out += self._blocks(section.blocks, ctx)
+        for child in section.children if children else ():
+            out += self._section(child, ctx)
+        return out
+
+    def _blocks(self, blocks, ctx: _Ctx) -> list:
+        out = []
+        for block in blocks:
+            out += self._block(block, ctx)
+        return out
+
+    def _block(self, block, ctx: _Ctx) -> list:
+        if isinstance(block, Paragraph):
+            return [self._para(ctx.para_style, block.inlines)]
+        if isinstance(block, ListBlock):
+            return self._list(block, ctx)
+        if isinstance(block, Quote):
+            return self._blocks(block.blocks, replace(ctx, para_style="Quote"))
+        if isinstance(block, Callout):
+            return self._callout(block, ctx)
+        if isinstance(block, Table):
+            return self._table(block, ctx)
+        if isinstance(block, Figure):
+            return self._figure(block, ctx)
+        if isinstance(block, PageBreak):
+            return [x.paragraph(None, [x.page_break_run()])]
+        # Text (unresolved Markdown) or anything new: fail loudly rather than drop it.
+        raise TypeError(f"the DOCX writer cannot render block {type(block).__name__}")
+
+    def _list(self, block: ListBlock, ctx: _Ctx) -> list:
+        em = self.body_pt
+        base = ctx.indent if ctx.depth else x.twips(self.layout.first_line_indent * em)
+        level = min(ctx.depth, 3)
+        if block.ordered:
+            fmt, marker = [("decimal", "%1."), ("decimal", "（%1）" if self.zh else "(%1)"),
+                           ("lowerLetter", "%1)"), ("lowerRoman", "%1.")][level]
+            hang = x.twips(em * (2.6 if "（" in marker else 2.0))
+        else:
+            fmt, marker, hang = "bullet", BULLETS[level], x.twips(em * 1.5)
+        num = self.numbering.add(block.ordered, block.start, marker, fmt, base + hang, hang)
+        inner = _Ctx(width=ctx.width, para_style="ListParagraph", depth=ctx.depth + 1, indent=base + hang)
+        out = []
+        for item in block.items:
+            numbered = False
+            for sub_block in item or [Paragraph([])]:
+                if isinstance(sub_block, Paragraph):
+                    if not numbered:
+                        numpr = x.el("w:numPr", None, x.el("w:ilvl", {"w:val": min(ctx.depth, 8)}),
+                                     x.el("w:numId", {"w:val": num}))
+                        out.append(self._para("ListParagraph", sub_block.inlines, numpr))
+                        numbered = True
+                    else:
+                        ind = x.el("w:ind", {"w:left": base + hang, "w:firstLine": 0})
+                        out.append(self._para("ListParagraph", sub_block.inlines, ind))
+                else:
+                    out += self._block(sub_block, inner)
+        return out
+
+    def _callout(self, block: Callout, ctx: _Ctx) -> list:
+        c = self.layout.colors
+        pad = 10
+        inner = _Ctx(width=ctx.width - 2 * pad, para_style="CalloutText")
+        content = self._blocks(block.blocks, inner)
+        width = x.twips(ctx.width)
+        cells = []
+        if block.kind == "case" and block.title:
+            band = x.box_cell(width, fill=c["primary"], margins=(5, pad))
+            band.append(self._para("CalloutTitle", block.title, x.spacing(0, 0, 1.3),
+                                   extra=[x.color(c["table_header_text"])]))
+            cells.append(band)
+        elif block.title:
+            content.insert(0, self._para("CalloutTitle", block.title))
+        if content and content[-1].tag == qn("w:p"):  # the cell margin is the bottom padding
+            x.put(content[-1].get_or_add_pPr(), x.spacing(after=0), x.PPR_ORDER)
+        bar = {"note": c["primary"], "quote": c["accent"]}.get(block.kind)  # a case has its band
+        cell = x.box_cell(width, fill=c["callout"], margins=(8, pad), left_bar=bar)
+        for node in self._separate_tables(content):
+            cell.append(node)
+        if not len(cell) or cell[-1].tag != qn("w:p"):
+            cell.append(x.paragraph(self._style("CalloutText")))
+        cells.append(cell)
+        return [x.box_table(cells, width), self._spacer()]
+
+    def _spacer(self):
+        """An empty small paragraph: space after a boxed block, and a wall between tables."""
+        mark = x.rpr(x.el("w:sz", {"w:val": x.half_points(SPACER_PT)}))
+        return x.paragraph(None, [], x.spacing(0, self.layout.space_after, 1.0), mark)
+
+    @staticmethod
+    def _separate_tables(nodes: list) -> list:
+        # Word fuses two adjacent tables into one; keep an empty paragraph between them.
+        out = []
+        for node in nodes:
+            if out and node.tag == qn("w:tbl") and out[-1].tag == qn("w:tbl"):
+                out.append(x.paragraph(None, [], x.spacing(0, 0, 1.0)))
+            out.append(node)
+        return out
+
+    def _break_before(self, nodes: list) -> list:
+        if nodes and nodes[0].tag == qn("w:p"):
+            x.put(nodes[0].get_or_add_pPr(), x.el("w:pageBreakBefore"), x.PPR_ORDER)
+            return nodes
+        return [x.paragraph(None, [x.page_break_run()]), *nodes]
+
+    # ------------------------------------------------------------ captions, figures
+
+    def _caption(self, caption: Caption, keep_next: bool):
+        label = caption.label.strip()
+        seq = re.sub(r"\s+", "_", label) or "Figure"
+        runs = [x.run(label + " ")] if label else []
+        runs += x.field(f"SEQ {seq} \\* ARABIC", [x.run(str(caption.number))])
+        runs.append(x.run(" "))
+        runs += self._inlines(caption.inlines)
+        props = [x.el("w:keepNext")] if keep_next else []
+        return x.paragraph(self._style("Caption"), runs, *props)
+
+    def _source(self, inlines, center: bool = False):
+        term = self.doc.terms.get("source", "Source: ")
+        props = [x.el("w:jc", {"w:val": "center"})] if center else []
+        return self._para("SourceNote", [Str(term), *inlines], *props)
+
+    def _fit(self, path: str, max_width: float, max_height: float) -> tuple[float, float]:
+        """The size in points of an image scaled to `max_width`, no taller than `max_height`."""
+        image = Image.from_file(path)
+        ratio = image.px_height / max(image.px_width, 1)
+        width = max_width
+        if width * ratio > max_height:
+            width = max_height / ratio
+        return width, width * ratio
+
+    def _picture(self, path: str, width: float, height: float, alt: str):
+        inline = self.part.new_pic_inline(path, Emu(int(width * 12700)), Emu(int(height * 12700)))
+        # python-docx numbers shapes by scanning the body, which we fill only at the end.
+        self.shape_id += 1
+        inline.docPr.id = self.shape_id
+        inline.docPr.name = f"Picture {self.shape_id}"
+        if alt:
+            inline.docPr.set("descr", alt)
+        return x.run(None, None, x.el("w:drawing", None, inline))
+
+    def _figure(self, fig: Figure, ctx: _Ctx) -> list:
+        width, height = self._fit(fig.path, ctx.width * min(max(fig.width, 0.05), 1.0),
+                                  self.layout.text_height * 0.6)
+        alt = fig.alt or (plain(fig.caption.inlines) if fig.caption else "")
+        keep = [] if (fig.caption or fig.source) else [x.el("w:keepNext", {"w:val": 0})]
+        out = [x.paragraph(self._style("Figure"), [self._picture(fig.path, width, height, alt)], *keep)]
+        if fig.caption:
+            out.append(self._caption(fig.caption, keep_next=bool(fig.source)))
+        if fig.source:
+            out.append(self._source(fig.source, center=True))
+        return out
+
+    # ------------------------------------------------------------ tables
+
+    def _table(self, table: Table, ctx: _Ctx) -> list:
+        if not table.columns:
+            return []
+        c = self.layout.colors
+        widths = x.column_widths([col.width for col in table.columns], x.twips(ctx.width))
+        rule = c["rule"]
+        if table.style == "stats":  # key figures: strong rules above and below, no verticals
+            borders = [x.border("top", c["primary"], 12), x.el("w:left", {"w:val": "nil"}),
+                       x.border("bottom", c["primary"], 12), x.el("w:right", {"w:val": "nil"}),
+                       x.border("insideH", rule, 4), x.el("w:insideV", {"w:val": "nil"})]
+        else:
+            borders = [x.border(side, rule, 4) for side in ("top", "left", "bottom", "right", "insideH", "insideV")]
+        tbl = x.table_el(widths, borders, margins=(2.5, 5), header=bool(table.head))
+        rows = x.TableRows(widths, [col.align for col in table.columns], self._cell_runs,
+                           {"head": self._style("TableHeading"), "body": self._style("TableText")},
+                           c, stats=table.style == "stats")
+        for kind, group in (("head", table.head), ("body", table.body), ("foot", table.foot)):
+            for tr in rows.rows(kind, group):
+                tbl.append(tr)
+        out = []
+        if table.caption:
+            out.append(self._caption(table.caption, keep_next=True))
+        out.append(tbl)
+        out.append(self._source(table.source) if table.source else self._spacer())
+        return out
+
+    def _cell_runs(self, inlines, bold: bool, extra) -> list:
+        return self._inlines(inlines, fmt=frozenset({"b"}) if bold else frozenset(), extra=extra)

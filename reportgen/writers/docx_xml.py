@@ -1,0 +1,746 @@
+"""WordprocessingML helpers for the DOCX writer (`docx.py` decides what goes where).
+
+python-docx covers paragraphs, runs and pictures but not fields, footnotes, bookmarks,
+East Asian fonts or numbering definitions, and its table API is too slow for tables of
+thousands of rows. These helpers build the raw elements (with python-docx's element
+classes, so the results mix freely with its proxies) and keep children in schema order,
+which Word insists on even where LibreOffice does not. Also here: the style sheet made
+from a layout, table rows, and the zip rewrite that makes output byte-stable.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from copy import deepcopy
+
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import XmlPart
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, nsmap, qn
+from docx.oxml.parser import oxml_parser
+
+# Characters whose script Word guesses (quotes, dashes, ellipsis): in a Chinese edition
+# they belong to the Chinese font, which `w:hint="eastAsia"` on the run tells Word.
+AMBIGUOUS = frozenset("“”‘’—–…·•×÷°±§※→←↑↓≤≥％")
+
+# ---------------------------------------------------------------- units and elements
+
+
+def twips(pt: float) -> int:
+    """Points to twentieths of a point (the unit of most Word lengths)."""
+    return int(round(pt * 20))
+
+
+def half_points(pt: float) -> int:
+    return int(round(pt * 2))
+
+
+def hexcolor(color: str) -> str:
+    return color.lstrip("#").upper()
+
+
+_MADE: dict[str, tuple] = {}
+
+
+def el(tag: str, attrs: dict | None = None, *children):
+    """A new element; attribute names are prefixed tags such as `w:val`."""
+    # What OxmlElement does, with the tag parsing cached: tables make elements by the
+    # hundred thousand.
+    if tag not in _MADE:
+        prefix = tag.split(":")[0]
+        _MADE[tag] = (qn(tag), {prefix: nsmap[prefix]})
+    clark, decl = _MADE[tag]
+    node = oxml_parser.makeelement(clark, nsmap=decl)
+    for key, value in (attrs or {}).items():
+        node.set(qn(key), str(value))
+    for child in children:
+        if child is not None:
+            node.append(child)
+    return node
+
+
+def sub(parent, tag: str, attrs: dict | None = None):
+    node = el(tag, attrs)
+    parent.append(node)
+    return node
+
+
+# Schema order of the children we set on existing property elements.
+PPR_ORDER = [
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+    "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+    "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+    "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+    "sectPr", "pPrChange",
+]
+RPR_ORDER = [
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+    "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
+    "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+    "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath",
+]
+STYLE_ORDER = [
+    "name", "aliases", "basedOn", "next", "link", "autoRedefine", "hidden", "uiPriority",
+    "semiHidden", "unhideWhenUsed", "qFormat", "locked", "personal", "personalCompose",
+    "personalReply", "rsid", "pPr", "rPr", "tblPr", "trPr", "tcPr", "tblStylePr",
+]
+SETTINGS_AFTER_UPDATE_FIELDS = [
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType",
+    "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+]
+
+
+def put(parent, child, order: list[str]):
+    """Insert `child` into `parent` in schema order, replacing an element of its kind."""
+    local = child.tag.split("}")[1]
+    for old in parent.findall(child.tag):
+        parent.remove(old)
+    rank = order.index(local)
+    for sibling in parent:
+        name = sibling.tag.split("}")[1] if "}" in str(sibling.tag) else ""
+        if name in order and order.index(name) > rank:
+            sibling.addprevious(child)
+            return child
+    parent.append(child)
+    return child
+
+
+# ---------------------------------------------------------------- fonts and runs
+
+
+def fonts(latin: str, east_asia: str, hint: bool = False):
+    """`w:rFonts` naming every script slot explicitly (no theme fonts for Word to swap in)."""
+    attrs = {"w:ascii": latin, "w:hAnsi": latin, "w:eastAsia": east_asia, "w:cs": latin}
+    if hint:
+        attrs["w:hint"] = "eastAsia"
+    return el("w:rFonts", attrs)
+
+
+def strip_theme_fonts(root, latin: str, east_asia: str):
+    """Replace theme font references (`w:asciiTheme` ...) anywhere under `root` by names."""
+    for rfonts in root.iter(qn("w:rFonts")):
+        themed = [k for k in rfonts.attrib if k.endswith("Theme") or k.endswith("theme")]
+        if not themed:
+            continue
+        for key in themed:
+            del rfonts.attrib[key]
+        rfonts.set(qn("w:ascii"), latin)
+        rfonts.set(qn("w:hAnsi"), latin)
+        rfonts.set(qn("w:eastAsia"), east_asia)
+        rfonts.set(qn("w:cs"), latin)
+
+
+def color(value: str):
+    # Set explicitly and without w:themeColor, which would override the value.
+    return el("w:color", {"w:val": hexcolor(value)})
+
+
+def text_el(text: str):
+    node = el("w:t")
+    node.text = text
+    if text != text.strip() or "  " in text:
+        node.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return node
+
+
+def run(text: str | None = None, rpr=None, *extra):
+    """A `w:r` with optional properties, text and further content (`w:br`, `w:tab` ...)."""
+    node = el("w:r")
+    if rpr is not None and len(rpr):
+        node.append(rpr)
+    if text:
+        node.append(text_el(text))
+    for item in extra:
+        node.append(item)
+    return node
+
+
+def rpr(*children):
+    """A `w:rPr` from children given in any order."""
+    node = el("w:rPr")
+    for item in children:
+        if item is not None:
+            put(node, item, RPR_ORDER)
+    return node
+
+
+def ppr(*children):
+    node = el("w:pPr")
+    for item in children:
+        if item is not None:
+            put(node, item, PPR_ORDER)
+    return node
+
+
+def paragraph(style: str | None, content=(), *props):
+    """A `w:p` with style id `style`, extra `w:pPr` children and runs/hyperlinks."""
+    node = el("w:p")
+    pr = ppr(el("w:pStyle", {"w:val": style}) if style else None, *props)
+    if len(pr):
+        node.append(pr)
+    for item in content:
+        node.append(item)
+    return node
+
+
+def spacing(before: float | None = None, after: float | None = None, line: float | None = None):
+    """`w:spacing` in points; `line` is a multiple of single spacing."""
+    attrs = {}
+    if before is not None:
+        attrs["w:before"] = twips(before)
+    if after is not None:
+        attrs["w:after"] = twips(after)
+    if line is not None:
+        attrs["w:line"] = int(round(line * 240))
+        attrs["w:lineRule"] = "auto"
+    return el("w:spacing", attrs)
+
+
+def border(side: str, color_hex: str, size_eighths: int = 4, space: int = 0):
+    return el(f"w:{side}", {"w:val": "single", "w:sz": size_eighths, "w:space": space, "w:color": hexcolor(color_hex)})
+
+
+def shading(fill: str):
+    return el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": hexcolor(fill)})
+
+
+def tabs(*stops):
+    """`w:tabs` from (kind, position in points[, leader]) tuples; kind `clear` removes one."""
+    node = el("w:tabs")
+    for stop in stops:
+        attrs = {"w:val": stop[0], "w:pos": twips(stop[1])}
+        if len(stop) > 2:
+            attrs["w:leader"] = stop[2]
+        sub(node, "w:tab", attrs)
+    return node
+
+
+def page_break_run():
+    return run(None, None, el("w:br", {"w:type": "page"}))
+
+
+def bookmark(bid: int, name: str):
+    return el("w:bookmarkStart", {"w:id": bid, "w:name": name}), el("w:bookmarkEnd", {"w:id": bid})
+
+
+# ---------------------------------------------------------------- fields
+
+
+def field(instr: str, result: list, run_props=None) -> list:
+    """Runs of a complex field: begin, instruction, separate, cached `result` runs, end.
+
+    The cached result is what a reader shows until the field is updated, so it should be
+    the right answer when it can be known (a caption number) and plausible otherwise.
+    """
+
+    def char(kind):
+        return run(None, deepcopy(run_props), el("w:fldChar", {"w:fldCharType": kind}))
+
+    instr_el = el("w:instrText")
+    instr_el.text = f" {instr} "
+    instr_el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return [char("begin"), run(None, deepcopy(run_props), instr_el), char("separate"), *result, char("end")]
+
+
+def field_begin(instr: str) -> list:
+    """The opening half of a field whose result spans several paragraphs (a TOC)."""
+    instr_el = el("w:instrText")
+    instr_el.text = f" {instr} "
+    instr_el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return [
+        run(None, None, el("w:fldChar", {"w:fldCharType": "begin"})),
+        run(None, None, instr_el),
+        run(None, None, el("w:fldChar", {"w:fldCharType": "separate"})),
+    ]
+
+
+def field_end():
+    return run(None, None, el("w:fldChar", {"w:fldCharType": "end"}))
+
+
+# ---------------------------------------------------------------- styles
+
+
+def find_style(styles_el, style_id: str, name: str):
+    for style in styles_el.iterchildren(qn("w:style")):
+        if style.get(qn("w:styleId")) == style_id:
+            return style
+        name_el = style.find(qn("w:name"))
+        if name_el is not None and name_el.get(qn("w:val")).lower() == name.lower():
+            return style
+    return None
+
+
+def new_style(styles_el, kind: str, style_id: str, name: str, based_on: str | None, next_id: str | None,
+              priority: int = 99):
+    style = el("w:style", {"w:type": kind, "w:styleId": style_id})
+    sub(style, "w:name", {"w:val": name})
+    if based_on:
+        sub(style, "w:basedOn", {"w:val": based_on})
+    if next_id:
+        sub(style, "w:next", {"w:val": next_id})
+    sub(style, "w:uiPriority", {"w:val": priority})
+    sub(style, "w:qFormat")
+    styles_el.append(style)
+    return style
+
+
+def reset_props(style, ppr_children=(), rpr_children=()):
+    """Replace a style's paragraph and run properties by the given children."""
+    for tag in ("w:pPr", "w:rPr"):
+        for old in style.findall(qn(tag)):
+            style.remove(old)
+    if ppr_children:
+        put(style, ppr(*ppr_children), STYLE_ORDER)
+    if rpr_children:
+        put(style, rpr(*rpr_children), STYLE_ORDER)
+    # A hidden style still works but Word lists it only under "all styles".
+    for tag in ("w:semiHidden", "w:unhideWhenUsed"):
+        for old in style.findall(qn(tag)):
+            style.remove(old)
+
+
+# ---------------------------------------------------------------- numbering
+
+
+class Numbering:
+    """Adds one numbering definition per list, so each ordered list restarts at its start."""
+
+    def __init__(self, numbering_el, latin: str, east_asia: str, accent: str):
+        self.root = numbering_el
+        self.latin, self.east_asia, self.accent = latin, east_asia, accent
+        abstract_ids = [int(a.get(qn("w:abstractNumId"))) for a in numbering_el.iterchildren(qn("w:abstractNum"))]
+        num_ids = [int(n.get(qn("w:numId"))) for n in numbering_el.iterchildren(qn("w:num"))]
+        self.next_abstract = max(abstract_ids, default=-1) + 1
+        self.next_num = max(num_ids, default=0) + 1
+
+    def add(self, ordered: bool, start: int, marker: str, fmt: str, left: int, hanging: int) -> int:
+        """A new list: every level shows `marker` (e.g. "%1." or a bullet) at `left`/`hanging` twips."""
+        aid = self.next_abstract
+        self.next_abstract += 1
+        abstract = el("w:abstractNum", {"w:abstractNumId": aid})
+        sub(abstract, "w:nsid", {"w:val": f"{0x52470000 + aid:08X}"})
+        sub(abstract, "w:multiLevelType", {"w:val": "multilevel"})
+        for level in range(9):
+            lvl = sub(abstract, "w:lvl", {"w:ilvl": level})
+            sub(lvl, "w:start", {"w:val": start})
+            sub(lvl, "w:numFmt", {"w:val": fmt})
+            text = marker.replace("%1", f"%{level + 1}") if ordered else marker
+            sub(lvl, "w:lvlText", {"w:val": text})
+            sub(lvl, "w:lvlJc", {"w:val": "left"})
+            lvl.append(ppr(tabs(("num", left / 20)), el("w:ind", {"w:left": left, "w:hanging": hanging})))
+            if not ordered:
+                lvl.append(rpr(fonts(self.latin, self.east_asia), color(self.accent)))
+        # Every w:abstractNum must precede every w:num.
+        nums = list(self.root.iterchildren(qn("w:num")))
+        if nums:
+            nums[0].addprevious(abstract)
+        else:
+            self.root.append(abstract)
+        nid = self.next_num
+        self.next_num += 1
+        num = sub(self.root, "w:num", {"w:numId": nid})
+        sub(num, "w:abstractNumId", {"w:val": aid})
+        return nid
+
+
+def new_numbering_part(package):
+    """An empty numbering part (python-docx cannot create one) for reference docs without it."""
+    from docx.parts.numbering import NumberingPart
+
+    element = parse_xml(f"<w:numbering {nsdecls('w')}/>")
+    return NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING, element, package)
+
+
+# ---------------------------------------------------------------- footnotes
+
+
+def footnotes_part(document_part):
+    """A fresh `word/footnotes.xml` related from the document (replacing a template's)."""
+    for rid, rel in list(document_part.rels.items()):
+        if rel.reltype == RT.FOOTNOTES:
+            del document_part.rels[rid]
+    separator = (
+        '<w:footnote w:type="{kind}" w:id="{id}"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+        'w:lineRule="auto"/></w:pPr><w:r><w:{tag}/></w:r></w:p></w:footnote>'
+    )
+    xml = (
+        f"<w:footnotes {nsdecls('w', 'r')}>"
+        + separator.format(kind="separator", id=-1, tag="separator")
+        + separator.format(kind="continuationSeparator", id=0, tag="continuationSeparator")
+        + "</w:footnotes>"
+    )
+    part = XmlPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, parse_xml(xml), document_part.package)
+    document_part.relate_to(part, RT.FOOTNOTES)
+    return part
+
+
+def settings_for_fields_and_notes(settings_el, has_notes: bool):
+    """Ask Word to refresh fields (TOC, page numbers) on open; declare the note separators;
+    keep lines ending in a manual line break from being justified."""
+
+    def insert(node):
+        local = node.tag.split("}")[1]
+        for old in settings_el.findall(node.tag):
+            settings_el.remove(old)
+        later = SETTINGS_AFTER_UPDATE_FIELDS[SETTINGS_AFTER_UPDATE_FIELDS.index(local) + 1:] if local in \
+            SETTINGS_AFTER_UPDATE_FIELDS else SETTINGS_AFTER_UPDATE_FIELDS
+        for sibling in settings_el:
+            if isinstance(sibling.tag, str) and sibling.tag.split("}")[1] in later:
+                sibling.addprevious(node)
+                return
+        settings_el.append(node)
+
+    compat = settings_el.find(qn("w:compat"))
+    if compat is None:
+        compat = el("w:compat")
+        insert(compat)
+    if compat.find(qn("w:doNotExpandShiftReturn")) is None:
+        # A line ended by a manual line break is not stretched in a justified paragraph
+        # (Word and LibreOffice both read this; without it "第 二 行" gets spaced out).
+        compat.insert(0, el("w:doNotExpandShiftReturn"))
+    if has_notes:
+        note_pr = el("w:footnotePr")
+        sub(note_pr, "w:footnote", {"w:id": -1})
+        sub(note_pr, "w:footnote", {"w:id": 0})
+        insert(note_pr)
+    insert(el("w:updateFields", {"w:val": "true"}))
+
+
+# ---------------------------------------------------------------- reproducible zip
+
+
+def normalize_zip(data: bytes) -> bytes:
+    """The same package with fixed entry times, attributes and order, so builds compare equal."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = src.namelist()
+    order = sorted(names, key=lambda n: (n != "[Content_Types].xml", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            dst.writestr(info, src.read(name))
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- tables
+
+
+def column_widths(shares: list, total: int) -> list[int]:
+    """Twips per column from width shares; None shares split what is left equally."""
+    given = sum(s for s in shares if s)
+    if given > 1:  # shares that overshoot are proportions
+        shares = [s / given if s else None for s in shares]
+        given = 1.0
+    free = [i for i, s in enumerate(shares) if not s]
+    rest = max(1.0 - given, 0.0)
+    if free and rest < 0.05 * len(free):  # no room left: give automatic columns a tenth each
+        shares = [s or 0.1 for s in shares]
+    elif free:
+        shares = [s or rest / len(free) for s in shares]
+    norm = sum(shares) or 1.0
+    widths = [int(total * s / norm) for s in shares]
+    widths[-1] += total - sum(widths)  # exact total, so the table spans the text width
+    return widths
+
+
+def _dxa(tag: str, value: int):
+    return el(tag, {"w:w": value, "w:type": "dxa"})
+
+
+def table_el(widths: list[int], borders: list, margins: tuple[float, float] = (0, 0), header: bool = False):
+    """A fixed-layout `w:tbl` as wide as its columns, centred, with the given border elements."""
+    v, h = twips(margins[0]), twips(margins[1])
+    look = {"w:val": "04A0" if header else "0000", "w:firstRow": int(header), "w:lastRow": 0,
+            "w:firstColumn": 0, "w:lastColumn": 0, "w:noHBand": 0, "w:noVBand": 1}
+    tblpr = el("w:tblPr", None, _dxa("w:tblW", sum(widths)), el("w:jc", {"w:val": "center"}),
+               el("w:tblBorders", None, *borders), el("w:tblLayout", {"w:type": "fixed"}),
+               el("w:tblCellMar", None, _dxa("w:top", v), _dxa("w:left", h), _dxa("w:bottom", v),
+                  _dxa("w:right", h)),
+               el("w:tblLook", look))
+    return el("w:tbl", None, tblpr, el("w:tblGrid", None, *[el("w:gridCol", {"w:w": w}) for w in widths]))
+
+
+def no_borders() -> list:
+    return [el(f"w:{side}", {"w:val": "nil"}) for side in ("top", "left", "bottom", "right", "insideH", "insideV")]
+
+
+def box_cell(width: int, fill: str | None = None, margins=(0, 0), left_bar: str | None = None,
+             bottom_bar: str | None = None):
+    """A table cell with a fill, padding (points: vertical, horizontal) and optional 3-4.5 pt
+    bars on the left or at the bottom."""
+    tcpr = el("w:tcPr", None, _dxa("w:tcW", width))
+    if left_bar or bottom_bar:
+        bars = el("w:tcBorders")
+        if left_bar:
+            bars.append(border("left", left_bar, 24, 0))
+        if bottom_bar:
+            bars.append(border("bottom", bottom_bar, 36, 0))
+        tcpr.append(bars)
+    if fill:
+        tcpr.append(shading(fill))
+    v, h = twips(margins[0]), twips(margins[1])
+    tcpr.append(el("w:tcMar", None, _dxa("w:top", v), _dxa("w:left", h), _dxa("w:bottom", v), _dxa("w:right", h)))
+    return el("w:tc", None, tcpr)
+
+
+def box_table(cells: list, width: int):
+    """A borderless one-column table, one row per cell (the cover band, callouts).
+
+    Rows may break across pages: a callout can be longer than the space left on one."""
+    tbl = table_el([width], no_borders())
+    for cell in cells:
+        tbl.append(el("w:tr", None, cell))
+    return tbl
+
+
+class TableRows:
+    """Table rows built straight in XML, by copying prepared cell templates.
+
+    python-docx's cell access is linear in the table size, so filling a 10,000-row table
+    through its API takes minutes; copying templates takes a second or two. Spans are
+    written as Word does and as python-docx's `cell.merge` would: `w:gridSpan` across,
+    `w:vMerge` restart/continue down, a `None` entry being a covered position.
+    """
+
+    def __init__(self, widths: list[int], aligns: list[str], render, style_ids: dict, colors: dict,
+                 stats: bool = False):
+        """`render(inlines, bold, extra_rpr)` gives the runs of a cell; `style_ids` maps
+        "head"/"body" to paragraph style ids."""
+        self.widths, self.aligns, self.render, self.style_ids = widths, aligns, render, style_ids
+        self.colors, self.stats = colors, stats
+        self._templates: dict = {}
+        self._run = el("w:r", None, el("w:t"))
+
+    def rows(self, kind: str, rows: list) -> list:
+        """`w:tr` elements for the head, body or foot rows of the model."""
+        ncols = len(self.widths)
+        below: dict[tuple[int, int], int] = {}  # positions a rowspan from above covers -> colspan
+        tr_template = el("w:tr", None, el("w:trPr", None, el("w:cantSplit"),
+                                           el("w:tblHeader") if kind == "head" else None))
+        out = []
+        for r, row in enumerate(rows):
+            tr = tr_template.__copy__()  # lxml's copy is deep
+            fill = None
+            if kind == "head":
+                fill = self.colors["table_header"]
+            elif kind == "body" and r % 2 == 1 and not self.stats:
+                fill = self.colors["table_stripe"]
+            col = 0
+            while col < ncols:
+                entry = row[col] if col < len(row) else None
+                if entry is not None:
+                    span = max(1, min(entry.colspan, ncols - col))
+                    vmerge = None
+                    if entry.rowspan > 1:
+                        vmerge = "restart"
+                        for rr in range(r + 1, min(r + entry.rowspan, len(rows))):
+                            below[(rr, col)] = span
+                    tr.append(self._cell(kind, entry, col, span, vmerge, fill))
+                elif (r, col) in below:
+                    span = below[(r, col)]
+                    tr.append(self._cell(kind, None, col, span, "continue", fill))
+                else:  # a hole the spec left: keep the grid rectangular
+                    span = 1
+                    tr.append(self._cell(kind, None, col, 1, None, fill))
+                col += span
+            out.append(tr)
+        return out
+
+    def _template(self, key):
+        width, span, vmerge, fill, top_rule, style, align = key
+        tcpr = el("w:tcPr", None, _dxa("w:tcW", width))
+        if span > 1:
+            tcpr.append(el("w:gridSpan", {"w:val": span}))
+        if vmerge:
+            tcpr.append(el("w:vMerge", {"w:val": "restart"} if vmerge == "restart" else None))
+        if top_rule:
+            tcpr.append(el("w:tcBorders", None, border("top", self.colors["primary"], 8, 0)))
+        if fill:
+            tcpr.append(shading(fill))
+        tcpr.append(el("w:vAlign", {"w:val": "center"}))
+        p = el("w:p", None, ppr(el("w:pStyle", {"w:val": style}), el("w:jc", {"w:val": align})))
+        return el("w:tc", None, tcpr, p)
+
+    def _cell(self, kind, entry, col, span, vmerge, fill):
+        align = (entry.align if entry is not None and entry.align else self.aligns[col]) or "left"
+        align = align if align in ("left", "right", "center") else "left"
+        bold = kind == "foot"
+        extra = ()
+        if self.stats and kind == "body":
+            if col == 0:
+                fill = self.colors["callout"]
+            else:  # the key figure itself
+                bold, extra = True, (color(self.colors["primary"]),)
+        style = self.style_ids["head" if kind == "head" else "body"]
+        key = (sum(self.widths[col:col + span]), span, vmerge, fill, kind == "foot", style, align)
+        if key not in self._templates:
+            self._templates[key] = self._template(key)
+        tc = self._templates[key].__copy__()
+        if entry is not None:
+            p = tc[-1]
+            inlines = entry.inlines
+            if len(inlines) == 1 and type(inlines[0]).__name__ == "Str" and not bold and not extra \
+                    and not AMBIGUOUS.intersection(inlines[0].text):
+                # The common case, a plain number or word: copy a bare run.
+                r = self._run.__copy__()
+                r[0].text = inlines[0].text
+                if inlines[0].text != inlines[0].text.strip():
+                    r[0].set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                p.append(r)
+            else:
+                for item in self.render(inlines, bold, extra):
+                    p.append(item)
+        return tc
+
+
+# ---------------------------------------------------------------- the style sheet
+
+
+def define_styles(root, layout, lang_val: str, lang_ea: str, reference: bool, unlisted: bool) -> dict[str, str]:
+    """Define every style the writer uses in `styles.xml` (`root`) from the layout.
+
+    Without a reference document the template's styles are rewritten; with one, its
+    styles are kept and only missing ones are added. Returns our style ids mapped to the
+    document's (a Chinese Word document calls Heading 1 "1").
+    """
+    lay, s, c = layout, layout.sizes, layout.colors
+    ids: dict[str, str] = {}  # our style id -> the id in this document
+    E = el
+
+    def f():  # every style names its fonts: no theme fonts, no inheritance surprises
+        return fonts(lay.word_latin, lay.word_east_asia)
+
+    def size(pt):
+        return E("w:sz", {"w:val": half_points(pt)}), E("w:szCs", {"w:val": half_points(pt)})
+
+    def lang():
+        return E("w:lang", {"w:val": lang_val, "w:eastAsia": lang_ea, "w:bidi": "ar-SA"})
+
+    def bold():
+        return E("w:b"), E("w:bCs")
+
+    ls, after, em = lay.line_spacing, lay.space_after, lay.sizes["body"]
+    first = {}
+    if lay.first_line_indent:
+        # firstLineChars keeps the indent at two characters if the size changes.
+        first = {"w:firstLineChars": int(round(lay.first_line_indent * 100)),
+                 "w:firstLine": twips(lay.first_line_indent * em)}
+
+    def style(kind, sid, name, based=None, nxt=None, ppr=(), rpr=()):
+        found = find_style(root, sid, name)
+        if found is not None and reference:
+            ids[sid] = found.get(qn("w:styleId"))
+            return
+        if found is None:
+            found = new_style(root, kind, sid, name, based and ids.get(based, based),
+                              nxt and ids.get(nxt, nxt))
+        else:
+            if based:
+                put(found, E("w:basedOn", {"w:val": ids.get(based, based)}), STYLE_ORDER)
+            if nxt:
+                put(found, E("w:next", {"w:val": ids.get(nxt, nxt)}), STYLE_ORDER)
+        ids[sid] = found.get(qn("w:styleId"))
+        reset_props(found, ppr, rpr)
+
+    if not reference:
+        defaults = root.find(qn("w:docDefaults"))
+        if defaults is not None:
+            rpr_default = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+            if rpr_default is not None:
+                for item in (f(), lang(), *size(em)):
+                    put(rpr_default, item, RPR_ORDER)
+            ppr_default = defaults.find(qn("w:pPrDefault") + "/" + qn("w:pPr"))
+            if ppr_default is not None:
+                put(ppr_default, spacing(after=0, line=1.0), PPR_ORDER)
+
+    style("paragraph", "Normal", "Normal", ppr=[E("w:widowControl"), spacing(0, 0, 1.0)],
+          rpr=[f(), color(c["text"]), *size(em), lang()])
+    style("paragraph", "BodyText", "Body Text", "Normal", "BodyText",
+          ppr=[E("w:widowControl"), spacing(0, after, ls), E("w:ind", first) if first else None,
+               E("w:jc", {"w:val": "both"})],
+          rpr=[f(), *size(em)])
+    heading_space = {1: (0, 14), 2: (16, 8), 3: (12, 6), 4: (10, 4)}
+    for n in range(1, 5):
+        before, below = heading_space[n]
+        ppr = [E("w:keepNext"), E("w:keepLines"), spacing(before, below, 1.2),
+               E("w:ind", {"w:left": 0, "w:firstLine": 0}), E("w:jc", {"w:val": "left"}),
+               E("w:outlineLvl", {"w:val": n - 1})]
+        if n == 1:
+            pbdr = E("w:pBdr", None, border("bottom", c["primary"], 8, 6))
+            ppr += [E("w:pageBreakBefore"), pbdr]
+        style("paragraph", f"Heading{n}", f"heading {n}", "Normal", "BodyText", ppr,
+              [f(), *bold(), color(c["primary"]), *size(s[f"h{n}"])])
+    style("paragraph", "Title", "Title", "Normal", "Normal",
+          [spacing(0, 10, 1.15), E("w:jc", {"w:val": "left"})],
+          [f(), *bold(), color(c["primary"]), *size(s["title"])])
+    style("paragraph", "Subtitle", "Subtitle", "Normal", "Normal",
+          [spacing(0, 6, 1.3), E("w:jc", {"w:val": "left"})],
+          [f(), color(c["muted"]), *size(s["subtitle"])])
+    style("paragraph", "CoverMeta", "Cover Meta", "Normal", "CoverMeta",
+          [spacing(0, 4, 1.2)], [f(), color(c["muted"]), *size(em)])
+    if unlisted:  # headings kept out of the contents
+        for base in ("Heading1", "Heading2", "Heading3", "Heading4", "PartTitle"):
+            name = f"Heading {base[-1]} Unlisted" if base != "PartTitle" else "Part Title Unlisted"
+            style("paragraph", f"{base}Unlisted", name, base, "BodyText", [E("w:outlineLvl", {"w:val": 9})])
+    style("paragraph", "PartTitle", "Part Title", "Normal", "BodyText",
+          [E("w:keepNext"), E("w:pageBreakBefore"), spacing(lay.text_height * 0.28, 12, 1.2),
+           E("w:jc", {"w:val": "center"}), E("w:outlineLvl", {"w:val": 0})],
+          [f(), *bold(), color(c["primary"]), *size(s["title"])])
+    style("paragraph", "Caption", "caption", "Normal", "BodyText",
+          [spacing(6, 4, 1.2), E("w:jc", {"w:val": "center"})],
+          [f(), *bold(), color(c["text"]), *size(s["caption"])])
+    style("paragraph", "SourceNote", "Source Note", "Normal", "BodyText",
+          [spacing(2, after + 4, 1.2)], [f(), color(c["muted"]), *size(s["small"])])
+    style("paragraph", "Figure", "Figure", "Normal", "Caption",
+          [E("w:keepNext"), spacing(8, 0, 1.0), E("w:jc", {"w:val": "center"})], [f()])
+    style("paragraph", "TOCHeading", "TOC Heading", "Normal", "Normal",
+          [E("w:keepNext"), spacing(0, 18, 1.2)],
+          [f(), *bold(), color(c["primary"]), *size(s["h1"])])
+    for n in range(1, 5):
+        style("paragraph", f"TOC{n}", f"toc {n}", "Normal", "Normal",
+              [tabs(("right", lay.text_width, "dot")), spacing(8 if n == 1 else 2, 2, 1.3),
+               E("w:ind", {"w:left": twips((n - 1) * 2 * em)})],
+              [f(), *(bold() if n == 1 else ()), *size(em)])
+    style("paragraph", "FootnoteText", "footnote text", "Normal", "FootnoteText",
+          [spacing(0, 0, 1.15), E("w:jc", {"w:val": "both"})], [f(), *size(s["caption"])])
+    style("character", "FootnoteReference", "footnote reference", None, None,
+          rpr=[E("w:vertAlign", {"w:val": "superscript"})])
+    style("character", "Hyperlink", "Hyperlink", None, None,
+          rpr=[color(c["accent"]), E("w:u", {"w:val": "single"})])
+    style("paragraph", "Quote", "Quote", "Normal", "BodyText",
+          [E("w:pBdr", None, border("left", c["accent"], 18, 10)), spacing(4, after, ls),
+           E("w:ind", {"w:left": twips(2 * em), "w:right": twips(2 * em)}), E("w:jc", {"w:val": "both"})],
+          [f(), color(c["muted"]), *size(em)])
+    style("paragraph", "ListParagraph", "List Paragraph", "Normal", "ListParagraph",
+          [spacing(0, after, ls), E("w:contextualSpacing"), E("w:jc", {"w:val": "both"})],
+          [f(), *size(em)])
+    style("paragraph", "CalloutTitle", "Callout Title", "Normal", "CalloutText",
+          [E("w:keepNext"), spacing(0, 4, 1.3)], [f(), *bold(), color(c["primary"]), *size(em + 0.5)])
+    style("paragraph", "CalloutText", "Callout Text", "Normal", "CalloutText",
+          [spacing(0, 4, ls), E("w:jc", {"w:val": "both"})], [f(), *size(em)])
+    style("paragraph", "TableText", "Table Text", "Normal", "TableText",
+          [spacing(0, 0, 1.15)], [f(), *size(s["table"])])
+    style("paragraph", "TableHeading", "Table Heading", "TableText", "TableText",
+          [E("w:keepNext"), spacing(0, 0, 1.15)],
+          [f(), *bold(), color(c["table_header_text"]), *size(s["table"])])
+    style("paragraph", "Header", "header", "Normal", "Header",
+          [E("w:pBdr", None, border("bottom", c["rule"], 4, 4)),
+           tabs(("center", lay.text_width / 2), ("right", lay.text_width)), spacing(0, 0, 1.0)],
+          [f(), color(c["muted"]), *size(s["small"])])
+    style("paragraph", "Footer", "footer", "Normal", "Footer",
+          [tabs(("center", lay.text_width / 2), ("right", lay.text_width)), spacing(0, 0, 1.0)],
+          [f(), color(c["muted"]), *size(s["small"])])
+    if not reference:
+        # Linked character styles (Heading 1 Char ...) still name theme fonts.
+        strip_theme_fonts(root, lay.word_latin, lay.word_east_asia)
+    return ids

@@ -166,6 +166,7 @@ class Table:
     foot: list[list[Cell | None]] = field(default_factory=list)
     loc: Loc | None = None
     spec: object = None  # a table from data, before `resolve`
+    note: list[Inline] | None = None  # printed on its own line under the source
 
 
 @dataclass

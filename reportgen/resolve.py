@@ -206,6 +206,8 @@ class _State:
                 resolve_data_table(block, self)
             if block.source:
                 block.source = self.inlines(block.source)
+            if block.note:
+                block.note = self.inlines(block.note)
             for rows in (block.head, block.body, block.foot):
                 for row in rows:
                     for cell in row:
@@ -216,6 +218,8 @@ class _State:
             block.caption = self.caption(block.caption, "figure")
             if block.source:
                 block.source = self.inlines(block.source)
+            if block.note:
+                block.note = self.inlines(block.note)
             return [block]
         if isinstance(block, m.Chart):
             from .charts import resolve_chart

@@ -28,7 +28,7 @@ COLUMN_KEYS = {"header", "width", "align", "field", "format", "digits", "merge"}
 COLUMN_FORMATS = ("text", "number", "percent", "money", "share")
 CELL_KEYS = {"text", "rowspan", "colspan", "align"}
 STATS_KEYS = {"title", "rows", "source"}
-FIGURE_KEYS = {"image", "caption", "source", "width", "alt"}
+FIGURE_KEYS = {"image", "caption", "source", "width", "alt", "note"}
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2})?$")
 MAX_INCLUDE_DEPTH = 32
 
@@ -336,9 +336,10 @@ class _Loader:
         if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".gif"):
             self.diags.error(node.loc_of("image"), f"image `{node['image']}` should be PNG, JPEG or GIF")
             return None
+        note = self.raw(node, "note", f"{ctx}|figure.note", "a figure")
         return m.Figure(
             str(path), m.Caption("", 0, [caption]) if caption else None, [source] if source else None,
-            width, str(node.get("alt") or ""), node.loc,
+            width, str(node.get("alt") or ""), node.loc, note=[note] if note else None,
         )
 
     def share(self, node: YMap, key: str, default):
@@ -425,6 +426,8 @@ class _Loader:
         source = self.raw(node, "source", f"{ctx}|table.source", "a table")
         table = m.Table(columns, head, body, m.Caption("", 0, [caption]) if caption else None,
                         [source] if source else None, style, foot, node.loc)
+        note = self.raw(node, "note", f"{ctx}|table.note", "a table")
+        table.note = [note] if note else None
         if "data" in node:
             table.spec = self.data_table(node, fields, ctx)
         return table

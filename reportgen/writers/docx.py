@@ -602,8 +602,8 @@ class _Writer:
         props = [x.el("w:keepNext")] if keep_next else []
         return x.paragraph(self._style("Caption"), runs, *props)
 
-    def _source(self, inlines, center: bool = False):
-        term = self.doc.terms.get("source", "Source: ")
+    def _source(self, inlines, center: bool = False, term_key: str = "source"):
+        term = self.doc.terms.get(term_key, "Source: " if term_key == "source" else "Note: ")
         props = [x.el("w:jc", {"w:val": "center"})] if center else []
         return self._para("SourceNote", [Str(term), *inlines], *props)
 
@@ -636,6 +636,8 @@ class _Writer:
             out.append(self._caption(fig.caption, keep_next=bool(fig.source)))
         if fig.source:
             out.append(self._source(fig.source, center=True))
+        if fig.note:
+            out.append(self._source(fig.note, center=True, term_key="note"))
         return out
 
     # ------------------------------------------------------------ tables
@@ -663,7 +665,12 @@ class _Writer:
         if table.caption:
             out.append(self._caption(table.caption, keep_next=True))
         out.append(tbl)
-        out.append(self._source(table.source) if table.source else self._spacer())
+        if table.note:
+            if table.source:
+                out.append(self._source(table.source))
+            out.append(self._source(table.note, term_key="note"))
+        else:
+            out.append(self._source(table.source) if table.source else self._spacer())
         return out
 
     def _cell_runs(self, inlines, bold: bool, extra) -> list:

@@ -121,7 +121,7 @@ class Evaluator:
         self.env.globals.clear()  # no range(), lipsum(), cycler or namespace()
         self.functions = {
             "growth": growth, "cagr": cagr, "growth_rates": growth_rates, "share": share, "sum": _sum, "min": _min, "max": _max,
-            "money": self.money, "number": self.number, "percent": self.percent, "month": self.month,
+            "money": self.money, "number": self.number, "compact": self.compact, "percent": self.percent, "month": self.month,
             "round": round, "abs": abs, "years": lambda s: list(_series(s, "years").keys()),
             "first": lambda s: list(_series(s, "first").values())[0],
             "last": lambda s: list(_series(s, "last").values())[-1],
@@ -141,6 +141,11 @@ class Evaluator:
     def number(self, value, digits=None) -> str:
         value = _finite(_number(value, "number"))
         return formatting.number(value, self.locale, digits, getattr(value, "resolution", None))
+
+    def compact(self, value, digits=None) -> str:
+        """A large quantity in short form: 3.1亿 / 310 million."""
+        value = _finite(_number(value, "compact"))
+        return formatting.compact(value, self.locale, getattr(value, "resolution", None), digits)
 
     def percent(self, value, digits=None) -> str:
         value = _finite(_number(value, "percent"))
@@ -261,7 +266,7 @@ class _Sandbox(SandboxedEnvironment):
     def call(self, __context, __obj, *args, **kwargs):
         if id(__obj) not in self.allowed:
             raise ExprError("only reportgen's functions can be called (growth, cagr, growth_rates, share, sum, min, max, "
-                            "money, number, percent, month, round, abs, years, first, last)")
+                            "money, number, compact, percent, month, round, abs, years, first, last)")
         return __obj(*args, **kwargs)
 
     def call_binop(self, context, operator, left, right):

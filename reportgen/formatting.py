@@ -70,6 +70,17 @@ def number(value: float, locale: str, digits: int | None = None, resolution: flo
     return format_decimal(value, format=_pattern(digits), locale=locale)
 
 
+def compact(value: float, locale: str, resolution: float | None = None, digits: int | None = None) -> str:
+    """A large quantity in the locale's short form: `3.1亿` / `310.3 million`."""
+    lang = locale.split("_")[0]
+    divisor = _compact_divisor(value, lang)
+    if divisor == 1.0:
+        return number(value, locale, digits, resolution)
+    places = digits if digits is not None else _digits_for(resolution, divisor, value)
+    return format_compact_decimal(value, format_type="short" if lang == "zh" else "long",
+                                  locale=locale, fraction_digits=places)
+
+
 def percent(value: float, locale: str, digits: int = 2) -> str:
     """0.1522 → `15.22%` in the locale's style."""
     return format_percent(value, format=_pattern(digits) + "%", locale=locale)

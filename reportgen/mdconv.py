@@ -70,6 +70,8 @@ def _join_lines(text: str) -> str:
 
 def parse_blocks(source: str, loc: Loc | None = None) -> list:
     """Markdown text to a list of model blocks."""
+    if not source.strip():
+        return []  # Python-Markdown returns early on empty input, leaving its last tree
     root = _parse(source)
     notes = _collect_notes(root)
     return _blocks(root, loc, notes)

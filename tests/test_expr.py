@@ -114,3 +114,24 @@ sections:
     table = doc.sections[0].blocks[0]
     rows = [[m.plain(c.inlines) for c in row] for row in table.body + table.foot]
     assert rows == [["通用", "114", "51.8%"], ["专科", "106", "48.2%"], ["合计", "220", "100.0%"]]
+
+
+def test_published_figure_check_warns_beyond_its_tolerance(tmp_path):
+    from reportgen.data import run_checks
+
+    checks = """
+checks:
+  - expect: markets.ai_biomed.cagr_published
+    equals: cagr(markets.ai_biomed.size, 2025, 2032)
+    tolerance: {tol}
+"""
+    for tolerance, warned in ((0.0001, True), (0.0005, False)):
+        project = make_project(tmp_path / str(tolerance), {"content/data/markets.yaml": DATA + checks.format(tol=tolerance)})
+        diags = Diagnostics()
+        found, _ = load_data(project, ["markets"], Loc("r.yaml"), diags)
+        run_checks(found, Evaluator(found, "en"), diags)
+        messages = [str(d) for d in diags.warnings]
+        assert bool(messages) == warned, messages
+        if warned:
+            assert messages[0].startswith("content/data/markets.yaml:13:5: warning: published")
+            assert "0.1522" in messages[0] and "0.152603" in messages[0]

@@ -119,6 +119,11 @@ def make_hooks(spec: Spec, locale: str, namespaces: dict, diags: Diagnostics, ro
     return hooks
 
 
+def face_key(edition: Edition) -> tuple[str, bool]:
+    """The PDF font of an edition: its family, and whether its script is Latin (proportional quotes)."""
+    return edition.layout.pdf_font, edition.locale.split("_")[0] not in ("zh", "ja", "ko")
+
+
 def document_text(doc: m.Document) -> str:
     """Every character an edition prints (a superset: it includes field names)."""
     return m.to_json(doc)
@@ -355,22 +360,22 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
         todo.append((edition, inputs))
     # One face set per font family for what this run writes. Which superset a face holds
     # does not change the PDF: ReportLab embeds only the glyphs used, by a stable name.
-    texts: dict[str, list[str]] = {}
+    texts: dict[tuple, list[str]] = {}
     for edition, _ in todo:
-        texts.setdefault(edition.layout.pdf_font, []).append(document_text(edition.document))
+        texts.setdefault(face_key(edition), []).append(document_text(edition.document))
     faces = {}
-    for family, parts in sorted(texts.items()):
+    for (family, latin), parts in sorted(texts.items()):
         try:
-            faces[family] = faces_for(family, "".join(parts), root)
+            faces[(family, latin)] = faces_for(family, "".join(parts), root, latin=latin)
         except ReportgenError as exc:
             diags.items.extend(exc.diagnostics)
     work = []
     for edition, inputs in todo:
-        if edition.layout.pdf_font not in faces:
+        if face_key(edition) not in faces:
             results.extend(fail_edition(edition, formats, out_dir, root))
             continue
         work.append({
-            "document": edition.document, "layout": edition.layout, "faces": faces[edition.layout.pdf_font],
+            "document": edition.document, "layout": edition.layout, "faces": faces[face_key(edition)],
             "root": root, "out_dir": out_dir, "formats": formats, "report": edition.spec.id,
             "locale": edition.locale, "inputs": inputs,
             "shown": {f: display_path(output_path(out_dir, edition.spec.id, edition.locale, f), root) for f in formats},

@@ -26,7 +26,7 @@ FAMILIES = {
     "Noto Sans CJK KR": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", 1),
 }
 WEIGHTS = {"regular": 400, "bold": 700}
-FORMAT_VERSION = "1"  # bump when the way faces are made changes
+FORMAT_VERSION = "2"  # bump when the way faces are made changes
 
 # Always present, so a changed number or a new English word does not cut a new face.
 BASE_CHARS = set(string.printable) | {chr(c) for c in range(0xA0, 0x180)} | set(
@@ -77,18 +77,23 @@ def source_path(family: str) -> tuple[Path, int]:
     return path, index
 
 
-def faces_for(family: str, text: str, root: Path) -> Faces:
-    """Regular and bold TrueType faces of `family` covering `text`, made or taken from cache."""
+def faces_for(family: str, text: str, root: Path, latin: bool = False) -> Faces:
+    """Regular and bold TrueType faces of `family` covering `text`, made or taken from cache.
+
+    `latin=True` gives the variant for Latin-script editions: quotes and ellipses take the
+    font's proportional forms (its `pwid` glyphs) instead of the full-width Chinese ones.
+    """
     path, index = source_path(family)
     wanted = frozenset(c for c in set(text) | BASE_CHARS if not c.isspace() or c == " ")
+    variant = "latin" if latin else "cjk"
     key = hashlib.sha256(
-        "\0".join([FORMAT_VERSION, family, "".join(sorted(wanted))]).encode("utf-8")
+        "\0".join([FORMAT_VERSION, family, variant, "".join(sorted(wanted))]).encode("utf-8")
     ).hexdigest()[:16]
-    slug = family.replace(" ", "")
+    slug = family.replace(" ", "") + ("Latin" if latin else "")
     folder = cache_dir(root) / "fonts"
     files = {w: folder / f"{slug}-{w}-{key}.ttf" for w in WEIGHTS}
     if not all(p.exists() for p in files.values()):
-        _make_faces(path, index, family, wanted, files)
+        _make_faces(path, index, family, wanted, files, latin)
     chars = frozenset(_cmap_chars(files["regular"]))
     return Faces(family, files["regular"], files["bold"], chars)
 
@@ -100,7 +105,34 @@ def _cmap_chars(path: Path) -> set[str]:
         return {chr(c) for c in font.getBestCmap()}
 
 
-def _make_faces(path: Path, index: int, family: str, wanted, files: dict) -> None:
+def _proportional(font) -> dict:
+    """code point → glyph name of the font's proportional (`pwid`) form, where it has one."""
+    if "GSUB" not in font:
+        return {}
+    table = font["GSUB"].table
+    lookups = set()
+    for record in table.FeatureList.FeatureRecord:
+        if record.FeatureTag == "pwid":
+            lookups.update(record.Feature.LookupListIndex)
+    cmap = font.getBestCmap()
+    out = {}
+    for i in sorted(lookups):
+        lookup = table.LookupList.Lookup[i]
+        for sub in lookup.SubTable:
+            sub = getattr(sub, "ExtSubTable", sub)
+            mapping = getattr(sub, "mapping", None) or {}
+            for code in PROPORTIONAL:
+                glyph = cmap.get(code)
+                if glyph in mapping:
+                    out[code] = mapping[glyph]
+    return out
+
+
+# Punctuation that Chinese sets full-width and English proportional.
+PROPORTIONAL = [0x2018, 0x2019, 0x201C, 0x201D, 0x2026]
+
+
+def _make_faces(path: Path, index: int, family: str, wanted, files: dict, latin: bool = False) -> None:
     from fontTools import subset
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.cu2quPen import Cu2QuPen
@@ -109,14 +141,19 @@ def _make_faces(path: Path, index: int, family: str, wanted, files: dict) -> Non
 
     font = TTFont(path, fontNumber=index)
     options = subset.Options()
-    options.layout_features = []  # ReportLab does no shaping; layout tables only cost time
+    # ReportLab does no shaping: layout tables only cost time, but for `pwid` we read ourselves.
+    options.layout_features = ["pwid"] if latin else []
     options.notdef_outline = True
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "STAT", "DSIG", "VVAR"]
+    options.drop_tables += ["GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "STAT", "DSIG", "VVAR"]
+    if not latin:
+        options.drop_tables.append("GSUB")
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(sorted(wanted)))
     subsetter.subset(font)
     order = font.getGlyphOrder()
-    cmap = font.getBestCmap()
+    cmap = dict(font.getBestCmap())
+    if latin:
+        cmap.update(_proportional(font))
     hhea, os2 = font["hhea"], font["OS/2"]
     files[next(iter(files))].parent.mkdir(parents=True, exist_ok=True)
     for weight_name, weight in WEIGHTS.items():
@@ -138,10 +175,10 @@ def _make_faces(path: Path, index: int, family: str, wanted, files: dict) -> Non
         builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
         style = "Bold" if weight_name == "bold" else "Regular"
         # Each face gets its own names: two faces sharing a PostScript name embed as one.
-        ps_name = f"Reportgen{family.replace(' ', '')}-{style}"
+        ps_name = f"Reportgen{family.replace(' ', '')}{'Latin' if latin else ''}-{style}"
         builder.setupNameTable({
-            "familyName": f"Reportgen {family}", "styleName": style, "psName": ps_name,
-            "fullName": f"Reportgen {family} {style}", "uniqueFontIdentifier": ps_name,
+            "familyName": f"Reportgen {family}{' Latin' if latin else ''}", "styleName": style, "psName": ps_name,
+            "fullName": f"Reportgen {family}{' Latin' if latin else ''} {style}", "uniqueFontIdentifier": ps_name,
             "copyright": "Derived from Noto Sans CJK, SIL Open Font License 1.1",
         })
         builder.setupOS2(

@@ -19,7 +19,7 @@ ESCAPED = "a < b & <font color=red>x</font>"
 LONG_HEAD = ["序号", "地区", "销售额（亿元）", "同比增速"]
 TERMS = {
     "contents": "目录", "figure": "图", "table": "表", "source": "数据来源：",
-    "page_of": "第 {page} 页，共 {pages} 页", "notes": "注释",
+    "page_of": "第 {page} 页，共 {pages} 页", "notes": "注释", "note": "注：",
 }
 
 
@@ -57,7 +57,7 @@ def make_doc(tmp: Path, long_rows: int = 300) -> m.Document:
                cell("https://www.example.com/a/very/long/unbroken/url/that/must/wrap/in/a/narrow/cell")]],
         foot=[[cell("合计"), cell("10.8 亿元"), cell("100%"), cell("—")]],
         caption=m.Caption("表", 1, S("主要市场统计数据")),
-        source=S("头豹研究院"),
+        source=S("头豹研究院"), note=S("占比按四舍五入计算。"),
     )
     long = m.Table(
         columns=[m.Column(0.12, "center"), m.Column(), m.Column(None, "right"), m.Column(None, "right")],
@@ -93,6 +93,8 @@ def make_doc(tmp: Path, long_rows: int = 300) -> m.Document:
         m.Section(S("摘要"), 2, number="1.1 ", anchor="summary", blocks=[
             m.Paragraph(S(body)), nested, m.Quote([m.Paragraph(S("医疗 AI 正从单点工具向全周期智能伙伴演进。"))]),
             m.Paragraph(S(ESCAPED)),
+            # A comma right where a naive line break would put it at the start of a line.
+            *[m.Paragraph(S("测" * k + "，" + "试" * 50 + "。")) for k in range(38, 44)],
         ], children=[
             m.Section(S("定义与分类"), 3, number="1.1.1 ", blocks=[m.Paragraph(S(body)), ordered]),
         ]),
@@ -102,12 +104,14 @@ def make_doc(tmp: Path, long_rows: int = 300) -> m.Document:
         m.Section(S("十大品牌推荐"), 2, number="2.1 ", blocks=[
             m.Callout([m.Paragraph(S(body))], S("案例：腾讯觅影"), kind="case"),
             m.Callout([m.Paragraph(S("评选遵循多维度量化评估模型。"))], S("说明"), kind="note"),
-            m.Paragraph([m.Str("返回"), m.Link("#background", S("市场背景")), m.Str("一章。")]),
+            m.Paragraph([m.Str("返回"), m.Link("#background", S("市场背景")), m.Str("一章；"),
+                         m.Link("附件.pdf", S("相对链接")), m.Str("与"), m.Link("#nowhere", S("失效锚点")),
+                         m.Str("按文字输出。")]),
             long,
         ]),
     ])
     meta = m.Meta("test-report", "2025 年医疗大模型品牌推荐", "海量知识深度整合，智能生成革新医疗范式",
-                  "2025 年版", "2025 年 10 月", "头豹研究院")
+                  "2025 年版", "2025 年 10 月", "头豹研究院", logo=str(make_png(tmp / "logo.png")))
     return m.Document(meta, "zh_CN", [ch1, ch2], dict(TERMS),
                       front=[m.Paragraph(S("本报告为示例文档。"))])
 
@@ -151,15 +155,24 @@ def test_headings_appear_in_order_after_the_contents(built):
     assert positions == sorted(positions)
 
 
-def test_contents_lists_headings_with_page_numbers(built):
+def test_contents_lists_headings_with_their_page_numbers(built):
     doc, layout, *_, reader = built
+    toc_page = next(p for p in reader.pages if (p.extract_text() or "").lstrip().startswith("目录"))
+    entries, number = {}, None
+    # pypdf gives "title . . . 3" on one line, or the dot leader and number on a line of their own.
+    for line in [x.strip() for x in toc_page.extract_text().splitlines()[1:] if x.strip()]:
+        if leader := re.fullmatch(r"[.\s]*(\d+)", line):
+            number = int(leader[1])
+        elif found := re.fullmatch(r"(.+?)[\s.]+(\d+)", line):
+            entries[re.sub(r"\s+", "", found[1])] = int(found[2])
+        elif number is not None:
+            entries[re.sub(r"\s+", "", line)], number = number, None
     texts = page_texts(reader)
-    toc = next(t for t in texts if t.startswith("目录") or "目录" in t[:40])
-    for s in doc.walk_sections():
-        if s.level <= layout.toc_depth:
-            assert re.search(re.escape(re.sub(r"\s+", "", s.heading_text)) + r"[.\s]*\d+", toc), s.heading_text
-    # 三级标题不在目录里 (toc_depth 2)
-    assert "1.1.1定义与分类" not in toc
+    listed = [s.heading_text for s in doc.walk_sections() if s.level <= layout.toc_depth]
+    assert sorted(entries) == sorted(re.sub(r"\s+", "", h) for h in listed)  # 1.1.1 is below toc_depth
+    for title, shown in entries.items():
+        # Page numbers count from the page after the cover: shown page n is reader.pages[n].
+        assert title in texts[shown] and f"第{shown}页" in texts[shown], (title, shown)
 
 
 def test_outline_mirrors_every_heading(built):
@@ -177,7 +190,7 @@ def test_outline_mirrors_every_heading(built):
     for h in headings(doc):
         assert h in titles
     depth_of = dict((t, d) for d, t in entries)
-    assert depth_of["一、市场背景"] == 0 and depth_of["1.1 摘要"] == 1 and depth_of["1.1.1 定义与分类"] == 2
+    assert (depth_of["一、市场背景"], depth_of["1.1 摘要"], depth_of["1.1.1 定义与分类"]) == (0, 1, 2)
     assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
 
 
@@ -201,6 +214,14 @@ def test_markup_in_text_prints_literally(built):
     assert ESCAPED in text
 
 
+def test_no_line_starts_with_closing_punctuation(built):
+    *_, reader = built
+    closing = set("，。、；：？！）》」』】”")
+    lines = [line.strip() for page in reader.pages for line in page.extract_text().splitlines()]
+    assert len(lines) > 200
+    assert [line for line in lines if line and line[0] in closing] == []
+
+
 def test_long_table_repeats_its_header(built):
     *_, reader = built
     header = "".join(LONG_HEAD)
@@ -221,7 +242,7 @@ def test_footnote_prints_on_the_page_of_its_reference(built):
 def test_header_footer_and_metadata(built):
     doc, *_, pages, reader = built
     texts = page_texts(reader)
-    assert "第" not in texts[0].split("页")[0] or "共" not in texts[0]  # the cover has no folio
+    assert not re.search(r"第\d+页", texts[0])  # the cover has no folio
     total = pages - 1
     assert f"第1页，共{total}页" in texts[1]
     assert f"第{total}页，共{total}页" in texts[-1]
@@ -230,6 +251,27 @@ def test_header_footer_and_metadata(built):
     assert reader.metadata.title == doc.meta.title
     assert reader.metadata.author == doc.meta.author
     assert reader.trailer["/Root"]["/Lang"] == "zh-CN"
+    assert reader.page_labels[:3] == ["i", "1", "2"]  # viewers show the printed folios
+
+
+def images_on(page) -> int:
+    xobjects = page["/Resources"].get("/XObject", {})
+    return sum(1 for ref in xobjects.values() if ref.get_object()["/Subtype"] == "/Image")
+
+
+def test_table_source_and_note_follow_the_table(built):
+    *_, reader = built
+    text = "".join(page_texts(reader))
+    assert "合计10.8亿元100%—数据来源：头豹研究院注：占比按四舍五入计算。" in text
+
+
+def test_figure_and_logo_are_placed(built):
+    *_, reader = built
+    texts = page_texts(reader)
+    assert images_on(reader.pages[0]) == 1  # the logo on the cover
+    figure_page = next(i for i, t in enumerate(texts) if "图1中国医疗大模型市场规模" in t)
+    assert images_on(reader.pages[figure_page]) == 1
+    assert "数据来源：头豹研究院" in texts[figure_page]
 
 
 def test_links_external_and_internal(built):
@@ -243,7 +285,8 @@ def test_links_external_and_internal(built):
                 uris.append(action["/URI"])
             elif "/Dest" in a or (action is not None and "/D" in action):
                 internal += 1
-    assert "https://www.leadleo.com" in uris
+    assert uris == ["https://www.leadleo.com"]  # targets without a scheme print as text
+    assert "相对链接与失效锚点按文字输出" in "".join(page_texts(reader))
     assert internal >= 6  # contents entries and their page numbers, the "#background" link
 
 
@@ -256,7 +299,8 @@ def test_output_is_reproducible(built, tmp_path):
 
 def test_parts_get_divider_pages_and_chapters_under_them(tmp_path):
     layout = load_layout(ROOT, "market-report", "en")
-    chapter = m.Section(S("Market size"), 1, number="1. ", blocks=[m.Paragraph(S("Text " * 40))],
+    noted = m.Paragraph([m.Str("Text " * 40), m.NoteRef(1, S("An English footnote.")), m.Str(" more.")])
+    chapter = m.Section(S("Market size"), 1, number="1. ", blocks=[noted],
                         children=[m.Section(S("Growth"), 2, number="1.1 ", blocks=[m.Paragraph(S("More."))])])
     part = m.Section(S("Overview"), 1, kind="part", children=[chapter],
                      blocks=[m.Paragraph(S("What this part covers."))])
@@ -271,3 +315,31 @@ def test_parts_get_divider_pages_and_chapters_under_them(tmp_path):
     assert "1. Market size" in texts[3] and "1. Market size" not in texts[2]
     assert [o.title for o in reader.outline if not isinstance(o, list)] == ["Contents", "Overview"]
     assert "Page 1 of 3" in texts[1]  # English fallbacks for missing terms
+    assert "1 An English footnote." in texts[3]
+
+
+def test_unknown_blocks_and_unreadable_figures_are_reported(tmp_path):
+    from reportgen.errors import ReportgenError
+
+    layout = load_layout(ROOT, "market-report", "en")
+    svg = tmp_path / "chart.svg"
+    svg.write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    for block, words in ((m.Text("*raw* markdown"), "cannot render a `Text` block"),
+                         (m.Figure(str(svg)), "not an image the PDF writer can read")):
+        doc = m.Document(m.Meta("r", "Report"), "en", [m.Section(S("One"), 1, blocks=[block])], {})
+        faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
+        with pytest.raises(ReportgenError, match=re.escape(words)):
+            write_pdf(doc, layout, faces, tmp_path / "x.pdf")
+
+
+def test_faces_cut_for_other_text_are_not_mixed_up(built, tmp_path):
+    """Faces of one family share their PostScript names; each PDF must still use its own files."""
+    *_, reader = built  # the fixture's faces are registered first
+    layout = load_layout(ROOT, "market-report", "zh_CN")
+    rare = "鑫犇龘"  # characters the fixture's faces do not have
+    doc = m.Document(m.Meta("r", "报告"), "zh_CN", [m.Section(S(f"{rare}章"), 1, blocks=[m.Paragraph(S(rare))])],
+                     dict(TERMS))
+    faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
+    out = tmp_path / "rare.pdf"
+    write_pdf(doc, layout, faces, out)
+    assert rare in "".join(page_texts(pypdf.PdfReader(out)))

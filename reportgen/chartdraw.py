@@ -19,6 +19,7 @@ import threading
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from .fonts import FORMAT_VERSION as FONTS_FORMAT
 from .fonts import Faces
 from .layout import Layout
 from .model import Chart
@@ -35,12 +36,6 @@ _register_lock = threading.Lock()
 # ---------------------------------------------------------------- cache
 
 
-@functools.lru_cache(maxsize=64)
-def _file_hash(path: str, size: int, mtime_ns: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-@functools.lru_cache(maxsize=1)
 def _mpl_version() -> str:
     from importlib.metadata import version  # cheaper than importing matplotlib on a cache hit
 
@@ -49,10 +44,8 @@ def _mpl_version() -> str:
 
 def chart_key(chart: Chart, layout: Layout, faces: Faces) -> str:
     """The sha256 of everything the picture depends on; the PNG's file name is made from it."""
-    face_hashes = []
-    for path in (faces.regular, faces.bold):
-        stat = Path(path).stat()
-        face_hashes.append(_file_hash(str(path), stat.st_size, stat.st_mtime_ns))
+    # The faces count by what they draw (family, variant, how they were made), not by file:
+    # a face cut for more characters draws these ones identically.
     payload = {
         "format": FORMAT_VERSION, "dpi": DPI, "matplotlib": _mpl_version(),
         "chart": {
@@ -63,7 +56,7 @@ def chart_key(chart: Chart, layout: Layout, faces: Faces) -> str:
         },
         "layout": {"text_width": layout.text_width, "palette": layout.palette,
                    "colors": layout.colors, "sizes": layout.sizes},
-        "faces": [faces.family, *face_hashes],
+        "faces": [faces.family, faces.latin, FONTS_FORMAT],
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -26,7 +26,7 @@ FAMILIES = {
     "Noto Sans CJK KR": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", 1),
 }
 WEIGHTS = {"regular": 400, "bold": 700}
-FORMAT_VERSION = "2"  # bump when the way faces are made changes
+FORMAT_VERSION = "3"  # bump when the way faces are made changes
 
 # Always present, so a changed number or a new English word does not cut a new face.
 BASE_CHARS = set(string.printable) | {chr(c) for c in range(0xA0, 0x180)} | set(
@@ -43,6 +43,7 @@ class Faces:
     regular: Path
     bold: Path
     chars: frozenset
+    latin: bool = False  # proportional quotes for Latin-script text
 
     def missing(self, text: str) -> set[str]:
         """Characters of `text` this face set cannot draw."""
@@ -95,7 +96,7 @@ def faces_for(family: str, text: str, root: Path, latin: bool = False) -> Faces:
     if not all(p.exists() for p in files.values()):
         _make_faces(path, index, family, wanted, files, latin)
     chars = frozenset(_cmap_chars(files["regular"]))
-    return Faces(family, files["regular"], files["bold"], chars)
+    return Faces(family, files["regular"], files["bold"], chars, latin)
 
 
 def _cmap_chars(path: Path) -> set[str]:
@@ -103,6 +104,27 @@ def _cmap_chars(path: Path) -> set[str]:
 
     with TTFont(path, lazy=True) as font:
         return {chr(c) for c in font.getBestCmap()}
+
+
+def _fix_globals(face, source) -> None:
+    """Give font-wide values fixed numbers instead of ones computed from the glyphs present.
+
+    A face cut for a larger character set then embeds, glyph for glyph, exactly like one cut
+    for fewer: a PDF or chart does not change with what else the same build printed.
+    """
+    face.recalcBBoxes = False
+    face.recalcTimestamp = False
+    head, src = face["head"], source["head"]
+    head.xMin, head.yMin, head.xMax, head.yMax = src.xMin, src.yMin, src.xMax, src.yMax
+    hhea = face["hhea"]
+    hhea.advanceWidthMax = source["hhea"].advanceWidthMax
+    hhea.minLeftSideBearing, hhea.minRightSideBearing = -1000, -1000
+    hhea.xMaxExtent = src.xMax
+    maxp = face["maxp"]
+    # Upper bounds for any CJK glyph after curve conversion; rasterisers only size buffers by them.
+    maxp.maxPoints, maxp.maxContours = 4096, 512
+    maxp.maxCompositePoints = maxp.maxCompositeContours = maxp.maxComponentElements = maxp.maxComponentDepth = 0
+    face["OS/2"].xAvgCharWidth = source["OS/2"].xAvgCharWidth
 
 
 def _proportional(font) -> dict:
@@ -192,7 +214,8 @@ def _make_faces(path: Path, index: int, family: str, wanted, files: dict, latin:
         builder.setupPost()
         builder.setupHead(unitsPerEm=font["head"].unitsPerEm, macStyle=1 if style == "Bold" else 0,
                           created=0, modified=0)
+        _fix_globals(builder.font, font)
         target = files[weight_name]
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        builder.save(str(tmp))
+        builder.font.save(str(tmp))
         os.replace(tmp, target)

@@ -14,7 +14,6 @@ heading with the start of the next block) are in `pdf_flowables.py`.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,20 +80,24 @@ def _error(message: str, loc=None) -> ReportgenError:
 
 
 def _register_fonts(faces: Faces) -> tuple[str, str]:
-    """Register both faces under names unique to their files, as one family (<b> = bold)."""
-    tag = hashlib.sha1(f"{faces.regular}\0{faces.bold}".encode()).hexdigest()[:10]
-    regular, bold = f"RG{tag}-Regular", f"RG{tag}-Bold"
-    registered = set(pdfmetrics.getRegisteredFontNames())
+    """Register both faces as one family (<b> = bold) under names that depend on what they
+    draw, not on their files: a face cut for more characters embeds the same glyphs, so a PDF
+    does not change with what else its build printed."""
+    stem = f"RG-{faces.family.replace(' ', '')}{'-Latin' if faces.latin else ''}"
+    regular, bold = f"{stem}-Regular", f"{stem}-Bold"
     for name, path in ((regular, faces.regular), (bold, faces.bold)):
-        if name not in registered:
-            font = TTFont(name, str(path))
-            # ReportLab hands out the first font registered with a PostScript name for any
-            # later one with the same name: faces cut for another character set (the same
-            # names, other glyphs) would print boxes. A per-file suffix keeps them apart.
-            font.face.name = font.face.name + b"-" + tag.encode()
-            pdfmetrics.registerFont(font)
+        current = pdfmetrics._fonts.get(name)
+        if current is not None and getattr(current, "reportgen_path", None) == str(path):
+            continue
+        font = TTFont(name, str(path))
+        font.reportgen_path = str(path)
+        # ReportLab hands out the first font registered under a PostScript name for any later
+        # one with that name; a face cut for another character set must replace it.
+        pdfmetrics._fonts.pop(name, None)
+        pdfmetrics._dynFaceNames.pop(font.face.name, None)
+        pdfmetrics.registerFont(font)
     # CJK faces have no italic: emphasis keeps the upright face of its weight.
-    pdfmetrics.registerFontFamily(f"RG{tag}", normal=regular, bold=bold, italic=regular, boldItalic=bold)
+    pdfmetrics.registerFontFamily(stem, normal=regular, bold=bold, italic=regular, boldItalic=bold)
     return regular, bold
 
 

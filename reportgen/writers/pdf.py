@@ -26,7 +26,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Image, Indenter, LayoutError, PageBreak, PageBreakIfNotEmpty, PageTemplate
+from reportlab.platypus import Image, Indenter, KeepTogether, LayoutError, PageBreak, PageBreakIfNotEmpty, PageTemplate
 from reportlab.platypus import Paragraph as P
 from reportlab.platypus import Spacer
 from reportlab.platypus import paragraph as rl_paragraph
@@ -467,8 +467,13 @@ class _Writer:
             table = make(0, nb)
         table.spaceAfter = 0 if node.source or node.note else self.layout.space_after + 4
         table.spaceBefore = 0 if node.caption else 6
-        return [*self._caption(node.caption, self.style("caption")), table,
-                *self._source(node.source, node.note, "source")]
+        notes = self._source(node.source, node.note, "source")
+        if notes and nb <= WindowedTable.WINDOW:
+            # A short table keeps its source line: a page must not open with a stray source note.
+            _, height = table.wrap(width, self.layout.text_height)
+            if height < self.layout.text_height * 0.4:
+                return [KeepTogether([*self._caption(node.caption, self.style("caption")), table, *notes])]
+        return [*self._caption(node.caption, self.style("caption")), table, *notes]
 
     def _table_commands(self, columns, stats: bool, nh: int, nb: int, nf: int, parity: int) -> list:
         """Table style for `nh` head, `nb` body and `nf` foot rows; `parity` flips the zebra."""

@@ -12,13 +12,14 @@ import json
 import os
 import sys
 import time
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__
 from . import model as m
 from .errors import Diagnostics, Loc, ReportgenError
-from .i18n import Translator, catalog_path, read_catalog
+from .i18n import Translator, catalog_path, check_catalog, read_catalog
 from .data import load_data, run_checks
 from .expr import Evaluator
 from .layout import load_layout
@@ -112,6 +113,8 @@ def make_hooks(spec: Spec, locale: str, namespaces: dict, diags: Diagnostics, ro
         if path.exists():
             spec.files.append(path)
             catalog = read_catalog(path, shown)
+            # A translation whose placeholders or numbers drifted would print other numbers.
+            check_catalog(catalog, diags)
         else:
             diags.warning(Loc(shown), f"no translations for {locale} yet; the {locale} edition uses the source text "
                           "(run `reportgen i18n update` to create the file)", "i18n")
@@ -122,6 +125,36 @@ def make_hooks(spec: Spec, locale: str, namespaces: dict, diags: Diagnostics, ro
 def face_key(edition: Edition) -> tuple[str, bool]:
     """The PDF font of an edition: its family, and whether its script is Latin (proportional quotes)."""
     return edition.layout.pdf_font, edition.locale.split("_")[0] not in ("zh", "ja", "ko")
+
+
+def check_glyphs(edition: Edition, faces) -> None:
+    """Report each character the PDF font cannot draw, at the first place it is written."""
+    seen: set[str] = set()
+
+    def visit_text(text: str, loc) -> None:
+        for ch in set(text) - seen:
+            if not ch.isspace() and ch not in faces.chars and unicodedata.category(ch)[0] != "C":
+                seen.add(ch)
+                name = unicodedata.name(ch, "an unnamed character")
+                edition.diags.error(loc, f"the font {faces.family} has no glyph for “{ch}” (U+{ord(ch):04X}, {name}); "
+                                    "remove it or write it another way", "font")
+
+    def walk(node, loc):
+        loc = getattr(node, "loc", None) or loc
+        if isinstance(node, str):
+            visit_text(node, loc)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, loc)
+        elif hasattr(node, "__dataclass_fields__"):
+            for name in node.__dataclass_fields__:
+                if name not in ("loc", "path", "spec", "url", "anchor", "kind", "type", "style", "align", "axis"):
+                    walk(getattr(node, name), loc)
+
+    doc = edition.document
+    walk([doc.meta.title, doc.meta.subtitle, doc.meta.edition, doc.meta.date, doc.meta.author], None)
+    walk(doc.front, None)
+    walk(doc.sections, None)
 
 
 def document_text(doc: m.Document) -> str:
@@ -371,7 +404,10 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
             diags.items.extend(exc.diagnostics)
     work = []
     for edition, inputs in todo:
-        if face_key(edition) not in faces:
+        if face_key(edition) in faces:
+            check_glyphs(edition, faces[face_key(edition)])
+            diags.extend(edition.diags)
+        if face_key(edition) not in faces or edition.diags.errors:
             results.extend(fail_edition(edition, formats, out_dir, root))
             continue
         work.append({

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from .errors import Diagnostics, Loc, ReportgenError
+from .errors import Diagnostic, Diagnostics, Loc, ReportgenError
 
 # Catalogs carry no wall-clock dates, so re-extracting unchanged specs changes no file.
 _FIXED_DATE = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
@@ -96,21 +96,24 @@ def read_catalog(path: Path, display: str) -> Catalog:
         raw.decode(charset)
     except (UnicodeDecodeError, LookupError) as exc:
         line = raw[: getattr(exc, "start", 0)].count(b"\n") + 1
-        raise ReportgenError(f"the file is not valid {charset} (as its header says); save it as UTF-8", Loc(display, line, 1))
+        raise ReportgenError(Diagnostic(Loc(display, line, 1), f"the file is not valid {charset} (as its header "
+                                        "says); save it as UTF-8", "error", "i18n"))
     # Babel forgives an unterminated string (it drops a character); gettext does not.
     for number, line in enumerate(raw.decode(charset).splitlines(), start=1):
         stripped = line.strip()
         if stripped and not stripped.startswith("#") and not _PO_LINE.match(stripped):
-            raise ReportgenError("PO syntax: this line should be a keyword (msgctxt, msgid, msgstr) with a "
-                                 "quoted string, or a quoted continuation; check for a missing closing quote",
-                                 Loc(display, number, 1))
+            raise ReportgenError(Diagnostic(Loc(display, number, 1), "PO syntax: this line should be a keyword "
+                                 "(msgctxt, msgid, msgstr) with a quoted string, or a quoted continuation; "
+                                 "check for a missing closing quote", "error", "i18n"))
     try:
         catalog = read_po(io.BytesIO(raw), abort_invalid=True)
     except PoFileError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        line = int(match.group(1)) if match else 0
-        message = re.sub(r"\s*on line \d+.*$", "", str(exc)).strip() or "syntax error"
-        raise ReportgenError(f"PO syntax: {message}; see the gettext PO format", Loc(display, line, 1))
+        match = re.search(r"(?:line|on) (\d+)", str(exc))
+        line = int(match.group(1)) + 1 if match else 0  # Babel counts lines from 0 here
+        message = re.sub(r"\s*(?:on line|on) \d+.*$", "", str(exc)).strip() or "syntax error"
+        if "num_plurals" in message:
+            message = "more plural forms (msgstr[N]) than the header's Plural-Forms nplurals allows"
+        raise ReportgenError(Diagnostic(Loc(display, line, 1), f"PO file: {message}", "error", "i18n"))
     except Exception as exc:  # Babel raises assorted errors on broken files
         raise ReportgenError(f"PO file could not be read: {exc}", Loc(display, 1, 1))
     messages = {(msg.context, msg.id): msg for msg in catalog if msg.id}

@@ -178,6 +178,12 @@ def _build(data, raw: YMap, display: str, locale: str, root: Path, diags: Diagno
                     "make them smaller", "layout")
 
     fonts = data.get("fonts") or {}
+    from .fonts import FAMILIES
+
+    if str(fonts.get("pdf", "Noto Sans CJK SC")) not in FAMILIES:
+        family = fonts.get("pdf")
+        diags.error(where("fonts", "pdf"), f"unknown PDF font family `{family}`{did_you_mean(family, FAMILIES)}; "
+                    f"available: {', '.join(FAMILIES)}", "layout")
     sizes = dict(DEFAULT_SIZES)
     for key, value in (data.get("sizes") or {}).items():
         if key not in DEFAULT_SIZES:

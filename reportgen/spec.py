@@ -9,6 +9,7 @@ as a located diagnostic; loading never stops at the first one it can step past.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,8 @@ STATS_KEYS = {"title", "rows", "source"}
 FIGURE_KEYS = {"image", "caption", "source", "width", "alt", "note"}
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2})?$")
 MAX_INCLUDE_DEPTH = 32
+MAX_IMAGE_BYTES = 50_000_000
+MAX_IMAGE_PIXELS = 40_000_000
 
 
 @dataclass
@@ -118,7 +121,20 @@ class _Loader:
         text = self.string(node, key, what, required)
         if text is None:
             return None
-        return m.Raw(text, node.loc_of(key), context)
+        return m.Raw(self.clean(text, node.loc_of(key)), node.loc_of(key), context)
+
+    def clean(self, text: str, loc: Loc) -> str:
+        """Text as NFC, or a located error for characters no document can hold."""
+        for i, ch in enumerate(text):
+            code = ord(ch)
+            if 0xD800 <= code <= 0xDFFF:
+                self.diags.error(loc.at(text, i), f"unpaired surrogate U+{code:04X} in the text; "
+                                 "write the character itself, not a `\\u` escape of half of it")
+                return ""
+            if code < 0x20 and ch not in "\n\t" or 0x7F <= code < 0xA0:
+                self.diags.error(loc.at(text, i), f"control character U+{code:04X} in the text; remove it")
+                return ""
+        return unicodedata.normalize("NFC", text)
 
     def flag(self, node: YMap, key: str, default: bool) -> bool:
         if key not in node:
@@ -134,7 +150,8 @@ class _Loader:
         text = str(name)
         path = Path(text)
         if path.is_absolute():
-            self.diags.error(loc, f"{what} `{text}` is an absolute path; name it relative to {display_path(base, self.root)}/")
+            where = "the project folder" if base.resolve() == self.root.resolve() else f"{display_path(base, self.root)}/"
+            self.diags.error(loc, f"{what} `{text}` is an absolute path; name it relative to {where}")
             return None
         full = base / path
         if not inside(full, self.root):
@@ -256,7 +273,7 @@ class _Loader:
 
     def block(self, item, loc: Loc, base: Path, ctx: str) -> list:
         if isinstance(item, str):
-            return [m.Text(item, loc, f"{ctx}|text")]
+            return [m.Text(self.clean(item, loc), loc, f"{ctx}|text")]
         if not isinstance(item, YMap):
             self.diags.error(loc, f"a block should be text or a mapping such as `text:` or `table:`, not {_kind(item)}")
             return []
@@ -281,9 +298,9 @@ class _Loader:
             if not isinstance(value, (str, int, float)):
                 self.diags.error(vloc, f"`text` should be Markdown text, not {_kind(value)}")
                 return []
-            return [m.Text(str(value), vloc, f"{ctx}|text")]
+            return [m.Text(self.clean(str(value), vloc), vloc, f"{ctx}|text")]
         if kind == "quote":
-            return [m.Quote([m.Text(str(value), vloc, f"{ctx}|quote")], vloc)]
+            return [m.Quote([m.Text(self.clean(str(value), vloc), vloc, f"{ctx}|quote")], vloc)]
         if kind == "page_break":
             return [m.PageBreak(vloc)]
         if kind == "include":
@@ -320,7 +337,7 @@ class _Loader:
         if kind not in ("note", "case", "quote"):
             self.diags.error(node.loc_of("kind"), f"callout kind `{kind}` should be note, case or quote{did_you_mean(kind, ['note', 'case', 'quote'])}")
         title = self.raw(node, "title", f"{ctx}|callout.title", "a callout")
-        text = self.string(node, "text", "a callout") or ""
+        text = self.clean(self.string(node, "text", "a callout") or "", node.loc_of("text"))
         return m.Callout([m.Text(text, node.loc_of("text"), f"{ctx}|callout")], [title] if title else [], kind, node.loc)
 
     def figure(self, node: YMap, base: Path, ctx: str) -> m.Figure | None:
@@ -336,11 +353,35 @@ class _Loader:
         if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".gif"):
             self.diags.error(node.loc_of("image"), f"image `{node['image']}` should be PNG, JPEG or GIF")
             return None
+        if not self.image_ok(path, node.loc_of("image"), node["image"]):
+            return None
         note = self.raw(node, "note", f"{ctx}|figure.note", "a figure")
         return m.Figure(
             str(path), m.Caption("", 0, [caption]) if caption else None, [source] if source else None,
             width, str(node.get("alt") or ""), node.loc, note=[note] if note else None,
         )
+
+    def image_ok(self, path: Path, loc: Loc, name) -> bool:
+        """Refuse images that would exhaust memory, reading only their header."""
+        size = path.stat().st_size
+        if size > MAX_IMAGE_BYTES:
+            self.diags.error(loc, f"image `{name}` is {size / 1e6:.0f} MB; save it smaller than "
+                             f"{MAX_IMAGE_BYTES / 1e6:.0f} MB (e.g. as JPEG, at 300 dpi for its printed size)")
+            return False
+        try:
+            from PIL import Image
+
+            Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, with a clearer message
+            with Image.open(path) as image:
+                width, height = image.size
+        except Exception as exc:  # Pillow raises many kinds for broken files
+            self.diags.error(loc, f"image `{name}` cannot be read ({type(exc).__name__}); save it again as PNG or JPEG")
+            return False
+        if width * height > MAX_IMAGE_PIXELS:
+            self.diags.error(loc, f"image `{name}` is {width:,}×{height:,} pixels; scale it down to at most "
+                             f"{MAX_IMAGE_PIXELS / 1e6:.0f} megapixels (300 dpi across an A4 page is about 9)")
+            return False
+        return True
 
     def share(self, node: YMap, key: str, default):
         if key not in node:
@@ -367,7 +408,8 @@ class _Loader:
             if not isinstance(row, YList) or len(row) != 2:
                 self.diags.error(rows.loc_of(i), "a stats row should be a pair: [label, value]")
                 continue
-            body.append([m.Cell([m.Raw(str(row[j]), row.loc_of(j), f"{ctx}|stats")]) for j in range(2)])
+            body.append([m.Cell([m.Raw(self.clean(str(row[j]), row.loc_of(j)), row.loc_of(j), f"{ctx}|stats")])
+                         for j in range(2)])
         title = self.raw(node, "title", f"{ctx}|stats.title", "a stats table")
         source = self.raw(node, "source", f"{ctx}|table.source", "a stats table")
         return m.Table(
@@ -488,7 +530,7 @@ class _Loader:
                 if col + colspan > ncols:
                     self.diags.error(cloc, f"colspan {colspan} runs past the table's {ncols} columns")
                     colspan = ncols - col
-                line[col] = m.Cell([m.Raw(text, cloc, f"{ctx}|{kind}")], rowspan, colspan, align)
+                line[col] = m.Cell([m.Raw(self.clean(text, cloc), cloc, f"{ctx}|{kind}")], rowspan, colspan, align)
                 for dr in range(rowspan):
                     for dc in range(colspan):
                         if dr or dc:

@@ -124,7 +124,14 @@ def _yaml_error(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
     return Diagnostic(loc, f"YAML syntax: {problem}{context}{hint}", code="yaml")
 
 
+# The tags plain YAML data may carry; anything else (`!!python/...`, custom tags) is refused.
+SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "merge")}
+
+
 def _convert(node, path, loader, budget, active):
+    if node.tag not in SAFE_TAGS:
+        raise ReportgenError(f"the tag `{node.tag.replace('tag:yaml.org,2002:', '!!')}` is not allowed; "
+                             "reportgen reads plain YAML data only", _loc(path, node))
     budget[0] -= 1
     if budget[0] < 0:
         raise ReportgenError(

@@ -151,8 +151,10 @@ def check_glyphs(edition: Edition, faces) -> None:
                 if name not in ("loc", "path", "spec", "url", "anchor", "kind", "type", "style", "align", "axis"):
                     walk(getattr(node, name), loc)
 
-    doc = edition.document
-    walk([doc.meta.title, doc.meta.subtitle, doc.meta.edition, doc.meta.date, doc.meta.author], None)
+    doc, spec = edition.document, edition.spec
+    for raw, text in ((spec.title, doc.meta.title), (spec.subtitle, doc.meta.subtitle), (spec.edition, doc.meta.edition),
+                      (spec.date, doc.meta.date), (spec.author, doc.meta.author)):
+        walk(text, raw.loc if raw is not None else None)
     walk(doc.front, None)
     walk(doc.sections, None)
 

@@ -8,6 +8,7 @@ TrueType font. Faces are cached by family, weight and character set.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import string
@@ -90,15 +91,32 @@ def faces_for(family: str, text: str, root: Path, latin: bool = False) -> Faces:
     key = hashlib.sha256(
         "\0".join([FORMAT_VERSION, family, variant, "".join(sorted(wanted))]).encode("utf-8")
     ).hexdigest()[:16]
-    slug = family.replace(" ", "") + ("Latin" if latin else "")
+    slug = family.replace(" ", "") + ("Latin" if latin else "") + f"-v{FORMAT_VERSION}"
     folder = cache_dir(root) / "fonts"
     files = {w: folder / f"{slug}-{w}-{key}.ttf" for w in WEIGHTS}
     if not all(p.exists() for p in files.values()):
-        _make_faces(path, index, family, wanted, files, latin)
+        # A face cut earlier for more characters draws these identically: reuse it.
+        cached = _covering(folder, slug, wanted)
+        if cached:
+            files = cached
+        else:
+            _make_faces(path, index, family, wanted, files, latin)
     chars = frozenset(_cmap_chars(files["regular"]))
     return Faces(family, files["regular"], files["bold"], chars, latin)
 
 
+def _covering(folder: Path, slug: str, wanted) -> dict | None:
+    """Cached regular and bold faces of this family and variant that hold every wanted character."""
+    if not folder.exists():
+        return None
+    for regular in sorted(folder.glob(f"{slug}-regular-*.ttf")):
+        bold = regular.with_name(regular.name.replace("-regular-", "-bold-"))
+        if bold.exists() and set(wanted) <= _cmap_chars(regular):
+            return {"regular": regular, "bold": bold}
+    return None
+
+
+@functools.lru_cache(maxsize=64)
 def _cmap_chars(path: Path) -> set[str]:
     from fontTools.ttLib import TTFont
 

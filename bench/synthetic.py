@@ -45,7 +45,7 @@ def make(project: Path, scale: int = 1, seed: int = 7) -> Path:
             spec += [f"      - title: 小节 {section + 1} Section {section + 1}", f"        id: c{chapter}s{section}",
                      "        blocks:"]
             markdown += [f"## 小节 {section + 1} Section {section + 1}", ""]
-            for p in range(3):
+            for p in range(4):
                 text = ZH * 2 if (section + p) % 2 == 0 else EN * 2
                 spec.append(f"          - \"{text}\"")
                 markdown += [text, ""]

@@ -66,6 +66,11 @@ def _decimals(text: str | None) -> int | None:
         return None
     places = len(match.group(2) or "")
     exponent = int(match.group(3) or 0)
+    if match.group(2) is None:
+        # In a whole number, trailing zeros are not taken as significant: 7000 is "about 7
+        # thousand", and prints as 7,000亿 / 700 billion rather than 700.0 billion.
+        digits = match.group(1).replace("_", "")
+        places = -(len(digits) - len(digits.rstrip("0"))) if digits.strip("0") else 0
     return places - exponent
 
 

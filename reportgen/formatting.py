@@ -44,11 +44,18 @@ def money(value: float, locale: str, currency: str | None = None, resolution: fl
         if lang == "zh":
             return f"{format_decimal(value, format=_pattern(places), locale=locale)}{_zh_unit(currency, locale, names)}"
         return format_currency(value, currency, locale=locale, format_type="standard")
-    compact = format_compact_decimal(value, format_type="short" if lang == "zh" else "long",
-                                     locale=locale, fraction_digits=places)
+    compact = _precise(format_compact_decimal(value, format_type="short" if lang == "zh" else "long",
+                                              locale=locale, fraction_digits=places), value / divisor, places, locale)
     if lang == "zh":
         return f"{compact}{_zh_unit(currency, locale, names)}"
     return f"{currency} {compact}"
+
+
+def _precise(compact: str, scaled: float, places: int, locale: str) -> str:
+    """Babel's compact form, but with the number printed to `places` decimals and grouped:
+    `1.0亿` (not `1亿`) when the data says tenths, `7,000亿` (not `7000亿`)."""
+    number = format_decimal(scaled, format=_pattern(places), locale=locale)
+    return re.sub(r"\d[\d,.\u00a0\u202f ]*\d|\d", lambda _: number, compact, count=1)
 
 
 def _zh_unit(currency: str, locale: str, names: dict | None) -> str:
@@ -77,8 +84,8 @@ def compact(value: float, locale: str, resolution: float | None = None, digits: 
     if divisor == 1.0:
         return number(value, locale, digits, resolution)
     places = digits if digits is not None else _digits_for(resolution, divisor, value)
-    return format_compact_decimal(value, format_type="short" if lang == "zh" else "long",
-                                  locale=locale, fraction_digits=places)
+    return _precise(format_compact_decimal(value, format_type="short" if lang == "zh" else "long",
+                                           locale=locale, fraction_digits=places), value / divisor, places, locale)
 
 
 def percent(value: float, locale: str, digits: int = 2) -> str:

@@ -23,3 +23,14 @@ def test_percent_number_and_month():
     assert number(7000, "en") == "7,000"
     assert month("2025-07", "zh_CN") == "2025年7月"
     assert month("2025-07", "en") == "July 2025"
+
+
+def test_precision_as_written():
+    from reportgen.data import _decimals
+
+    # 1.0 was written with a tenth: it keeps it. 7000 is "about 7 thousand".
+    assert money(1.0e8, "zh_CN", "CNY", resolution=1e7) == "1.0亿元"
+    assert _decimals("7000") == -3 and _decimals("41.8") == 1 and _decimals("3.26e9") == -7
+    assert money(7000e8, "zh_CN", "CNY", resolution=1e11) == "7,000亿元"
+    assert money(7000e8, "en", "CNY", resolution=1e11) == "CNY 700 billion"
+    assert money(1e12, "zh_CN", "CNY", resolution=1e12) == "1万亿元"

@@ -51,6 +51,8 @@ class Result:
     sha256: str = ""
     message: str = ""
     inputs: str = ""  # hash of everything the edition is made from
+    sources: dict = field(default_factory=dict)  # file -> sha256 of each file it was made from
+    locales: list = field(default_factory=list)  # every locale of the report (to tell what is missing)
 
 
 def select_reports(root: Path, names: list[str], diags: Diagnostics) -> list[Path]:
@@ -298,7 +300,8 @@ def write_edition(job: dict) -> list[Result]:
                 write_docx(doc, layout, tmp)
             os.replace(tmp, target)
             results.append(Result(job["report"], job["locale"], fmt, job["shown"][fmt], "built", pages,
-                                  sha256_file(target), inputs=job["inputs"]))
+                                  sha256_file(target), inputs=job["inputs"], sources=job["sources"],
+                                  locales=job["locales"]))
         except ReportgenError as exc:
             _discard(tmp, target)
             results.append(Result(job["report"], job["locale"], fmt, job["shown"][fmt], "failed",
@@ -348,13 +351,64 @@ def merge_manifests(paths: list[Path]) -> list[Result]:
     return list(merged.values())
 
 
-def shard_of(editions: list, shard: tuple[int, int] | None) -> list:
-    """The editions of shard K of N: round-robin over the editions sorted by report and locale."""
+def shard_of(keys: set[tuple[str, str]], shard: tuple[int, int] | None) -> set[tuple[str, str]]:
+    """The (report, locale) editions of shard K of N: round-robin over them, sorted."""
     if not shard:
-        return editions
+        return set(keys)
     k, n = shard
-    ordered = sorted(editions, key=lambda e: (e.spec.id, e.locale))
-    return [e for i, e in enumerate(ordered) if i % n == k - 1]
+    return {key for i, key in enumerate(sorted(keys)) if i % n == k - 1}
+
+
+@functools.lru_cache(maxsize=None)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    return sha256_file(Path(path))
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file ("absent" when there is none), cached for one build by size and time."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return "absent"
+    return _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def settings_digest(formats: list[str]) -> str:
+    """What every edition depends on besides its files: reportgen itself and the build settings."""
+    text = "\0".join([toolkit_hash(), ",".join(sorted(formats)), os.environ.get("SOURCE_DATE_EPOCH", "")])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def sources_of(edition: Edition, root: Path, formats: list[str]) -> dict[str, str]:
+    """Every file the edition is made from, with its digest; a catalog not yet written counts
+    as absent, so creating it rebuilds the edition."""
+    spec = edition.spec
+    files = {p for p in spec.files if p.suffix != ".po"}
+    files.add(catalog_path(spec.folder, edition.locale))
+    files.add(root / "layouts" / f"{spec.layout}.yaml")
+    files.update(Path(p) for p in _paths(edition.document))
+    for attr in ("logo", "docx_reference"):
+        if getattr(edition.layout, attr, None):
+            files.add(Path(getattr(edition.layout, attr)))
+    out = {display_path(p, root): file_digest(p) for p in sorted(files)}
+    out["(settings)"] = settings_digest(formats)
+    return out
+
+
+def unchanged(entries: list[Result], root: Path, formats: list[str]) -> bool:
+    """True when an edition's last build is on disk and none of its sources changed since."""
+    if not entries or any(r.status != "built" or not r.sources for r in entries):
+        return False
+    if not all((root / r.path).exists() or Path(r.path).exists() for r in entries):
+        return False
+    sources = entries[0].sources
+    for name, digest in sources.items():
+        if name == "(settings)":
+            if digest != settings_digest(formats):
+                return False
+        elif file_digest(root / name if not Path(name).is_absolute() else Path(name)) != digest:
+            return False
+    return True
 
 
 def up_to_date(previous: dict, edition: Edition, formats: list[str], inputs: str, out_dir: Path) -> bool:
@@ -373,49 +427,73 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
           diags: Diagnostics, jobs: int | None = None, shard: tuple[int, int] | None = None,
           force: bool = False, progress=None, log=print) -> list[Result]:
     """Build the selected editions; return one result per edition and format written or checked."""
-    from .fonts import faces_for
+    from .fonts import faces_for_variants
 
     start = time.monotonic()
     paths = select_reports(root, names, diags)
-    editions = shard_of(prepare(root, paths, locales, diags), shard)
     manifest_path = out_dir / "manifest.json"
     old = read_manifest(manifest_path)
     previous = {(r.report, r.locale, r.format): r for r in old}
+    # Reports none of whose files changed since their last build are not even loaded.
+    fresh_keys: set = set()
+    stale_paths = []
+    for path in paths:
+        report = path.parent.name
+        known = {r.locale: r.locales for r in old if r.report == report}
+        report_locales = next(iter(known.values()), [])
+        wanted = [loc for loc in report_locales if not locales or loc in locales]
+        entries = [previous.get((report, loc, f)) for loc in wanted for f in formats]
+        if not force and wanted and all(entries) and all(unchanged([e], root, formats) for e in entries):
+            fresh_keys.update((report, loc) for loc in wanted)
+        else:
+            stale_paths.append(path)
+    editions = prepare(root, stale_paths, locales, diags)
+    chosen = shard_of(fresh_keys | {(e.spec.id, e.locale) for e in editions}, shard)
+    editions = [e for e in editions if (e.spec.id, e.locale) in chosen]
+    fresh: list[Result] = [previous[(r, loc, f)] for r, loc in sorted(fresh_keys & chosen) for f in formats]
     results: list[Result] = []
     todo: list[tuple[Edition, str]] = []
-    fresh: list[Result] = []
     for edition in editions:
         if edition.document is None or edition.diags.errors:
             results.extend(fail_edition(edition, formats, out_dir, root))
             continue
         inputs = input_hash(edition, formats)
         if not force and up_to_date(previous, edition, formats, inputs, out_dir):
+            # Its files changed, but not what it prints (a comment, another locale's text).
             fresh.extend(previous[(edition.spec.id, edition.locale, f)] for f in formats)
+            for f in formats:
+                previous[(edition.spec.id, edition.locale, f)].sources = sources_of(edition, root, formats)
             continue
         todo.append((edition, inputs))
     # One face set per font family for what this run writes. Which superset a face holds
     # does not change the PDF: ReportLab embeds only the glyphs used, by a stable name.
-    texts: dict[tuple, list[str]] = {}
+    texts: dict[str, list[str]] = {}
+    variants: dict[str, set] = {}
     for edition, _ in todo:
-        texts.setdefault(face_key(edition), []).append(document_text(edition.document))
+        family, latin = face_key(edition)
+        texts.setdefault(family, []).append(document_text(edition.document))
+        variants.setdefault(family, set()).add(latin)
     faces = {}
-    for (family, latin), parts in sorted(texts.items()):
+    for family, parts in sorted(texts.items()):
         try:
-            faces[(family, latin)] = faces_for(family, "".join(parts), root, latin=latin)
+            for latin, face in faces_for_variants(family, "".join(parts), root, variants[family]).items():
+                faces[(family, latin)] = face
         except ReportgenError as exc:
             diags.items.extend(exc.diagnostics)
     work = []
     for edition, inputs in todo:
         if face_key(edition) in faces:
+            before = len(edition.diags.items)
             check_glyphs(edition, faces[face_key(edition)])
-            diags.extend(edition.diags)
+            diags.items.extend(edition.diags.items[before:])
         if face_key(edition) not in faces or edition.diags.errors:
             results.extend(fail_edition(edition, formats, out_dir, root))
             continue
         work.append({
             "document": edition.document, "layout": edition.layout, "faces": faces[face_key(edition)],
             "root": root, "out_dir": out_dir, "formats": formats, "report": edition.spec.id,
-            "locale": edition.locale, "inputs": inputs,
+            "locale": edition.locale, "inputs": inputs, "sources": sources_of(edition, root, formats),
+            "locales": list(edition.spec.locales),
             "shown": {f: display_path(output_path(out_dir, edition.spec.id, edition.locale, f), root) for f in formats},
         })
     progress = progress or Progress(len(work), log)

@@ -10,7 +10,6 @@ could pick the wrong weight or a subset without the glyphs.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import math

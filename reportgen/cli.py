@@ -139,7 +139,7 @@ def _build(root: Path, args, diags: Diagnostics) -> int:
 def _check(root: Path, args, diags: Diagnostics) -> int:
     from .build import prepare, select_reports
 
-    from .i18n import catalog_path, check_catalog, read_catalog
+    from .i18n import check_catalog, read_catalog
     from .spec import display_path
 
     paths = select_reports(root, args.reports, diags)

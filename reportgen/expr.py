@@ -15,7 +15,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedErr
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import formatting
-from .data import DataList, DataMap, Num
+from .data import DataList, DataMap
 from .errors import Loc, ReportgenError, did_you_mean
 
 EXPR_RE = re.compile(r"\{\{(.*?)\}\}", re.S)

@@ -85,24 +85,33 @@ def faces_for(family: str, text: str, root: Path, latin: bool = False) -> Faces:
     `latin=True` gives the variant for Latin-script editions: quotes and ellipses take the
     font's proportional forms (its `pwid` glyphs) instead of the full-width Chinese ones.
     """
+    return faces_for_variants(family, text, root, {latin})[latin]
+
+
+def faces_for_variants(family: str, text: str, root: Path, variants: set[bool]) -> dict[bool, Faces]:
+    """Faces of `family` for each variant (False: Chinese, True: Latin) covering `text`;
+    the variants still to be made are cut together, sharing the subset and the glyphs."""
     path, index = source_path(family)
     wanted = frozenset(c for c in set(text) | BASE_CHARS if not c.isspace() or c == " ")
-    variant = "latin" if latin else "cjk"
-    key = hashlib.sha256(
-        "\0".join([FORMAT_VERSION, family, variant, "".join(sorted(wanted))]).encode("utf-8")
-    ).hexdigest()[:16]
-    slug = family.replace(" ", "") + ("Latin" if latin else "") + f"-v{FORMAT_VERSION}"
     folder = cache_dir(root) / "fonts"
-    files = {w: folder / f"{slug}-{w}-{key}.ttf" for w in WEIGHTS}
-    if not all(p.exists() for p in files.values()):
-        # A face cut earlier for more characters draws these identically: reuse it.
-        cached = _covering(folder, slug, wanted)
-        if cached:
-            files = cached
-        else:
-            _make_faces(path, index, family, wanted, files, latin)
-    chars = frozenset(_cmap_chars(files["regular"]))
-    return Faces(family, files["regular"], files["bold"], chars, latin)
+    chosen, missing = {}, {}
+    for latin in sorted(variants):
+        variant = "latin" if latin else "cjk"
+        key = hashlib.sha256(
+            "\0".join([FORMAT_VERSION, family, variant, "".join(sorted(wanted))]).encode("utf-8")
+        ).hexdigest()[:16]
+        slug = family.replace(" ", "") + ("Latin" if latin else "") + f"-v{FORMAT_VERSION}"
+        files = {w: folder / f"{slug}-{w}-{key}.ttf" for w in WEIGHTS}
+        if not all(p.exists() for p in files.values()):
+            # A face cut earlier for more characters draws these identically: reuse it.
+            files = _covering(folder, slug, wanted) or files
+        chosen[latin] = files
+        if not all(p.exists() for p in files.values()):
+            missing[latin] = files
+    if missing:
+        _make_faces(path, index, family, wanted, missing)
+    return {latin: Faces(family, files["regular"], files["bold"], frozenset(_cmap_chars(files["regular"])), latin)
+            for latin, files in chosen.items()}
 
 
 def _covering(folder: Path, slug: str, wanted) -> dict | None:
@@ -172,9 +181,9 @@ def _proportional(font) -> dict:
 PROPORTIONAL = [0x2018, 0x2019, 0x201C, 0x201D, 0x2026]
 
 
-def _make_faces(path: Path, index: int, family: str, wanted, files: dict, latin: bool = False) -> None:
+def _make_faces(path: Path, index: int, family: str, wanted, targets: dict) -> None:
+    """Cut the faces for each variant in `targets` ({latin: {weight: path}}) from one subset."""
     from fontTools import subset
-    from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont
@@ -182,20 +191,23 @@ def _make_faces(path: Path, index: int, family: str, wanted, files: dict, latin:
     font = TTFont(path, fontNumber=index)
     options = subset.Options()
     # ReportLab does no shaping: layout tables only cost time, but for `pwid` we read ourselves.
-    options.layout_features = ["pwid"] if latin else []
+    any_latin = any(targets)
+    options.layout_features = ["pwid"] if any_latin else []
     options.notdef_outline = True
     options.drop_tables += ["GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "STAT", "DSIG", "VVAR"]
-    if not latin:
+    if not any_latin:
         options.drop_tables.append("GSUB")
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(sorted(wanted)))
     subsetter.subset(font)
     order = font.getGlyphOrder()
-    cmap = dict(font.getBestCmap())
-    if latin:
-        cmap.update(_proportional(font))
-    hhea, os2 = font["hhea"], font["OS/2"]
-    files[next(iter(files))].parent.mkdir(parents=True, exist_ok=True)
+    cmaps = {}
+    for latin in targets:
+        cmaps[latin] = dict(font.getBestCmap())
+        if latin:
+            cmaps[latin].update(_proportional(font))
+    for files in targets.values():
+        files["regular"].parent.mkdir(parents=True, exist_ok=True)
     for weight_name, weight in WEIGHTS.items():
         # Drawing at a design location applies the variations without the (slow) instancer.
         glyph_set = font.getGlyphSet(location={"wght": weight}, normalized=False)
@@ -206,34 +218,42 @@ def _make_faces(path: Path, index: int, family: str, wanted, files: dict, latin:
             glyph.draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
             glyphs[name] = pen.glyph()
             widths[name] = round(glyph.width)
-        builder = FontBuilder(font["head"].unitsPerEm, isTTF=True)
-        builder.setupGlyphOrder(order)
-        builder.setupCharacterMap(cmap)
-        builder.setupGlyf(glyphs)
-        glyf = builder.font["glyf"]
-        builder.setupHorizontalMetrics({n: (widths[n], getattr(glyf[n], "xMin", 0)) for n in order})
-        builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
-        style = "Bold" if weight_name == "bold" else "Regular"
-        # Each face gets its own names: two faces sharing a PostScript name embed as one.
-        ps_name = f"Reportgen{family.replace(' ', '')}{'Latin' if latin else ''}-{style}"
-        builder.setupNameTable({
-            "familyName": f"Reportgen {family}{' Latin' if latin else ''}", "styleName": style, "psName": ps_name,
-            "fullName": f"Reportgen {family}{' Latin' if latin else ''} {style}", "uniqueFontIdentifier": ps_name,
-            "copyright": "Derived from Noto Sans CJK, SIL Open Font License 1.1",
-        })
-        builder.setupOS2(
-            sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender,
-            sTypoLineGap=os2.sTypoLineGap, usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent,
-            usWeightClass=weight, fsType=0, fsSelection=0x20 if style == "Bold" else 0x40,
-            ulUnicodeRange1=os2.ulUnicodeRange1, ulUnicodeRange2=os2.ulUnicodeRange2,
-            ulCodePageRange1=os2.ulCodePageRange1, ulCodePageRange2=os2.ulCodePageRange2,
-            sxHeight=getattr(os2, "sxHeight", 0), sCapHeight=getattr(os2, "sCapHeight", 0),
-        )
-        builder.setupPost()
-        builder.setupHead(unitsPerEm=font["head"].unitsPerEm, macStyle=1 if style == "Bold" else 0,
-                          created=0, modified=0)
-        _fix_globals(builder.font, font)
-        target = files[weight_name]
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        builder.font.save(str(tmp))
-        os.replace(tmp, target)
+        for latin, files in targets.items():
+            _save_face(font, family, latin, weight_name, weight, order, cmaps[latin], glyphs, widths, files[weight_name])
+
+
+def _save_face(font, family, latin, weight_name, weight, order, cmap, glyphs, widths, target) -> None:
+    """Write one TrueType face: the glyphs drawn at `weight`, with the variant's cmap."""
+    from fontTools.fontBuilder import FontBuilder
+
+    hhea, os2 = font["hhea"], font["OS/2"]
+    builder = FontBuilder(font["head"].unitsPerEm, isTTF=True)
+    builder.setupGlyphOrder(order)
+    builder.setupCharacterMap(cmap)
+    builder.setupGlyf(glyphs)
+    glyf = builder.font["glyf"]
+    builder.setupHorizontalMetrics({n: (widths[n], getattr(glyf[n], "xMin", 0)) for n in order})
+    builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
+    style = "Bold" if weight_name == "bold" else "Regular"
+    # Each face gets its own names: two faces sharing a PostScript name embed as one.
+    ps_name = f"Reportgen{family.replace(' ', '')}{'Latin' if latin else ''}-{style}"
+    builder.setupNameTable({
+        "familyName": f"Reportgen {family}{' Latin' if latin else ''}", "styleName": style, "psName": ps_name,
+        "fullName": f"Reportgen {family}{' Latin' if latin else ''} {style}", "uniqueFontIdentifier": ps_name,
+        "copyright": "Derived from Noto Sans CJK, SIL Open Font License 1.1",
+    })
+    builder.setupOS2(
+        sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender,
+        sTypoLineGap=os2.sTypoLineGap, usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent,
+        usWeightClass=weight, fsType=0, fsSelection=0x20 if style == "Bold" else 0x40,
+        ulUnicodeRange1=os2.ulUnicodeRange1, ulUnicodeRange2=os2.ulUnicodeRange2,
+        ulCodePageRange1=os2.ulCodePageRange1, ulCodePageRange2=os2.ulCodePageRange2,
+        sxHeight=getattr(os2, "sxHeight", 0), sCapHeight=getattr(os2, "sCapHeight", 0),
+    )
+    builder.setupPost()
+    builder.setupHead(unitsPerEm=font["head"].unitsPerEm, macStyle=1 if style == "Bold" else 0,
+                      created=0, modified=0)
+    _fix_globals(builder.font, font)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    builder.font.save(str(tmp))
+    os.replace(tmp, target)

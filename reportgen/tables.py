@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import model as m
-from .data import DataList, DataMap
+from .data import DataMap
 from .errors import ReportgenError, did_you_mean
 from .mdconv import parse_inlines
 

@@ -86,7 +86,7 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
         namespaces, data_files = load_data(root, spec.data, spec.data_loc, data_diags)
         spec.files.extend(data_files)
         if not data_diags.errors:
-            run_checks(namespaces, Evaluator(namespaces, spec.source_locale), data_diags)
+            run_checks(namespaces, Evaluator(namespaces, spec.source_locale, spec.formats), data_diags)
         diags.extend(data_diags)
         if data_diags.errors:
             continue
@@ -106,7 +106,7 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
 
 def make_hooks(spec: Spec, locale: str, namespaces: dict, diags: Diagnostics, root: Path) -> Hooks:
     """Translation and data-expression hooks for one edition."""
-    evaluator = Evaluator(namespaces, locale)
+    evaluator = Evaluator(namespaces, locale, spec.formats)
     hooks = Hooks(expand=evaluator.expand, extra={"evaluator": evaluator})
     if locale != spec.source_locale:
         path = catalog_path(spec.folder, locale)

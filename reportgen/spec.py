@@ -19,8 +19,9 @@ from .yamlsrc import YList, YMap, load
 
 TOP_KEYS = {
     "id", "title", "subtitle", "edition", "date", "author", "logo", "layout",
-    "source_locale", "locales", "draft_locales", "data", "sections", "front",
+    "source_locale", "locales", "draft_locales", "data", "sections", "front", "formats",
 }
+FORMAT_KEYS = {"percent_digits", "currency", "currency_names"}
 SECTION_KEYS = {"title", "id", "blocks", "sections", "numbered", "toc", "child_numbering", "page_break", "part"}
 BLOCK_KINDS = {"text", "quote", "callout", "table", "stats", "figure", "chart", "page_break", "include"}
 CALLOUT_KEYS = {"title", "text", "kind"}
@@ -58,6 +59,7 @@ class Spec:
     data_loc: Loc
     sections: list[m.Section]
     front: list = field(default_factory=list)
+    formats: dict = field(default_factory=dict)  # number formatting defaults for expressions
     files: list[Path] = field(default_factory=list)  # every file read, for rebuild checks
 
     @property
@@ -625,6 +627,29 @@ def load_spec(path: Path, root: Path) -> tuple[Spec | None, Diagnostics]:
     if not isinstance(data_node, list):
         diags.error(data.loc_of("data"), "`data` should be a list of data file names from content/data/")
         data_node = []
+    formats = {}
+    if "formats" in data:
+        node = data["formats"]
+        if not isinstance(node, YMap):
+            diags.error(data.loc_of("formats"), "`formats` should be a mapping such as {percent_digits: 1}")
+        else:
+            loader.keys(node, FORMAT_KEYS, "`formats`")
+            digits = node.get("percent_digits", 2)
+            if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 6:
+                diags.error(node.loc_of("percent_digits"), "`percent_digits` should be a whole number from 0 to 6")
+            else:
+                formats["percent_digits"] = digits
+            if "currency" in node:
+                if not re.fullmatch(r"[A-Z]{3}", str(node["currency"])):
+                    diags.error(node.loc_of("currency"), "`currency` should be an ISO code such as CNY or USD")
+                else:
+                    formats["currency"] = str(node["currency"])
+            names = node.get("currency_names")
+            if names is not None:
+                if not isinstance(names, YMap):
+                    diags.error(node.loc_of("currency_names"), "`currency_names` should map codes to names, e.g. {CNY: 人民币}")
+                else:
+                    formats["currency_names"] = {str(k): str(v) for k, v in names.items()}
     logo = None
     if data.get("logo"):
         found = loader.project_file(data["logo"], data.loc_of("logo"), root, "logo")
@@ -646,6 +671,6 @@ def load_spec(path: Path, root: Path) -> tuple[Spec | None, Diagnostics]:
         layout_loc=data.loc_of("layout") if "layout" in data else data.loc,
         source_locale=source_locale, locales=locales, draft_locales=[str(x) for x in draft_node],
         data=[str(d) for d in data_node], data_loc=data.loc_of("data") if "data" in data else data.loc,
-        sections=sections, front=front, files=list(dict.fromkeys(loader.files)),
+        sections=sections, front=front, files=list(dict.fromkeys(loader.files)), formats=formats,
     )
     return spec, diags

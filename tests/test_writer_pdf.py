@@ -171,8 +171,8 @@ def test_contents_lists_headings_with_their_page_numbers(built):
     listed = [s.heading_text for s in doc.walk_sections() if s.level <= layout.toc_depth]
     assert sorted(entries) == sorted(re.sub(r"\s+", "", h) for h in listed)  # 1.1.1 is below toc_depth
     for title, shown in entries.items():
-        # Page numbers count from the page after the cover: shown page n is reader.pages[n].
-        assert title in texts[shown] and f"第{shown}页" in texts[shown], (title, shown)
+        # Page numbers are physical (the unprinted cover is page 1): page n is reader.pages[n - 1].
+        assert title in texts[shown - 1] and f"第{shown}页" in texts[shown - 1], (title, shown)
 
 
 def test_outline_mirrors_every_heading(built):
@@ -243,15 +243,15 @@ def test_header_footer_and_metadata(built):
     doc, *_, pages, reader = built
     texts = page_texts(reader)
     assert not re.search(r"第\d+页", texts[0])  # the cover has no folio
-    total = pages - 1
-    assert f"第1页，共{total}页" in texts[1]
+    total = pages  # the cover counts, as in the Word file
+    assert f"第2页，共{total}页" in texts[1]
     assert f"第{total}页，共{total}页" in texts[-1]
     chapter2 = next(t for t in texts if "二、市场竞争" in t and "2.1十大品牌推荐" in t)
     assert doc.meta.title.replace(" ", "") in chapter2
     assert reader.metadata.title == doc.meta.title
     assert reader.metadata.author == doc.meta.author
     assert reader.trailer["/Root"]["/Lang"] == "zh-CN"
-    assert reader.page_labels[:3] == ["i", "1", "2"]  # viewers show the printed folios
+    assert reader.page_labels[:3] == ["1", "2", "3"]  # viewers show the printed folios
 
 
 def images_on(page) -> int:
@@ -314,7 +314,7 @@ def test_parts_get_divider_pages_and_chapters_under_them(tmp_path):
     assert "Overview" in texts[2] and "What this part covers." in texts[2]
     assert "1. Market size" in texts[3] and "1. Market size" not in texts[2]
     assert [o.title for o in reader.outline if not isinstance(o, list)] == ["Contents", "Overview"]
-    assert "Page 1 of 3" in texts[1]  # English fallbacks for missing terms
+    assert "Page 2 of 4" in texts[1]  # English fallbacks for missing terms
     assert "1 An English footnote." in texts[3]
 
 

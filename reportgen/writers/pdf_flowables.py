@@ -429,7 +429,8 @@ class FigureBlock(Flowable):
 
     def draw(self):
         y = self.height - self.image.drawHeight
-        self.image.drawOn(self.canv, (self.width - self.image.drawWidth) / 2, y)
+        if not getattr(self.canv._doctemplate, "draft", False):
+            self.image.drawOn(self.canv, (self.width - self.image.drawWidth) / 2, y)
         y -= self.gap
         for h, p in zip(self._heights, self.below):
             y -= p.style.spaceBefore + h
@@ -449,6 +450,9 @@ class ReportDocTemplate(BaseDocTemplate):
         self.front_pages = front_pages  # unnumbered pages before page 1 (the cover)
         self.section = ""
         counter.doc = self
+        self.passes = 0
+        self.draft = False
+        self.draft_first_pass = False  # set when a later pass is certain (see the writer)
         super().__init__(filename, **kwargs)
         self.keepTogetherClass = KeepWithNext
 
@@ -456,6 +460,9 @@ class ReportDocTemplate(BaseDocTemplate):
         # multiBuild lays the story out several times; each pass starts clean.
         self.section = ""
         self.registry.printed.clear()
+        self.passes += 1
+        # A pass that is certain not to be the last need not decode and compress images.
+        self.draft = self.draft_first_pass and self.passes == 1
 
     def shown_page(self, page: int | None = None) -> int:
         """The number printed on a page: physical number minus the cover."""
@@ -561,8 +568,9 @@ class PagePainter:
         W, H, x, tw = lay.page_width, lay.page_height, lay.margin_left, lay.text_width
         canv.showOutline()
         canv.setViewerPreference("DisplayDocTitle", "true")
-        # Viewers show the printed folios: the cover is "i", the page after it is 1.
-        canv.addPageLabel(0, "ROMAN_LOWER")
+        # Viewers show the printed folios: unnumbered front pages as "i", "ii", then 1, 2, ...
+        if doc.front_pages:
+            canv.addPageLabel(0, "ROMAN_LOWER")
         canv.addPageLabel(doc.front_pages, "ARABIC", 1)
         canv.saveState()
         title_color = white if lay.cover_band else c["primary"]

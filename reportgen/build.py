@@ -496,6 +496,11 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
             "locales": list(edition.spec.locales),
             "shown": {f: display_path(output_path(out_dir, edition.spec.id, edition.locale, f), root) for f in formats},
         })
+    # Charts first, all of them across the cores; then each edition's formats side by side.
+    jobs = jobs or os.cpu_count() or 1
+    prerender_charts(work, jobs, root)
+    if jobs > 1 and len(work) < jobs:
+        work = [{**job, "formats": [fmt]} for job in work for fmt in job["formats"]]
     progress = progress or Progress(len(work), log)
     for batch in _run(work, jobs):
         progress.done(batch)
@@ -511,9 +516,48 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
     return results + fresh
 
 
+def iter_charts(doc: m.Document):
+    """Every Chart node of a resolved document, in reading order."""
+
+    def visit(blocks):
+        for block in blocks:
+            if isinstance(block, m.Chart):
+                yield block
+            elif isinstance(block, (m.Quote, m.Callout)):
+                yield from visit(block.blocks)
+            elif isinstance(block, m.ListBlock):
+                for item in block.items:
+                    yield from visit(item)
+
+    yield from visit(doc.front)
+    for section in doc.walk_sections():
+        yield from visit(section.blocks)
+
+
+def _draw_chart(task: tuple) -> None:
+    from .chartdraw import render_chart
+
+    render_chart(*task)
+
+
+def prerender_charts(work: list[dict], jobs: int, root: Path) -> None:
+    """Draw every chart the editions need into the cache, in `jobs` processes when there are many."""
+    from .fonts import cache_dir
+
+    folder = cache_dir(root) / "charts"
+    tasks = [(chart, job["layout"], job["faces"], folder) for job in work for chart in iter_charts(job["document"])]
+    if jobs <= 1 or len(tasks) < 8:
+        return  # drawn as each edition is written; a pool would cost more than it saves
+    import concurrent.futures as futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        list(pool.map(_draw_chart, tasks, chunksize=max(1, len(tasks) // (jobs * 4))))
+
+
 def _run(work: list[dict], jobs: int | None):
     """Write editions, in worker processes when there is more than one to do and jobs allow."""
-    jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(work) <= 1:
         for job in work:
             yield write_edition(job)

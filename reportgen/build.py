@@ -38,6 +38,7 @@ class Edition:
     document: m.Document | None = None
     layout: object = None
     diags: Diagnostics = field(default_factory=Diagnostics)
+    json: str | None = None
 
 
 @dataclass
@@ -161,9 +162,12 @@ def check_glyphs(edition: Edition, faces) -> None:
     walk(doc.sections, None)
 
 
-def document_text(doc: m.Document) -> str:
-    """Every character an edition prints (a superset: it includes field names)."""
-    return m.to_json(doc)
+def edition_json(edition: Edition) -> str:
+    """The resolved tree as JSON, made once: it is both hashed and scanned for characters
+    (a superset of what is printed: it includes field names)."""
+    if edition.json is None:
+        edition.json = m.to_json(edition.document)
+    return edition.json
 
 
 def render_charts(doc: m.Document, layout, faces, root: Path) -> int:
@@ -234,7 +238,7 @@ def input_hash(edition: Edition, formats: list[str]) -> str:
     digest.update(toolkit_hash().encode())
     digest.update(",".join(sorted(formats)).encode())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
-    digest.update(m.to_json(edition.document).encode())
+    digest.update(edition_json(edition).encode())
     digest.update(repr(edition.layout).encode())
     images = set()
     for value in _paths(edition.document):
@@ -471,7 +475,7 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
     variants: dict[str, set] = {}
     for edition, _ in todo:
         family, latin = face_key(edition)
-        texts.setdefault(family, []).append(document_text(edition.document))
+        texts.setdefault(family, []).append(edition_json(edition))
         variants.setdefault(family, set()).add(latin)
     faces = {}
     for family, parts in sorted(texts.items()):

@@ -44,20 +44,32 @@ def loc_of(value, default: Loc) -> Loc:
     return getattr(value, "loc", default)
 
 
-def _loc(path: str, node: yaml.Node) -> Loc:
+class _Source:
+    """The file being read: its name in messages, and its lines (for block scalars)."""
+
+    def __init__(self, display: str, text: str):
+        self.display = display
+        self.lines = text.split("\n")
+
+
+def _loc(src: _Source, node: yaml.Node) -> Loc:
     mark = node.start_mark
     style = getattr(node, "style", None) or ""
-    if isinstance(node, yaml.ScalarNode) and style in ("|", ">") and mark.buffer:
+    if isinstance(node, yaml.ScalarNode) and style in ("|", ">") and mark.line + 1 < len(src.lines):
         # Point at the first line of a block scalar's content, not at its `|` indicator.
-        start = mark.buffer.find("\n", mark.pointer) + 1
-        line_text = mark.buffer[start:mark.buffer.find("\n", start)]
+        line_text = src.lines[mark.line + 1]
         indent = len(line_text) - len(line_text.lstrip(" "))
-        return Loc(path, mark.line + 2, indent + 1, style)
-    return Loc(path, mark.line + 1, mark.column + 1, style if isinstance(node, yaml.ScalarNode) else "")
+        return Loc(src.display, mark.line + 2, indent + 1, style)
+    return Loc(src.display, mark.line + 1, mark.column + 1, style if isinstance(node, yaml.ScalarNode) else "")
 
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader used only to compose nodes and construct scalars."""
+
+
+# libyaml's parser, when PyYAML has it, is about ten times faster; the pure-Python one
+# words its error messages better, so it re-reads a file that has an error.
+_FastLoader = getattr(yaml, "CSafeLoader", None)
 
 
 def read_text(path: Path, display: str) -> str:
@@ -93,9 +105,16 @@ def loads(text: str, display: str):
     """Parse YAML text (named `display` in messages) into located values."""
     if not text.strip():
         raise ReportgenError("the file is empty; it should hold a YAML mapping", Loc(display, 1, 1))
-    loader = _Loader(text)
+    loader = (_FastLoader or _Loader)(text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError:
+            if _FastLoader is None:
+                raise
+            loader.dispose()
+            loader = _Loader(text)
+            node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         raise ReportgenError(_yaml_error(exc, display)) from None
     except yaml.YAMLError as exc:
@@ -105,7 +124,7 @@ def loads(text: str, display: str):
     if node is None:
         raise ReportgenError("the file is empty; it should hold a YAML mapping", Loc(display, 1, 1))
     budget = [MAX_VALUES]
-    return _convert(node, display, loader, budget, set())
+    return _convert(node, _Source(display, text), loader, budget, set())
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
@@ -128,7 +147,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
 SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "merge")}
 
 
-def _convert(node, path, loader, budget, active):
+def _convert(node, path: _Source, loader, budget, active):
     if node.tag not in SAFE_TAGS:
         raise ReportgenError(f"the tag `{node.tag.replace('tag:yaml.org,2002:', '!!')}` is not allowed; "
                              "reportgen reads plain YAML data only", _loc(path, node))

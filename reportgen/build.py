@@ -253,22 +253,10 @@ def input_hash(edition: Edition, formats: list[str]) -> str:
 
 
 def _paths(doc: m.Document):
+    """The image files a document shows."""
     if doc.meta.logo:
         yield doc.meta.logo
-
-    def visit(blocks):
-        for block in blocks:
-            if isinstance(block, m.Figure):
-                yield block.path
-            elif isinstance(block, (m.Quote, m.Callout)):
-                yield from visit(block.blocks)
-            elif isinstance(block, m.ListBlock):
-                for item in block.items:
-                    yield from visit(item)
-
-    yield from visit(doc.front)
-    for section in doc.walk_sections():
-        yield from visit(section.blocks)
+    yield from (block.path for block in doc.walk_blocks() if isinstance(block, m.Figure))
 
 
 def output_path(out_dir: Path, report: str, locale: str, fmt: str) -> Path:
@@ -520,24 +508,6 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
     return results + fresh
 
 
-def iter_charts(doc: m.Document):
-    """Every Chart node of a resolved document, in reading order."""
-
-    def visit(blocks):
-        for block in blocks:
-            if isinstance(block, m.Chart):
-                yield block
-            elif isinstance(block, (m.Quote, m.Callout)):
-                yield from visit(block.blocks)
-            elif isinstance(block, m.ListBlock):
-                for item in block.items:
-                    yield from visit(item)
-
-    yield from visit(doc.front)
-    for section in doc.walk_sections():
-        yield from visit(section.blocks)
-
-
 def _draw_chart(task: tuple) -> None:
     from .chartdraw import render_chart
 
@@ -549,7 +519,8 @@ def prerender_charts(work: list[dict], jobs: int, root: Path) -> None:
     from .fonts import cache_dir
 
     folder = cache_dir(root) / "charts"
-    tasks = [(chart, job["layout"], job["faces"], folder) for job in work for chart in iter_charts(job["document"])]
+    tasks = [(chart, job["layout"], job["faces"], folder)
+             for job in work for chart in job["document"].walk_blocks() if isinstance(chart, m.Chart)]
     if jobs <= 1 or len(tasks) < 8:
         return  # drawn as each edition is written; a pool would cost more than it saves
     import concurrent.futures as futures

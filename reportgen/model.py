@@ -279,6 +279,22 @@ class Document:
             yield section
             stack.extend(reversed(section.children))
 
+    def walk_blocks(self):
+        """Every block, those inside quotes, boxes and list items included, in reading order."""
+
+        def visit(blocks):
+            for block in blocks:
+                yield block
+                if isinstance(block, (Quote, Callout)):
+                    yield from visit(block.blocks)
+                elif isinstance(block, ListBlock):
+                    for item in block.items:
+                        yield from visit(item)
+
+        yield from visit(self.front)
+        for section in self.walk_sections():
+            yield from visit(section.blocks)
+
 
 def to_json(node) -> str:
     """The tree as JSON, for debugging and snapshot tests."""

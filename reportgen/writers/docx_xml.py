@@ -161,21 +161,23 @@ def run(text: str | None = None, rpr=None, *extra):
     return node
 
 
-def rpr(*children):
-    """A `w:rPr` from children given in any order."""
-    node = el("w:rPr")
+def _props(tag: str, order, children):
+    """A properties element from children given in any order (Word wants its schema order)."""
+    node = el(tag)
     for item in children:
         if item is not None:
-            put(node, item, RPR_ORDER)
+            put(node, item, order)
     return node
+
+
+def rpr(*children):
+    """A `w:rPr` from children given in any order."""
+    return _props("w:rPr", RPR_ORDER, children)
 
 
 def ppr(*children):
-    node = el("w:pPr")
-    for item in children:
-        if item is not None:
-            put(node, item, PPR_ORDER)
-    return node
+    """A `w:pPr` from children given in any order."""
+    return _props("w:pPr", PPR_ORDER, children)
 
 
 def paragraph(style: str | None, content=(), *props):

@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="list reports, their locales, and their last build")
 
+    n = sub.add_parser("new", help="start a report: content/NAME/report.yaml from a template")
+    n.add_argument("name", metavar="NAME", help="the report id: letters, digits and -")
+    n.add_argument("--title", default=None, help="the report's title (default: the name)")
+
     mf = sub.add_parser("manifest", help="work with build manifests")
     msub = mf.add_subparsers(dest="manifest_command", metavar="ACTION", required=True)
     merge = msub.add_parser("merge", help="join the manifest.json files of several shards into one")
@@ -199,7 +203,51 @@ def _manifest(root: Path, args, diags: Diagnostics) -> int:
     return EXIT_ERRORS if any(r.status == "failed" for r in merged) else EXIT_OK
 
 
-COMMANDS = {"build": _build, "check": _check, "list": _list, "i18n": _i18n, "manifest": _manifest}
+NEW_REPORT = """\
+# {title}: started with `reportgen new`. The README documents every key.
+title: {title}
+subtitle: 副标题
+date: {year} 年
+layout: market-report
+source_locale: zh_CN
+locales: [zh_CN]          # add en, zh_TW and run `reportgen i18n update {name}` to translate
+data: []                  # files of content/data/ this report reads
+
+sections:
+  - title: 摘要
+    id: summary
+    blocks:
+      - |
+        在这里用 **Markdown** 写正文。数字写在 content/data/ 的数据文件里，
+        在正文中用双花括号里的表达式引用，例如 money() 和 percent()（见 README）。
+      - table:
+          caption: 示例表格
+          source: 公开资料整理
+          columns: [指标, {{header: 数值, align: right}}]
+          rows:
+            - [示例指标, "1.0"]
+"""
+
+
+def _new(root: Path, args, diags: Diagnostics) -> int:
+    import datetime
+    import re
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", args.name):
+        raise ReportgenError(f"report name `{args.name}` should use lower-case letters, digits and -, e.g. market-2026")
+    folder = root / "content" / args.name
+    if folder.exists():
+        raise ReportgenError(f"content/{args.name}/ already exists; choose another name")
+    folder.mkdir(parents=True)
+    year = int(os.environ.get("SOURCE_DATE_EPOCH") or 0) and datetime.datetime.fromtimestamp(
+        int(os.environ["SOURCE_DATE_EPOCH"]), datetime.timezone.utc).year or datetime.date.today().year
+    text = NEW_REPORT.format(title=args.title or args.name, name=args.name, year=year)
+    (folder / "report.yaml").write_text(text, encoding="utf-8")
+    print(f"wrote content/{args.name}/report.yaml; build it with `reportgen build {args.name}`")
+    return EXIT_OK
+
+
+COMMANDS = {"new": _new, "build": _build, "check": _check, "list": _list, "i18n": _i18n, "manifest": _manifest}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -39,3 +39,17 @@ def test_unknown_report_is_named_with_a_suggestion(capsys):
 
     assert main(["-C", str(REPO), "check", "medical-llm-brand"]) == 1
     assert "no report `medical-llm-brand` in content/; did you mean `medical-llm-brands-2025`?" in capsys.readouterr().err
+
+
+def test_new_scaffolds_a_report_that_builds(tmp_path, capsys):
+    from conftest import make_project
+
+    from reportgen.cli import main
+
+    project = make_project(tmp_path)
+    assert main(["-C", str(project), "new", "market-2026", "--title", "2026 年市场报告"]) == 0
+    assert (project / "content/market-2026/report.yaml").exists()
+    assert main(["-C", str(project), "build", "--format", "docx"]) == 0
+    assert (project / "output/zh_CN/market-2026.docx").exists()
+    assert main(["-C", str(project), "new", "market-2026"]) == 1
+    assert "content/market-2026/ already exists" in capsys.readouterr().err

@@ -526,9 +526,20 @@ def prerender_charts(work: list[dict], jobs: int, root: Path) -> None:
     import concurrent.futures as futures
     import multiprocessing
 
+    _preload(work)
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         list(pool.map(_draw_chart, tasks, chunksize=max(1, len(tasks) // (jobs * 4))))
+
+
+def _preload(work: list[dict]) -> None:
+    """Import the writers (and matplotlib, when charts are drawn) once, before the workers
+    fork: each would otherwise spend the better part of a second importing them itself."""
+    from .writers import docx, pdf  # noqa: F401
+
+    if any(isinstance(b, m.Chart) for job in work for b in job["document"].walk_blocks()):
+        import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.figure  # noqa: F401
 
 
 def _run(work: list[dict], jobs: int | None):
@@ -540,6 +551,7 @@ def _run(work: list[dict], jobs: int | None):
     import concurrent.futures as futures
     import multiprocessing
 
+    _preload(work)
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with futures.ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=context) as pool:
         pending = [pool.submit(write_edition, job) for job in work]

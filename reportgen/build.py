@@ -108,7 +108,7 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
 def make_hooks(spec: Spec, locale: str, namespaces: dict, diags: Diagnostics, root: Path) -> Hooks:
     """Translation and data-expression hooks for one edition."""
     evaluator = Evaluator(namespaces, locale, spec.formats)
-    hooks = Hooks(expand=evaluator.expand, extra={"evaluator": evaluator})
+    hooks = Hooks(expand=evaluator.expand, evaluator=evaluator)
     if locale != spec.source_locale:
         path = catalog_path(spec.folder, locale)
         shown = display_path(path, root)

@@ -131,7 +131,7 @@ def _scale_for(scale, locale: str) -> float:
 def resolve_chart(chart: m.Chart, state) -> list:
     """Evaluate a chart's data for one edition; returns the resolved Chart node."""
     raw = chart.spec
-    evaluator = state.hooks.extra["evaluator"]
+    evaluator = state.hooks.evaluator
     text = state.text
     chart.title = text(raw["title"])
     chart.x_label, chart.y_label, chart.y2_label = (text(raw[k]) for k in ("x_label", "y_label", "y2_label"))

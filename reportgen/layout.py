@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
@@ -72,7 +72,6 @@ class Layout:
     logo: str | None
     docx_reference: str | None = None
     path: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def text_width(self) -> float:

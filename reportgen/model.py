@@ -242,7 +242,6 @@ class Section:
     page_break: bool = False  # start on a new page
     kind: str = "section"  # section | part
     loc: Loc | None = None
-    raw_title: str = ""
 
     @property
     def heading_text(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from . import model as m
@@ -68,7 +68,7 @@ class Hooks:
 
     translate: Callable[[str, str, object], str] = lambda source, context, loc: source
     expand: Callable[[str, object], str] = lambda source, loc: source
-    extra: dict = field(default_factory=dict)
+    evaluator: object = None  # the edition's expr.Evaluator, for charts and tables from data
 
 
 def resolve(spec: Spec, locale: str, layout: Layout, hooks: Hooks, diags: Diagnostics) -> m.Document:
@@ -101,6 +101,7 @@ class _State:
         self.figures = 0
         self.tables = 0
         self.notes = 0
+        self.chapter = 0  # chapters count on across parts
         self.lang = language(locale)
 
     def source(self, raw) -> str:
@@ -152,7 +153,7 @@ class _State:
             if section.numbered:
                 # Chapter counters continue across parts at the same level.
                 if section.level == 1:
-                    self.chapter = getattr(self, "chapter", 0) + 1
+                    self.chapter += 1
                     level_counter = self.chapter
                 else:
                     level_counter += 1

@@ -250,7 +250,7 @@ class _Loader:
                     self.diags.error(node.loc_of("child_numbering"), f"numbering token `{{{token}}}` is not known; "
                                      "use {1}..{6}, optionally with :zh, :alpha or :roman")
         section = m.Section(
-            title=[title], level=level, anchor=anchor, loc=node.loc, raw_title=title.source,
+            title=[title], level=level, anchor=anchor, loc=node.loc,
             numbered=self.flag(node, "numbered", True), toc=self.flag(node, "toc", True),
             page_break=self.flag(node, "page_break", False), child_numbering=child_numbering,
             kind="part" if self.flag(node, "part", False) else "section",

@@ -12,7 +12,7 @@ def resolve_data_table(table: m.Table, state) -> None:
     """Fill `table.body` (and a totals row in `table.foot`) from its data expression."""
     spec = table.spec
     table.spec = None
-    evaluator = state.hooks.extra["evaluator"]
+    evaluator = state.hooks.evaluator
     expression, loc = spec["data"]
     records = evaluator.value(expression, loc)
     if isinstance(records, DataMap):

@@ -108,7 +108,7 @@ sections:
     ev = Evaluator(namespaces, "zh_CN")
     d = D()
     doc = resolve(spec, "zh_CN", load_layout(project, "market-report", "zh_CN"),
-                  Hooks(expand=ev.expand, extra={"evaluator": ev}), d)
+                  Hooks(expand=ev.expand, evaluator=ev), d)
     assert not d.errors, [str(x) for x in d]
     from reportgen import model as m
     table = doc.sections[0].blocks[0]

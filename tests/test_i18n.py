@@ -114,3 +114,11 @@ def test_toolkit_words_are_localised():
     assert toolkit_terms("zh_TW")["contents"] == "目錄"
     assert toolkit_terms("en")["page_of"] == "Page {page} of {pages}"
     assert toolkit_terms("zh_CN")["page_of"].format(page=3, pages=12) == "第 3 页，共 12 页"
+
+
+def test_update_twice_changes_nothing(tmp_path):
+    project = make_project(tmp_path, root="test-two-reports")
+    assert run(project, "i18n", "update") == 0
+    first = {p: p.read_bytes() for p in project.glob("content/*/locales/*")}
+    assert run(project, "i18n", "update") == 0
+    assert {p: p.read_bytes() for p in project.glob("content/*/locales/*")} == first

@@ -36,3 +36,15 @@ def test_inlines_of_a_title():
     inlines = parse_inlines("**2025** 年 [报告](https://example.com)")
     assert isinstance(inlines[0], m.Strong)
     assert isinstance(inlines[-1], m.Link) and inlines[-1].url == "https://example.com"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from reportgen import mdconv  # noqa: E402
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="市场规模，。、（）“” abcXY 012.,;:?'\"-+*_#>`[]()<>&|!\n\t\u3000\xa0\r", max_size=80))
+def test_plain_text_shortcut_agrees_with_python_markdown(text):
+    assert mdconv.parse_blocks(text) == mdconv._markdown_blocks(text)

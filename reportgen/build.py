@@ -166,7 +166,7 @@ def edition_json(edition: Edition) -> str:
     """The resolved tree as JSON, made once: it is both hashed and scanned for characters
     (a superset of what is printed: it includes field names)."""
     if edition.json is None:
-        edition.json = m.to_json(edition.document)
+        edition.json = m.to_json(edition.document, indent=None)
     return edition.json
 
 

@@ -10,8 +10,17 @@ import datetime
 import math
 import re
 
+import functools
+
+from babel import Locale
 from babel.dates import format_skeleton
 from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent, get_currency_name
+
+@functools.lru_cache(maxsize=None)
+def _cldr(locale: str) -> Locale:
+    """Babel's locale data, parsed once per locale (parsing costs more than formatting)."""
+    return Locale.parse(locale)
+
 
 # Chinese reports say 元 for renminbi amounts ("268.9亿元"); CLDR's name is 人民币.
 ZH_CURRENCY_UNITS = {"CNY": "元"}
@@ -42,10 +51,10 @@ def money(value: float, locale: str, currency: str | None = None, resolution: fl
     places = digits if digits is not None else _digits_for(resolution, divisor, value)
     if divisor == 1.0:
         if lang == "zh":
-            return f"{format_decimal(value, format=_pattern(places), locale=locale)}{_zh_unit(currency, locale, names)}"
-        return format_currency(value, currency, locale=locale, format_type="standard")
+            return f"{format_decimal(value, format=_pattern(places), locale=_cldr(locale))}{_zh_unit(currency, locale, names)}"
+        return format_currency(value, currency, locale=_cldr(locale), format_type="standard")
     compact = _precise(format_compact_decimal(value, format_type="short" if lang == "zh" else "long",
-                                              locale=locale, fraction_digits=places), value / divisor, places, locale)
+                                              locale=_cldr(locale), fraction_digits=places), value / divisor, places, locale)
     if lang == "zh":
         return f"{compact}{_zh_unit(currency, locale, names)}"
     return f"{currency} {compact}"
@@ -54,7 +63,7 @@ def money(value: float, locale: str, currency: str | None = None, resolution: fl
 def _precise(compact: str, scaled: float, places: int, locale: str) -> str:
     """Babel's compact form, but with the number printed to `places` decimals and grouped:
     `1.0亿` (not `1亿`) when the data says tenths, `7,000亿` (not `7000亿`)."""
-    number = format_decimal(scaled, format=_pattern(places), locale=locale)
+    number = format_decimal(scaled, format=_pattern(places), locale=_cldr(locale))
     return re.sub(r"\d[\d,.\u00a0\u202f ]*\d|\d", lambda _: number, compact, count=1)
 
 
@@ -63,7 +72,7 @@ def _zh_unit(currency: str, locale: str, names: dict | None) -> str:
         return names[currency]
     if currency in ZH_CURRENCY_UNITS and locale != "zh_TW":
         return ZH_CURRENCY_UNITS[currency]
-    return get_currency_name(currency, locale=locale)
+    return get_currency_name(currency, locale=_cldr(locale))
 
 
 def _pattern(places: int) -> str:
@@ -74,7 +83,7 @@ def number(value: float, locale: str, digits: int | None = None, resolution: flo
     """A plain number with the locale's grouping and decimal signs."""
     if digits is None:
         digits = max(0, math.ceil(-math.log10(resolution) - 1e-9)) if resolution else (0 if float(value).is_integer() else 2)
-    return format_decimal(value, format=_pattern(digits), locale=locale)
+    return format_decimal(value, format=_pattern(digits), locale=_cldr(locale))
 
 
 def compact(value: float, locale: str, resolution: float | None = None, digits: int | None = None) -> str:
@@ -85,12 +94,12 @@ def compact(value: float, locale: str, resolution: float | None = None, digits: 
         return number(value, locale, digits, resolution)
     places = digits if digits is not None else _digits_for(resolution, divisor, value)
     return _precise(format_compact_decimal(value, format_type="short" if lang == "zh" else "long",
-                                           locale=locale, fraction_digits=places), value / divisor, places, locale)
+                                           locale=_cldr(locale), fraction_digits=places), value / divisor, places, locale)
 
 
 def percent(value: float, locale: str, digits: int = 2) -> str:
     """0.1522 → `15.22%` in the locale's style."""
-    return format_percent(value, format=_pattern(digits) + "%", locale=locale)
+    return format_percent(value, format=_pattern(digits) + "%", locale=_cldr(locale))
 
 
 def month(value, locale: str) -> str:
@@ -102,4 +111,4 @@ def month(value, locale: str) -> str:
         if not match:
             raise ValueError(f"`{value}` is not a date; write YYYY-MM or YYYY-MM-DD")
         date = datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3) or 1))
-    return format_skeleton("yMMMM", date, locale=locale)
+    return format_skeleton("yMMMM", date, locale=_cldr(locale))

@@ -8,7 +8,7 @@ writer only ever meets the resolved node kinds documented below.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, is_dataclass
 from typing import Union
 
 from .errors import Loc
@@ -295,21 +295,23 @@ class Document:
             yield from visit(section.blocks)
 
 
-def to_json(node) -> str:
-    """The tree as JSON, for debugging and snapshot tests."""
+def to_json(node, indent: int | None = 1) -> str:
+    """The tree as JSON, for debugging and snapshot tests (and, compact, for hashing)."""
 
     def convert(value):
-        if is_dataclass(value):
-            out = {"type": type(value).__name__}
-            for f in fields(value):
-                out[f.name] = convert(getattr(value, f.name))
-            return out
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            return value
         if isinstance(value, list):
             return [convert(v) for v in value]
+        if is_dataclass(value) and not isinstance(value, Loc):
+            out = {"type": type(value).__name__}
+            for name, item in vars(value).items():
+                out[name] = convert(item)
+            return out
         if isinstance(value, dict):
             return {k: convert(v) for k, v in value.items()}
         if isinstance(value, Loc):
             return str(value)
         return value
 
-    return json.dumps(convert(node), ensure_ascii=False, indent=1)
+    return json.dumps(convert(node), ensure_ascii=False, indent=indent)

@@ -170,21 +170,18 @@ def edition_json(edition: Edition) -> str:
     return edition.json
 
 
-def render_charts(doc: m.Document, layout, faces, root: Path) -> int:
-    """Replace every Chart in `doc` by a Figure of its drawing (cached); return how many there were."""
+def render_charts(doc: m.Document, layout, faces, root: Path) -> None:
+    """Replace every Chart in `doc` by a Figure of its drawing (cached)."""
     from .chartdraw import render_chart
     from .fonts import cache_dir
 
     folder = cache_dir(root) / "charts"
     folder.mkdir(parents=True, exist_ok=True)
-    count = 0
 
     def visit(blocks: list) -> list:
-        nonlocal count
         out = []
         for block in blocks:
             if isinstance(block, m.Chart):
-                count += 1
                 path = render_chart(block, layout, faces, folder)
                 out.append(m.Figure(str(path), block.caption, block.source, block.width, block.title, block.loc,
                                     note=block.note))
@@ -199,7 +196,6 @@ def render_charts(doc: m.Document, layout, faces, root: Path) -> int:
     doc.front = visit(doc.front)
     for section in doc.walk_sections():
         section.blocks = visit(section.blocks)
-    return count
 
 
 def _discard(tmp: Path, target: Path) -> None:

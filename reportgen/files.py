@@ -63,16 +63,13 @@ def _size_text(size: int) -> str:
     return f"{size / MB:,.1f} MB" if size >= MB else f"{size:,} bytes"
 
 
-def open_project_file(path: Path, root: Path | None, display: str, limit: int | None,
-                      *, loc: Loc | None = None, kind: str = "") -> BinaryIO:
-    """Open a project file for binary reading after checking it, or raise a located error.
+def check_project_file(path: Path, root: Path | None, display: str, limit: int | None,
+                       *, loc: Loc | None = None, kind: str = "") -> os.stat_result:
+    """Check, without opening it, that a file may be read; its `os.stat`, or a located error.
 
     The path, with symlinks followed, must lie inside `root` (None: anywhere) and be a
-    regular file of at most `limit` bytes. A FIFO is never opened (opening one blocks until
-    a writer appears): the type is checked with `os.stat` first, and the file is opened
-    non-blocking and re-checked on the open descriptor, so a file swapped in between is
-    caught too. `loc` is where the file was named (default: the file itself); `kind` names
-    the limit's environment variable in the message (see `LIMITS`).
+    regular file of at most `limit` bytes. `loc` is where the file was named (default: the
+    file itself); `kind` names the limit's environment variable in the message (`LIMITS`).
     """
     where = loc or Loc(display)
     resolved = Path(os.path.realpath(path))
@@ -91,6 +88,21 @@ def open_project_file(path: Path, root: Path | None, display: str, limit: int | 
     if what:
         raise ReportgenError(f"`{display}` is {what}, not a file reportgen can read; name a regular file", where)
     _check_size(info.st_size, limit, display, where, kind)
+    return info
+
+
+def open_project_file(path: Path, root: Path | None, display: str, limit: int | None,
+                      *, loc: Loc | None = None, kind: str = "") -> BinaryIO:
+    """Open a project file for binary reading after `check_project_file`, or raise.
+
+    A FIFO is never opened (opening one blocks until a writer appears): the type is checked
+    with `os.stat` first, and the file is opened non-blocking and without following a
+    symlink, then re-checked on the open descriptor, so a file swapped in between is
+    caught too.
+    """
+    where = loc or Loc(display)
+    info = check_project_file(path, root, display, limit, loc=loc, kind=kind)
+    resolved = Path(os.path.realpath(path))
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(resolved, flags)
@@ -98,8 +110,7 @@ def open_project_file(path: Path, root: Path | None, display: str, limit: int | 
         raise ReportgenError(f"cannot read {display}: {exc.strerror or 'unreadable'}", where) from None
     try:
         opened = os.fstat(fd)
-        what = _kind_of(opened.st_mode)
-        if what or (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+        if _kind_of(opened.st_mode) or (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
             raise ReportgenError(f"`{display}` changed while it was being read; run the command again", where)
         _check_size(opened.st_size, limit, display, where, kind)
         if hasattr(os, "set_blocking"):

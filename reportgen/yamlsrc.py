@@ -149,16 +149,14 @@ class _Loader(yaml.SafeLoader):
 _FastLoader = _core_schema(type("_FastLoader", (yaml.CSafeLoader,), {})) if hasattr(yaml, "CSafeLoader") else None
 
 
-def read_text(path: Path, display: str, root: Path | None = None, limit: int | None = None,
+def read_text(path: Path, display: str, root: Path | None = None, kind: str = "spec",
               loc: Loc | None = None) -> str:
     """Read a UTF-8 file (a BOM is accepted) or raise a located error.
 
-    The file must be a regular file inside `root` (when given) and at most `limit` bytes
-    (default: the spec limit, REPORTGEN_MAX_SPEC_MB).
+    The file must be a regular file inside `root` (when given) and within the size limit
+    of its `kind` (`files.LIMITS`: REPORTGEN_MAX_SPEC_MB, REPORTGEN_MAX_DATA_MB).
     """
-    if limit is None:
-        limit = limit_bytes("spec")
-    raw = read_project_file(path, root, display, limit, loc=loc, kind="spec")
+    raw = read_project_file(path, root, display, limit_bytes(kind), loc=loc, kind=kind)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -173,10 +171,13 @@ def read_text(path: Path, display: str, root: Path | None = None, limit: int | N
         )
 
 
-def load(path: Path, display: str | None = None, root: Path | None = None):
-    """Parse one YAML file into located values; raise ReportgenError on any problem."""
+def load(path: Path, display: str | None = None, root: Path | None = None, kind: str = "spec"):
+    """Parse one YAML file into located values; raise ReportgenError on any problem.
+
+    With `root`, the file must lie inside that folder (symlinks followed); `kind` picks
+    the size limit (`files.LIMITS`)."""
     display = display or str(path)
-    text = read_text(path, display, root)
+    text = read_text(path, display, root, kind)
     return loads(text, display)
 
 

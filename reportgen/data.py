@@ -27,12 +27,13 @@ class Num(float):
     """A number from a data file: its value in base units, its resolution and its unit."""
 
     # Slots keep a number at about 70 bytes: a CSV of millions of cells stays in proportion.
-    __slots__ = ("resolution", "currency", "unit", "loc")
+    # `text`: the number as written in a YAML data file (`010`, `1.10`), for text columns.
+    __slots__ = ("resolution", "currency", "unit", "loc", "text")
 
     @classmethod
-    def make(cls, value: float, resolution=None, currency=None, unit=None, loc=None) -> "Num":
+    def make(cls, value: float, resolution=None, currency=None, unit=None, loc=None, text=None) -> "Num":
         num = cls(value)
-        num.resolution, num.currency, num.unit, num.loc = resolution, currency, unit, loc
+        num.resolution, num.currency, num.unit, num.loc, num.text = resolution, currency, unit, loc, text
         return num
 
 
@@ -128,7 +129,7 @@ def _convert(node, path: str, unit: Unit, diags: Diagnostics, loc: Loc, text=Non
             return node
         places = _decimals(text)
         resolution = 10.0 ** (-places) * unit.scale if places is not None else None
-        return Num.make(float(node) * unit.scale, resolution, unit.currency, unit.unit, loc)
+        return Num.make(float(node) * unit.scale, resolution, unit.currency, unit.unit, loc, text)
     return node
 
 

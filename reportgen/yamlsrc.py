@@ -260,7 +260,8 @@ def joins_without_space(left: str, right: str) -> bool:
     """Whether a line break between these two characters is read as no space at all."""
     if is_cjk(left) and is_cjk(right):
         return True
-    if _fullwidth_punct(left) or _fullwidth_punct(right):
+    if _fullwidth_punct(left) and (right.isalnum() or _fullwidth_punct(right)) or (
+            _fullwidth_punct(right) and left.isalnum()):
         return True  # full-width punctuation carries its own spacing: "中文，English"
     return (is_cjk(left) and right in _SHARED_PUNCT) or (left in _SHARED_PUNCT and is_cjk(right))
 
@@ -286,7 +287,9 @@ def _mark_cjk_breaks(text: str, root) -> str | None:
         elif node.style in _FOLDED_STYLES and node.end_mark.line > node.start_mark.line:
             # The pairs (line, next line) of the scalar; for a block the last pair reaches
             # the line after it, where a marker would only stand before a kept break.
-            for number in range(node.start_mark.line, min(node.end_mark.line, len(lines) - 1)):
+            # A block's first line holds its `>` indicator, not text.
+            first = node.start_mark.line + (1 if node.style == ">" else 0)
+            for number in range(first, min(node.end_mark.line, len(lines) - 1)):
                 left = lines[number].rstrip(" \t\r")
                 right = lines[number + 1].lstrip(" \t")
                 if left and right and joins_without_space(left[-1], right[0]):

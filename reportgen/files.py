@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import Loc, ReportgenError
+from .errors import Diagnostic, Loc, ReportgenError
 
 MB = 1_000_000
 
@@ -59,6 +59,10 @@ def _kind_of(mode: int) -> str | None:
     return None
 
 
+def _error(message: str, where: Loc, kind: str) -> ReportgenError:
+    return ReportgenError(Diagnostic(where, message, code="data" if kind == "data" else "spec"))
+
+
 def _size_text(size: int) -> str:
     return f"{size / MB:,.1f} MB" if size >= MB else f"{size:,} bytes"
 
@@ -76,17 +80,17 @@ def check_project_file(path: Path, root: Path | None, display: str, limit: int |
     if root is not None:
         real_root = Path(os.path.realpath(root))
         if resolved != real_root and real_root not in resolved.parents:
-            raise ReportgenError(f"`{display}` resolves outside the project (through a symlink or `..`); "
-                                 "reportgen reads only files inside the project folder", where)
+            raise _error(f"`{display}` resolves outside the project (through a symlink or `..`); "
+                                 "reportgen reads only files inside the project folder", where, kind)
     try:
         info = os.stat(resolved)
     except FileNotFoundError:
-        raise ReportgenError(f"file not found: {display}", where) from None
+        raise _error(f"file not found: {display}", where, kind) from None
     except OSError as exc:
-        raise ReportgenError(f"cannot read {display}: {exc.strerror or 'unreadable'}", where) from None
+        raise _error(f"cannot read {display}: {exc.strerror or 'unreadable'}", where, kind) from None
     what = _kind_of(info.st_mode)
     if what:
-        raise ReportgenError(f"`{display}` is {what}, not a file reportgen can read; name a regular file", where)
+        raise _error(f"`{display}` is {what}, not a file reportgen can read; name a regular file", where, kind)
     _check_size(info.st_size, limit, display, where, kind)
     return info
 
@@ -107,11 +111,11 @@ def open_project_file(path: Path, root: Path | None, display: str, limit: int | 
     try:
         fd = os.open(resolved, flags)
     except OSError as exc:
-        raise ReportgenError(f"cannot read {display}: {exc.strerror or 'unreadable'}", where) from None
+        raise _error(f"cannot read {display}: {exc.strerror or 'unreadable'}", where, kind) from None
     try:
         opened = os.fstat(fd)
         if _kind_of(opened.st_mode) or (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
-            raise ReportgenError(f"`{display}` changed while it was being read; run the command again", where)
+            raise _error(f"`{display}` changed while it was being read; run the command again", where, kind)
         _check_size(opened.st_size, limit, display, where, kind)
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
@@ -123,8 +127,8 @@ def open_project_file(path: Path, root: Path | None, display: str, limit: int | 
 
 def _check_size(size: int, limit: int | None, display: str, where: Loc, kind: str) -> None:
     if limit is not None and size > limit:
-        raise ReportgenError(f"`{display}` is {_size_text(size)}, over the limit of {_size_text(limit)} "
-                             f"for this kind of file{limit_hint(kind)}", where)
+        raise _error(f"`{display}` is {_size_text(size)}, over the limit of {_size_text(limit)} "
+                             f"for this kind of file{limit_hint(kind)}", where, kind)
 
 
 def read_project_file(path: Path, root: Path | None, display: str, limit: int | None,
@@ -139,8 +143,8 @@ def read_project_file(path: Path, root: Path | None, display: str, limit: int | 
         try:
             data = fh.read() if limit is None else fh.read(limit + 1)
         except OSError as exc:
-            raise ReportgenError(f"cannot read {display}: {exc.strerror or 'unreadable'}", where) from None
+            raise _error(f"cannot read {display}: {exc.strerror or 'unreadable'}", where, kind) from None
     if limit is not None and len(data) > limit:
-        raise ReportgenError(f"`{display}` is over the limit of {_size_text(limit)} for this kind of file"
-                             f"{limit_hint(kind)}", where)
+        raise _error(f"`{display}` is over the limit of {_size_text(limit)} for this kind of file"
+                             f"{limit_hint(kind)}", where, kind)
     return data

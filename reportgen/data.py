@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime
 from array import array
-import io
 import math
 import re
 from dataclasses import dataclass
@@ -251,17 +250,29 @@ def _csv_options(path: Path, root: Path | None, display: str, diags: Diagnostics
 
 
 class _Lines:
-    """The lines fed to the csv reader, remembering the last one (to locate cells)."""
+    """The file's lines, decoded one at a time for the csv reader; remembers the last line
+    and how many were read, so a bad byte is reported on its own line."""
 
-    def __init__(self, stream):
-        self.stream = stream
+    def __init__(self, raw, display: str):
+        self.raw = raw
+        self.display = display
         self.last = ""
+        self.count = 0
 
     def __iter__(self):
         return self
 
     def __next__(self) -> str:
-        self.last = next(self.stream)
+        data = next(self.raw)
+        self.count += 1
+        if self.count == 1 and data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            self.last = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            col = len(data[: exc.start].decode("utf-8", "replace")) + 1
+            raise ReportgenError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                                 Loc(self.display, self.count, col)) from None
         return self.last
 
 
@@ -372,8 +383,7 @@ def _csv(path: Path, display: str, name: str, diags: Diagnostics, root: Path | N
     options = _csv_options(path, root, display, diags, files if files is not None else [])
     out = None
     with open_project_file(path, root, display, limit_bytes("data"), kind="data") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        lines = _Lines(text)
+        lines = _Lines(raw, display)
         reader = csv.reader(lines, delimiter=options["delimiter"])
         line = 1
         try:
@@ -386,9 +396,6 @@ def _csv(path: Path, display: str, name: str, diags: Diagnostics, root: Path | N
                 else:
                     _add_row(out, row, lines.last if single else None, line, options, diags)
                 line = line_end + 1
-        except UnicodeDecodeError as exc:
-            raise ReportgenError(f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x}) near this line; "
-                                 "save the file as UTF-8", Loc(display, line, 1)) from None
         except csv.Error as exc:
             raise ReportgenError(f"CSV syntax: {exc}", Loc(display, reader.line_num or line, 1)) from None
     if out is None:
@@ -423,7 +430,7 @@ def _add_row(table: CsvTable, row: list, raw_line: str | None, line: int, option
     for i, (column, cell) in enumerate(zip(table.columns, row)):
         cell = cell.strip()
         simple = _SIMPLE.fullmatch(cell)
-        if simple:  # the common case, read without the general rule's work
+        if simple and (decimal == "." or simple.group(1) is None):  # the common case, read without the general rule's work
             fraction = simple.group(1)
             if fraction is not None:
                 places = len(fraction)

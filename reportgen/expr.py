@@ -33,8 +33,20 @@ FUNCTION_NAMES = ("growth", "cagr", "growth_rates", "share", "sum", "min", "max"
                   "percent", "month", "round", "abs", "years", "first", "last")
 
 
-class ExprError(Exception):
-    """A user mistake inside an expression; the message says what to do."""
+class ExprError(ReportgenError):
+    """A user mistake inside an expression; the message says what to do.
+
+    `Evaluator.value` adds the expression and its location. It is a ReportgenError so that
+    a caller outside an expression (a table column's `digits`) still reports it as a user
+    error, never as an internal one.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _series(value, name: str) -> DataMap:
@@ -186,15 +198,15 @@ def _f_last(value):
     value = _sized(value, "last")
     if not len(value):
         raise ExprError(f"|last of {_what(value)}, which is empty")
-    return (list(value.values()) if isinstance(value, DataMap) else value)[-1]
+    return list(value.values())[-1] if isinstance(value, DataMap) else value[-1]
 
 
 def _f_join(value, separator=""):
     value = _sized(value, "join")
-    items = list(value.values()) if isinstance(value, DataMap) else list(value)
     separator = _text(separator, "join")
-    if len(items) > MAX_SEQUENCE:
+    if len(value) > MAX_SEQUENCE:
         raise ExprError(f"|join of more than {MAX_SEQUENCE:,} items")
+    items = list(value.values()) if isinstance(value, DataMap) else list(value)
     parts = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (str, int, float)):

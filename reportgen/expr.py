@@ -60,8 +60,10 @@ def _get(series: DataMap, key):
         return series[key]
     if isinstance(key, float) and key.is_integer() and int(key) in series:
         return series[int(key)]
-    keys = ", ".join(str(k) for k in series)
-    raise ExprError(f"`{series.path}` has no value for `{key}` (it has {keys})")
+    keys = [str(k) for _, k in zip(range(12), series)]
+    listed = ", ".join(keys[:11]) + (", …" if len(keys) > 11 else "")
+    wanted = f"`{key}`" if isinstance(key, (str, int, float)) and not isinstance(key, bool) else _what(key)
+    raise ExprError(f"`{series.path}` has no value for {wanted} (it has {listed})")
 
 
 def _numbers(values) -> list[float]:
@@ -353,9 +355,9 @@ class Evaluator:
                 _bounded(result)
             return result
         except TemplateSyntaxError as exc:
-            raise ReportgenError(f"expression `{expression.strip()}`: {exc.message}", loc) from None
+            raise ReportgenError(f"expression `{_short(expression)}`: {_no_repr(exc.message or 'syntax error')}", loc) from None
         except UndefinedError as exc:
-            raise ReportgenError(f"expression `{expression.strip()}`: {self._undefined(exc)}", loc) from None
+            raise ReportgenError(f"expression `{_short(expression)}`: {self._undefined(exc)}", loc) from None
         except ExprError as exc:
             raise ReportgenError(f"expression `{_short(expression)}`: {_no_repr(str(exc))}", loc) from None
         except (ArithmeticError, ValueError, TypeError) as exc:
@@ -429,13 +431,13 @@ class Evaluator:
         if isinstance(value, str):
             return value
         if isinstance(value, bool) or value is None:
-            raise ReportgenError(f"expression `{expression.strip()}` gives {value}, not something to print", loc)
+            raise ReportgenError(f"expression `{_short(expression)}` gives {_what(value)}, not something to print", loc)
         if isinstance(value, (int, float)):
             if not math.isfinite(value) or abs(value) > 1e18:
-                raise ReportgenError(f"expression `{expression.strip()}` gives a number too large to print", loc)
+                raise ReportgenError(f"expression `{_short(expression)}` gives a number too large to print", loc)
             return self.number(value)
         raise ReportgenError(
-            f"expression `{expression.strip()}` gives {_what(value)}, not a value; "
+            f"expression `{_short(expression)}` gives {_what(value)}, not a value; "
             "pick one item, e.g. series[2025], or format it with money(), number() or percent()", loc)
 
 
@@ -496,7 +498,7 @@ class _Sandbox(SandboxedEnvironment):
                 return obj[argument]
             except IndexError:
                 raise ExprError(f"index {argument} is past the end ({len(obj)} items)") from None
-        raise ExprError(f"cannot index {_what(obj)} with `{argument}`")
+        raise ExprError(f"cannot index {_what(obj)} with {_what(argument)}")
 
     def call(self, __context, __obj, *args, **kwargs):
         if id(__obj) not in self.allowed:

@@ -512,7 +512,9 @@ def load_data(root: Path, names: list[str], loc: Loc, diags: Diagnostics) -> tup
     """The namespaces a report names in `data:`; returns them and the files read."""
     folder = data_dir(root)
     namespaces, files = {}, []
-    available = sorted({p.stem for p in folder.glob("*.yaml")} | {p.stem for p in folder.glob("*.csv")}) if folder.exists() else []
+    # `<name>.csv.yaml` holds a CSV file's options, not data of its own.
+    available = sorted({p.stem for p in folder.glob("*.yaml") if not p.name.endswith(".csv.yaml")}
+                       | {p.stem for p in folder.glob("*.csv")}) if folder.exists() else []
     for name in names:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             diags.error(loc, f"data name `{name}` should be a file name without extension, made of letters, digits and _", "data")

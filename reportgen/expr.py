@@ -490,6 +490,8 @@ class _Sandbox(SandboxedEnvironment):
 
     def getitem(self, obj, argument):
         if isinstance(obj, DataMap):
+            if isinstance(argument, bool) or not isinstance(argument, (str, int, float)):
+                raise ExprError(f"cannot index {_what(obj)} with {_what(argument)}; use a key such as 2025 or 'name'")
             if isinstance(argument, str) and argument not in obj:
                 raise ExprError(f"`{obj.path}` has no `{argument}`{did_you_mean(argument, [str(k) for k in obj])}")
             return _get(obj, argument)

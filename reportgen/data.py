@@ -123,12 +123,22 @@ def _convert(node, path: str, unit: Unit, diags: Diagnostics, loc: Loc, text=Non
     if isinstance(node, str):
         return _checked_text(node, loc, diags)
     if isinstance(node, (int, float)):
-        if isinstance(node, float) and not math.isfinite(node):
-            diags.error(loc, f"`{text}` is not a finite number", "data")
-            return node
+        try:
+            value = float(node) * unit.scale
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value):
+            shown = text if text is None or len(text) <= 40 else text[:37] + "..."
+            infinite = isinstance(node, float) and not math.isfinite(node)
+            diags.error(loc, f"`{shown}` is not a finite number" if infinite else
+                        f"`{shown}` is too large a number (at most about 1e308 with its unit's scale)", "data")
+            return None
         places = _decimals(text)
-        resolution = 10.0 ** (-places) * unit.scale if places is not None else None
-        return Num.make(float(node) * unit.scale, resolution, unit.currency, unit.unit, loc, text)
+        try:
+            resolution = 10.0 ** (-places) * unit.scale if places is not None else None
+        except OverflowError:
+            resolution = None
+        return Num.make(value, resolution, unit.currency, unit.unit, loc, text)
     return node
 
 

@@ -11,19 +11,42 @@ import math
 import re
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefined, UndefinedError, nodes
+from jinja2.environment import TemplateExpression
+from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
 from . import formatting
 from .data import DataList, DataMap
 from .errors import Loc, ReportgenError, did_you_mean
 
 EXPR_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
-MAX_SEQUENCE = 100_000  # longest string or list an expression may build
+# Bounds on what one expression, and all expressions of one edition, may do. Real
+# expressions use a dozen nodes and print a few words; these leave a wide margin.
+MAX_SEQUENCE = 10_000  # longest string or list an expression may build
+MAX_TEXT = 10_000  # longest text an expression may give
+MAX_NODES = 400  # syntax nodes in one expression
+MAX_EDITION_WORK = 2_000_000  # syntax nodes evaluated for one edition, all expressions together
+MAX_DIGITS = 20  # decimals number(), money(), compact() and percent() may print
+FUNCTION_NAMES = ("growth", "cagr", "growth_rates", "share", "sum", "min", "max", "money", "number", "compact",
+                  "percent", "month", "round", "abs", "years", "first", "last")
 
 
-class ExprError(Exception):
-    """A user mistake inside an expression; the message says what to do."""
+class ExprError(ReportgenError):
+    """A user mistake inside an expression; the message says what to do.
+
+    `Evaluator.value` adds the expression and its location. It is a ReportgenError so that
+    a caller outside an expression (a table column's `digits`) still reports it as a user
+    error, never as an internal one.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _series(value, name: str) -> DataMap:
@@ -37,8 +60,10 @@ def _get(series: DataMap, key):
         return series[key]
     if isinstance(key, float) and key.is_integer() and int(key) in series:
         return series[int(key)]
-    keys = ", ".join(str(k) for k in series)
-    raise ExprError(f"`{series.path}` has no value for `{key}` (it has {keys})")
+    keys = [str(k) for _, k in zip(range(12), series)]
+    listed = ", ".join(keys[:11]) + (", …" if len(keys) > 11 else "")
+    wanted = f"`{key}`" if isinstance(key, (str, int, float)) and not isinstance(key, bool) else _what(key)
+    raise ExprError(f"`{series.path}` has no value for {wanted} (it has {listed})")
 
 
 def _numbers(values) -> list[float]:
@@ -46,6 +71,8 @@ def _numbers(values) -> list[float]:
         values = list(values.values())
     out = []
     for v in values:
+        if v is None:
+            continue  # a missing value (an empty CSV cell, `n/a`) is left out
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise ExprError(f"expected numbers, found {_what(v)}")
         out.append(v)
@@ -88,6 +115,12 @@ def share(part, total=None) -> float:
     return float(part) / float(total)
 
 
+def _round(value, digits=None):
+    """round(x) to a whole number, round(x, d) to d decimals (at most MAX_DIGITS)."""
+    value = _number(value, "round")
+    return round(value) if digits is None else round(value, _digits(digits, "round"))
+
+
 def _sum(values) -> float:
     return math.fsum(_numbers(values))
 
@@ -101,13 +134,147 @@ def _max(values) -> float:
 
 
 def _what(value) -> str:
+    """A value described for a message: never a Python repr (`<... at 0x...>`)."""
     if isinstance(value, DataMap):
         return f"the series `{value.path}`"
     if isinstance(value, DataList):
         return f"the table `{value.path}`"
     if isinstance(value, str):
-        return f"the text `{value}`"
-    return f"`{value}`"
+        return f"the text `{value if len(value) <= 60 else value[:57] + '...'}`"
+    if value is None:
+        return "a missing value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"the number {float(value):.6g}"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {len(value)} items"
+    if callable(value):
+        name = getattr(value, "__name__", "")
+        return f"the function `{name.lstrip('_')}`" if name and name != "<lambda>" else "a function"
+    return f"a value of another kind ({type(value).__name__})"
+
+
+_REPR = re.compile(r"<[^<>]*\bat 0x[0-9a-fA-F]+>")
+
+
+def _no_repr(message: str) -> str:
+    """A library message with any Python object repr replaced (they differ run to run)."""
+    return _REPR.sub("a Python object", message)
+
+
+def _digits(value, name: str):
+    """A `digits` argument: None or a whole number from 0 to MAX_DIGITS."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) != int(value) \
+            or not 0 <= value <= MAX_DIGITS:
+        raise ExprError(f"{name}(): digits should be a whole number from 0 to {MAX_DIGITS}, not {_what(value)}")
+    return int(value)
+
+
+def _text(value, name: str) -> str:
+    if not isinstance(value, str):
+        raise ExprError(f"|{name} works on text, not {_what(value)}")
+    return value
+
+
+def _sized(value, name: str):
+    if isinstance(value, (str, list, tuple, DataMap, DataList)):
+        return value
+    raise ExprError(f"|{name} needs a text, a list, a table or a series, not {_what(value)}")
+
+
+def _f_length(value):
+    return len(_sized(value, "length"))
+
+
+def _f_first(value):
+    value = _sized(value, "first")
+    if not len(value):
+        raise ExprError(f"|first of {_what(value)}, which is empty")
+    return next(iter(value.values() if isinstance(value, DataMap) else value))
+
+
+def _f_last(value):
+    value = _sized(value, "last")
+    if not len(value):
+        raise ExprError(f"|last of {_what(value)}, which is empty")
+    return list(value.values())[-1] if isinstance(value, DataMap) else value[-1]
+
+
+def _f_join(value, separator=""):
+    value = _sized(value, "join")
+    separator = _text(separator, "join")
+    if len(value) > MAX_SEQUENCE:
+        raise ExprError(f"|join of more than {MAX_SEQUENCE:,} items")
+    items = list(value.values()) if isinstance(value, DataMap) else list(value)
+    parts = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            raise ExprError(f"|join joins texts and numbers, not {_what(item)}")
+        parts.append(item if isinstance(item, str) else _plain_number(item))
+    return _bounded(separator.join(parts))
+
+
+def _f_number(value, name: str, convert):
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)) or isinstance(value, str) and len(value) > 40:
+        raise ExprError(f"|{name} needs a number or a short text of digits, not {_what(value)}")
+    try:
+        return convert(value)
+    except (ValueError, OverflowError):
+        raise ExprError(f"|{name}: {_what(value)} is not a number") from None
+
+
+def _f_round(value, precision=0, method="common"):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ExprError(f"|round needs a number, not {_what(value)}")
+    digits = _digits(precision, "round")
+    if method not in ("common", "floor", "ceil"):
+        raise ExprError("|round's method should be common, floor or ceil")
+    if method == "common":
+        return round(value, digits)
+    factor = 10 ** digits
+    return (math.floor if method == "floor" else math.ceil)(value * factor) / factor
+
+
+def _f_default(value, default="", boolean=False):
+    if isinstance(value, Undefined) or value is None or (boolean and not value):
+        return default
+    return value
+
+
+def _plain_number(value) -> str:
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e18 else repr(float(value))
+
+
+def _bounded(text: str) -> str:
+    if len(text) > MAX_TEXT:
+        raise ExprError(f"the text would be {len(text):,} characters long, more than the {MAX_TEXT:,} an expression may give")
+    return text
+
+
+# The filters an expression may use: harmless, bounded, and type-checked (Jinja's own would
+# print a Python repr of the data for `|upper` on a series, or pad a text to gigabytes).
+FILTERS = {
+    "abs": lambda v: abs(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else abs(_f_number(v, "abs", float)),
+    "round": _f_round,
+    "int": lambda v: _f_number(v, "int", lambda x: int(float(x)) if isinstance(x, str) else int(x)),
+    "float": lambda v: _f_number(v, "float", float),
+    "default": _f_default,
+    "d": _f_default,
+    "length": _f_length,
+    "count": _f_length,
+    "upper": lambda v: _text(v, "upper").upper(),
+    "lower": lambda v: _text(v, "lower").lower(),
+    "title": lambda v: _text(v, "title").title(),
+    "capitalize": lambda v: _text(v, "capitalize").capitalize(),
+    "trim": lambda v: _text(v, "trim").strip(),
+    "first": _f_first,
+    "last": _f_last,
+    "join": _f_join,
+}
+TESTS = ("defined", "undefined", "none", "number", "string", "even", "odd", "divisibleby")
 
 
 class Evaluator:
@@ -119,10 +286,14 @@ class Evaluator:
         self.settings = settings or {}
         self.env = _Sandbox(undefined=StrictUndefined)
         self.env.globals.clear()  # no range(), lipsum(), cycler or namespace()
+        self.env.filters = {**FILTERS, "_concat": self._concat}
+        self.env.tests = {name: test for name, test in self.env.tests.items() if name in TESTS}
+        self.work = 0  # syntax nodes evaluated so far in this edition (see MAX_EDITION_WORK)
         self.functions = {
             "growth": growth, "cagr": cagr, "growth_rates": growth_rates, "share": share, "sum": _sum, "min": _min, "max": _max,
             "money": self.money, "number": self.number, "compact": self.compact, "percent": self.percent, "month": self.month,
-            "round": round, "abs": abs, "years": lambda s: list(_series(s, "years").keys()),
+            "round": _round, "abs": lambda x: abs(_number(x, "abs")),
+            "years": lambda s: list(_series(s, "years").keys()),
             "first": lambda s: list(_series(s, "first").values())[0],
             "last": lambda s: list(_series(s, "last").values())[-1],
         }
@@ -134,21 +305,27 @@ class Evaluator:
     def money(self, value, currency=None, digits=None) -> str:
         """Money in compact local form; currency and precision from the data unless given."""
         value = _finite(_number(value, "money"))
+        digits = _digits(digits, "money")
+        if currency is not None and not (isinstance(currency, str) and re.fullmatch(r"[A-Z]{3}", currency)):
+            raise ExprError(f"money(): the currency should be an ISO code such as CNY or USD, not {_what(currency)}")
         currency = currency or getattr(value, "currency", None) or self.settings.get("currency") or "CNY"
         resolution = getattr(value, "resolution", None) or self.settings.get("money_resolution")
         return formatting.money(value, self.locale, currency, resolution, digits, self.settings.get("currency_names"))
 
     def number(self, value, digits=None) -> str:
         value = _finite(_number(value, "number"))
+        digits = _digits(digits, "number")
         return formatting.number(value, self.locale, digits, getattr(value, "resolution", None))
 
     def compact(self, value, digits=None) -> str:
         """A large quantity in short form: 3.1亿 / 310 million."""
         value = _finite(_number(value, "compact"))
+        digits = _digits(digits, "compact")
         return formatting.compact(value, self.locale, getattr(value, "resolution", None), digits)
 
     def percent(self, value, digits=None) -> str:
         value = _finite(_number(value, "percent"))
+        digits = _digits(digits, "percent")
         return formatting.percent(value, self.locale, self.settings.get("percent_digits", 2) if digits is None else digits)
 
     def month(self, value) -> str:
@@ -162,24 +339,71 @@ class Evaluator:
     def value(self, expression: str, loc: Loc | None):
         """The value of one expression (without braces), or a located ReportgenError."""
         try:
-            fn = self._compiled.get(expression)
-            if fn is None:
-                fn = self.env.compile_expression(expression, undefined_to_none=False)
-                self._compiled[expression] = fn
+            compiled = self._compiled.get(expression)
+            if compiled is None:
+                compiled = self._compile(expression)
+                self._compiled[expression] = compiled
+            fn, size = compiled
+            self.work += size
+            if self.work > MAX_EDITION_WORK:
+                raise ExprError(f"the expressions of this edition together exceed the work limit "
+                                f"({MAX_EDITION_WORK:,} steps); simplify them or compute values in the data")
             result = fn(**self.namespaces, **self.functions)
             if isinstance(result, Undefined):
                 str(result)  # raises the UndefinedError that names the unknown name
+            if isinstance(result, str):
+                _bounded(result)
             return result
         except TemplateSyntaxError as exc:
-            raise ReportgenError(f"expression `{expression.strip()}`: {exc.message}", loc) from None
+            raise ReportgenError(f"expression `{_short(expression)}`: {_no_repr(exc.message or 'syntax error')}", loc) from None
         except UndefinedError as exc:
-            raise ReportgenError(f"expression `{expression.strip()}`: {self._undefined(exc)}", loc) from None
+            raise ReportgenError(f"expression `{_short(expression)}`: {self._undefined(exc)}", loc) from None
         except ExprError as exc:
-            raise ReportgenError(f"expression `{expression.strip()}`: {exc}", loc) from None
+            raise ReportgenError(f"expression `{_short(expression)}`: {_no_repr(str(exc))}", loc) from None
         except (ArithmeticError, ValueError, TypeError) as exc:
-            raise ReportgenError(f"expression `{expression.strip()}`: {_plain_error(exc)}", loc) from None
+            raise ReportgenError(f"expression `{_short(expression)}`: {_no_repr(_plain_error(exc))}", loc) from None
         except RecursionError:
-            raise ReportgenError(f"expression `{expression.strip()}` is nested too deeply", loc) from None
+            raise ReportgenError(f"expression `{_short(expression)}` is nested too deeply", loc) from None
+        except (TemplateError, LookupError, AttributeError) as exc:
+            raise ReportgenError(f"expression `{_short(expression)}`: {_no_repr(str(exc) or 'not allowed')}", loc) from None
+
+    def _compile(self, expression: str):
+        """The expression compiled after checking its size, filters and tests; `~` is
+        rewritten to a bounded join that refuses to print a whole series or a function."""
+        parser = Parser(self.env, expression, state="variable")
+        tree = parser.parse_expression()
+        if not parser.stream.eos:
+            raise TemplateSyntaxError("unexpected text after the expression", parser.stream.current.lineno)
+        size = 1 + sum(1 for _ in tree.find_all(nodes.Node))
+        if size > MAX_NODES:
+            raise ExprError(f"the expression has {size} parts, more than the {MAX_NODES} allowed; "
+                            "split it or compute the value in the data")
+        for node in [tree, *tree.find_all((nodes.Filter, nodes.Test))]:
+            if isinstance(node, nodes.Filter) and node.name not in FILTERS:
+                raise ExprError(f"the filter `|{node.name}` is not allowed; filters: "
+                                f"{', '.join(sorted(FILTERS))}")
+            if isinstance(node, nodes.Test) and node.name not in TESTS:
+                raise ExprError(f"the test `is {node.name}` is not allowed; tests: {', '.join(TESTS)}")
+        tree = _ConcatToFilter().visit(tree)
+        tree.set_environment(self.env)
+        body = [nodes.Assign(nodes.Name("result", "store"), tree, lineno=1)]
+        template = self.env.from_string(nodes.Template(body, lineno=1))
+        return TemplateExpression(template, False), size
+
+    def _concat(self, items) -> str:
+        """`a ~ b`: texts and numbers joined, at most MAX_TEXT characters."""
+        parts = []
+        for item in items:
+            if isinstance(item, str):
+                parts.append(item)
+            elif isinstance(item, (int, float)) and not isinstance(item, bool):
+                parts.append(self.number(item) if isinstance(item, float) and not float(item).is_integer()
+                             else _plain_number(_finite(item)))
+            else:
+                raise ExprError(f"`~` joins texts and numbers, not {_what(item)}")
+            if sum(map(len, parts)) > MAX_TEXT:
+                raise ExprError(f"the text would be more than the {MAX_TEXT:,} characters an expression may give")
+        return "".join(parts)
 
     def _undefined(self, exc: UndefinedError) -> str:
         message = str(exc.message or exc)
@@ -207,13 +431,13 @@ class Evaluator:
         if isinstance(value, str):
             return value
         if isinstance(value, bool) or value is None:
-            raise ReportgenError(f"expression `{expression.strip()}` gives {value}, not something to print", loc)
+            raise ReportgenError(f"expression `{_short(expression)}` gives {_what(value)}, not something to print", loc)
         if isinstance(value, (int, float)):
             if not math.isfinite(value) or abs(value) > 1e18:
-                raise ReportgenError(f"expression `{expression.strip()}` gives a number too large to print", loc)
+                raise ReportgenError(f"expression `{_short(expression)}` gives a number too large to print", loc)
             return self.number(value)
         raise ReportgenError(
-            f"expression `{expression.strip()}` gives {_what(value)}, not a value; "
+            f"expression `{_short(expression)}` gives {_what(value)}, not a value; "
             "pick one item, e.g. series[2025], or format it with money(), number() or percent()", loc)
 
 
@@ -229,6 +453,19 @@ def _finite(value: float) -> float:
     return value
 
 
+def _short(expression: str) -> str:
+    text = expression.strip()
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+class _ConcatToFilter(NodeTransformer):
+    """Rewrites `a ~ b ~ c` as `[a, b, c]|_concat`, so joining is checked and bounded."""
+
+    def visit_Concat(self, node):
+        items = [self.visit(child) for child in node.nodes]
+        return nodes.Filter(nodes.List(items, lineno=node.lineno), "_concat", [], [], None, None, lineno=node.lineno)
+
+
 def _plain_error(exc: Exception) -> str:
     if isinstance(exc, ZeroDivisionError):
         return "division by zero (is a value 0?)"
@@ -240,7 +477,7 @@ def _plain_error(exc: Exception) -> str:
 class _Sandbox(SandboxedEnvironment):
     """Jinja2's sandbox, allowing only data lookups and reportgen's own functions."""
 
-    intercepted_binops = frozenset(["**", "*"])
+    intercepted_binops = frozenset(["**", "*", "%", "+", "//"])
     allowed: set = set()
 
     def getattr(self, obj, attribute):
@@ -253,6 +490,8 @@ class _Sandbox(SandboxedEnvironment):
 
     def getitem(self, obj, argument):
         if isinstance(obj, DataMap):
+            if isinstance(argument, bool) or not isinstance(argument, (str, int, float)):
+                raise ExprError(f"cannot index {_what(obj)} with {_what(argument)}; use a key such as 2025 or 'name'")
             if isinstance(argument, str) and argument not in obj:
                 raise ExprError(f"`{obj.path}` has no `{argument}`{did_you_mean(argument, [str(k) for k in obj])}")
             return _get(obj, argument)
@@ -261,12 +500,11 @@ class _Sandbox(SandboxedEnvironment):
                 return obj[argument]
             except IndexError:
                 raise ExprError(f"index {argument} is past the end ({len(obj)} items)") from None
-        raise ExprError(f"cannot index {_what(obj)} with `{argument}`")
+        raise ExprError(f"cannot index {_what(obj)} with {_what(argument)}")
 
     def call(self, __context, __obj, *args, **kwargs):
         if id(__obj) not in self.allowed:
-            raise ExprError("only reportgen's functions can be called (growth, cagr, growth_rates, share, sum, min, max, "
-                            "money, number, compact, percent, month, round, abs, years, first, last)")
+            raise ExprError(f"only reportgen's functions can be called ({', '.join(FUNCTION_NAMES)})")
         return __obj(*args, **kwargs)
 
     def call_binop(self, context, operator, left, right):
@@ -275,11 +513,21 @@ class _Sandbox(SandboxedEnvironment):
                     isinstance(left, (int, float)) and abs(left) > 1e18):
                 raise ExprError("powers with exponents above 100 or bases above 10^18 are not allowed")
             return left ** right
+        if operator == "%":
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
+                raise ExprError("`%` is the remainder of two numbers; text formatting is not available, use ~ to join texts")
+            return left % right
+        if operator == "//":
+            return left // right
+        if operator == "+":
+            if isinstance(left, (str, list)) and isinstance(right, (str, list)) and len(left) + len(right) > MAX_SEQUENCE:
+                raise ExprError("the result would be too long")
+            return left + right
         if isinstance(left, (str, list)) or isinstance(right, (str, list)):
             count = right if isinstance(left, (str, list)) else left
             size = len(left if isinstance(left, (str, list)) else right)
             if isinstance(count, int) and size * count > MAX_SEQUENCE:
-                raise ExprError("the result would be too long")
+                raise ExprError(f"the result would be longer than {MAX_SEQUENCE:,} items")
         return left * right
 
     def is_safe_attribute(self, obj, attr, value):

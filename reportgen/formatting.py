@@ -106,9 +106,15 @@ def month(value, locale: str) -> str:
     """`2025-07` (or a date) → `2025年7月` / `July 2025`."""
     if isinstance(value, (datetime.date, datetime.datetime)):
         date = value
+    elif not isinstance(value, str) or len(value) > 40:
+        raise ValueError("month() needs a text such as \"2025-07\" or \"2025-07-15\"")
     else:
         match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*", str(value))
         if not match:
             raise ValueError(f"`{value}` is not a date; write YYYY-MM or YYYY-MM-DD")
-        date = datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3) or 1))
+        try:
+            date = datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3) or 1))
+        except ValueError:
+            raise ValueError(f"`{str(value).strip()}` is not a date that exists; "
+                             "write a real month as YYYY-MM or a day as YYYY-MM-DD") from None
     return format_skeleton("yMMMM", date, locale=_cldr(locale))

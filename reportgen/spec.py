@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import model as m
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
+from .files import check_project_file, limit_bytes, limit_hint, open_project_file
 from .yamlsrc import YList, YMap, load
 
 TOP_KEYS = {
@@ -109,15 +110,17 @@ class _Loader:
                 self.diags.error(node.loc, f"{what} needs a `{key}`")
 
     def string(self, node: YMap, key: str, what: str, required: bool = False) -> str | None:
-        if key not in node or node[key] is None:
+        """The text at `key` exactly as written: `010`, `1.10`, `true` or `~` print as typed."""
+        value = node.get(key)
+        if isinstance(value, (YMap, YList)):
+            self.diags.error(node.loc_of(key), f"`{key}` in {what} should be text, not {_kind(value)}")
+            return None
+        text = node.text_of(key) if key in node else None
+        if text is None:
             if required:
                 self.diags.error(node.loc, f"{what} needs a `{key}`")
             return None
-        value = node[key]
-        if isinstance(value, (YMap, YList)) or isinstance(value, bool):
-            self.diags.error(node.loc_of(key), f"`{key}` in {what} should be text, not {_kind(value)}")
-            return None
-        return str(value)
+        return text
 
     def raw(self, node: YMap, key: str, context: str, what: str, required=False) -> m.Raw | None:
         text = self.string(node, key, what, required)
@@ -163,11 +166,17 @@ class _Loader:
             siblings = [p.name for p in full.parent.glob("*")] if full.parent.exists() else []
             self.diags.error(loc, f"{what} `{text}` not found{did_you_mean(path.name, siblings)}")
             return None
+        try:
+            # A folder, FIFO or device named here is refused before anything opens it.
+            check_project_file(full, self.root, text, None, loc=loc)
+        except ReportgenError as exc:
+            self.diags.items.extend(exc.diagnostics)
+            return None
         return full.resolve()
 
     def read(self, path: Path):
         self.files.append(path)
-        return load(path, display_path(path, self.root))
+        return load(path, display_path(path, self.root), self.root)
 
     # -------------------------------------------------------------- sections
 
@@ -365,17 +374,26 @@ class _Loader:
 
     def image_ok(self, path: Path, loc: Loc, name) -> bool:
         """Refuse images that would exhaust memory, reading only their header."""
-        size = path.stat().st_size
-        if size > MAX_IMAGE_BYTES:
+        limit = limit_bytes("image")
+        try:
+            size = check_project_file(path, self.root, str(name), None, loc=loc).st_size
+        except ReportgenError as exc:
+            self.diags.items.extend(exc.diagnostics)
+            return False
+        if size > limit:
             self.diags.error(loc, f"image `{name}` is {size / 1e6:.0f} MB; save it smaller than "
-                             f"{MAX_IMAGE_BYTES / 1e6:.0f} MB (e.g. as JPEG, at 300 dpi for its printed size)")
+                             f"{limit / 1e6:.0f} MB (e.g. as JPEG, at 300 dpi for its printed size){limit_hint('image')}")
             return False
         try:
             from PIL import Image
 
             Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, with a clearer message
-            with Image.open(path) as image:
+            with open_project_file(path, self.root, str(name), limit, loc=loc, kind="image") as fh, \
+                    Image.open(fh) as image:
                 width, height = image.size
+        except ReportgenError as exc:
+            self.diags.items.extend(exc.diagnostics)
+            return False
         except Exception as exc:  # Pillow raises many kinds for broken files
             self.diags.error(loc, f"image `{name}` cannot be read ({type(exc).__name__}); save it again as PNG or JPEG")
             return False

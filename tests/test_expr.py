@@ -135,3 +135,92 @@ checks:
         if warned:
             assert messages[0].startswith("content/data/markets.yaml:13:5: warning: published")
             assert "0.1522" in messages[0] and "0.152603" in messages[0]
+
+
+# ---------------------------------------------------------------- the sandbox's bounds
+
+@pytest.mark.parametrize("expression, message", [
+    ("markets|format", "the filter `|format` is not allowed"),
+    ("markets|pprint", "the filter `|pprint` is not allowed"),
+    ("markets|tojson", "the filter `|tojson` is not allowed"),
+    ("'x'|center(999999999)", "the filter `|center` is not allowed"),
+    ("'x'|indent(999999999)", "the filter `|indent` is not allowed"),
+    ("'x'|replace('x', 'yy')", "the filter `|replace` is not allowed"),
+    ("'x'|wordwrap(5)", "the filter `|wordwrap` is not allowed"),
+    ("'x'|truncate(5)", "the filter `|truncate` is not allowed"),
+    ("markets|xmlattr", "the filter `|xmlattr` is not allowed"),
+    ("markets|map('upper')", "the filter `|map` is not allowed"),
+    ("markets|attr('__class__')", "the filter `|attr` is not allowed"),
+    ("money(1)|string", "the filter `|string` is not allowed"),
+    ("1 is sameas 1", "the test `is sameas` is not allowed"),
+    ("'%s' % markets", "`%` is the remainder of two numbers"),
+    ("'%999999999s' % 1", "`%` is the remainder of two numbers"),
+    ("markets ~ ''", "`~` joins texts and numbers, not the series `markets`"),
+    ("money ~ ''", "`~` joins texts and numbers, not the function `money`"),
+    ("('a' * 9000) ~ ('a' * 9000)", "more than the 10,000 characters"),
+    ("'a' * 10001", "longer than 10,000 items"),
+    ("number(1, 999999999)", "digits should be a whole number from 0 to 20"),
+    ("money(markets.ai_biomed.size[2025], digits=21)", "digits should be a whole number from 0 to 20"),
+    ("percent(0.1, -1)", "digits should be a whole number from 0 to 20"),
+    ("compact(1e9, 2.5)", "digits should be a whole number from 0 to 20"),
+    ("round(1.5, 10**6)", "digits should be a whole number from 0 to 20"),
+    ("markets.types|upper", "|upper works on text, not the series `markets.types`"),
+    ("markets.types|join(markets)", "|join works on text"),
+    ("1" + " + 1" * 400, "more than the 400 allowed"),
+    ("month('2025-02-30')", "`2025-02-30` is not a date that exists"),
+    ("month(markets.types)", "month() needs a text"),
+])
+def test_sandbox_refuses_with_a_located_message_and_no_repr(namespaces, expression, message):
+    with pytest.raises(ReportgenError) as info:
+        Evaluator(namespaces, "en").expand("Text {{ " + expression + " }}", Loc("r.yaml", 4, 9))
+    text = str(info.value)
+    assert text.startswith("r.yaml:4:17: error: expression `") and message in text, text
+    assert " at 0x" not in text and "<" not in text.split("`", 2)[-1], text
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ("markets.types|length", "2"),
+    ("markets.ai_biomed.size|first|round", "3,260,000,000"),
+    ("'abc'|upper ~ '-' ~ ' x '|trim|title", "ABC-X"),
+    ("markets.types|join(', ')", "114, 106"),
+    ("missing|default('—') if false else 'ok'", "ok"),
+    ("'2025' ~ '年'", "2025年"),
+    ("2025 ~ '年'", "2025年"),
+    ("round(1.23456, 2)", "1.23"),
+    ("'12'|int + 1", "13"),
+    ("7 % 4", "3"),
+])
+def test_harmless_filters_still_work(namespaces, expression, expected):
+    assert Evaluator(namespaces, "en").expand("{{ " + expression + " }}", None) == expected
+
+
+def test_each_edition_has_a_work_budget(namespaces, monkeypatch):
+    import reportgen.expr as expr
+
+    monkeypatch.setattr(expr, "MAX_EDITION_WORK", 50)
+    evaluator = Evaluator(namespaces, "en")
+    for _ in range(10):
+        evaluator.expand("{{ 1 + 2 }}", None)
+    with pytest.raises(ReportgenError, match="together exceed the work limit"):
+        for _ in range(40):
+            evaluator.expand("{{ 1 + 2 }}", Loc("r.yaml", 1, 1))
+
+
+def test_an_unbounded_expression_in_a_spec_fails_check_quickly(tmp_path, capsys):
+    import time
+
+    from reportgen.cli import main
+
+    project = make_project(tmp_path, {
+        "content/data/markets.yaml": DATA,
+        "content/r/report.yaml": "title: t\ndata: [markets]\nsections:\n  - title: a\n    blocks:\n"
+                                 "      - \"{{ markets|pprint }} {{ 'x'|center(999999999) }}\"\n"
+                                 "      - \"{{ number(1, 999999999) }}\"\n",
+    })
+    start = time.monotonic()
+    assert main(["-C", str(project), "check"]) == 1
+    assert time.monotonic() - start < 20
+    err = capsys.readouterr().err
+    assert "content/r/report.yaml:6:13: error: expression `markets|pprint`: the filter `|pprint` is not allowed" in err
+    assert "content/r/report.yaml:7:13: error: expression `number(1, 999999999)`" in err
+    assert "cagr_published" not in err and "0x" not in err

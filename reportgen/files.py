@@ -1,0 +1,150 @@
+"""Reading files of a project safely: inside the project, regular files only, bounded size.
+
+Every file reportgen reads because a project names it (spec, fragment, data, layout, image,
+catalog, reference document) goes through `read_project_file` or `open_project_file`, so
+that a symlink cannot lead a build to `/etc/passwd`, a FIFO or device cannot hang it, and
+a huge file is refused with a message naming the limit instead of exhausting memory.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import Diagnostic, Loc, ReportgenError
+
+MB = 1_000_000
+
+# Default size limits per kind of file, in MB, each raised by its environment variable.
+# They are far above any real report's files and far below what would exhaust a CI machine.
+LIMITS = {
+    "spec": ("REPORTGEN_MAX_SPEC_MB", 20),
+    "data": ("REPORTGEN_MAX_DATA_MB", 100),
+    "image": ("REPORTGEN_MAX_IMAGE_MB", 50),
+}
+
+
+def limit_bytes(kind: str) -> int:
+    """The size limit in bytes for a kind of file (`spec`, `data`, `image`), from the
+    environment variable that raises it or its default."""
+    env, default = LIMITS[kind]
+    value = os.environ.get(env, "").strip()
+    try:
+        megabytes = float(value) if value else default
+    except ValueError:
+        megabytes = default
+    if megabytes <= 0:
+        megabytes = default
+    return int(megabytes * MB)
+
+
+def limit_hint(kind: str) -> str:
+    """`; set REPORTGEN_MAX_DATA_MB to raise it` for messages about a limit."""
+    return f"; to raise the limit set {LIMITS[kind][0]} (in MB)" if kind in LIMITS else ""
+
+
+def _kind_of(mode: int) -> str | None:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    return None
+
+
+def _error(message: str, where: Loc, kind: str) -> ReportgenError:
+    return ReportgenError(Diagnostic(where, message, code="data" if kind == "data" else "spec"))
+
+
+def _size_text(size: int) -> str:
+    return f"{size / MB:,.1f} MB" if size >= MB else f"{size:,} bytes"
+
+
+def check_project_file(path: Path, root: Path | None, display: str, limit: int | None,
+                       *, loc: Loc | None = None, kind: str = "") -> os.stat_result:
+    """Check, without opening it, that a file may be read; its `os.stat`, or a located error.
+
+    The path, with symlinks followed, must lie inside `root` (None: anywhere) and be a
+    regular file of at most `limit` bytes. `loc` is where the file was named (default: the
+    file itself); `kind` names the limit's environment variable in the message (`LIMITS`).
+    """
+    where = loc or Loc(display)
+    resolved = Path(os.path.realpath(path))
+    if root is not None:
+        real_root = Path(os.path.realpath(root))
+        if resolved != real_root and real_root not in resolved.parents:
+            raise _error(f"`{display}` resolves outside the project (through a symlink or `..`); "
+                                 "reportgen reads only files inside the project folder", where, kind)
+    try:
+        info = os.stat(resolved)
+    except FileNotFoundError:
+        raise _error(f"file not found: {display}", where, kind) from None
+    except OSError as exc:
+        raise _error(f"cannot read {display}: {exc.strerror or 'unreadable'}", where, kind) from None
+    what = _kind_of(info.st_mode)
+    if what:
+        raise _error(f"`{display}` is {what}, not a file reportgen can read; name a regular file", where, kind)
+    _check_size(info.st_size, limit, display, where, kind)
+    return info
+
+
+def open_project_file(path: Path, root: Path | None, display: str, limit: int | None,
+                      *, loc: Loc | None = None, kind: str = "") -> BinaryIO:
+    """Open a project file for binary reading after `check_project_file`, or raise.
+
+    A FIFO is never opened (opening one blocks until a writer appears): the type is checked
+    with `os.stat` first, and the file is opened non-blocking and without following a
+    symlink, then re-checked on the open descriptor, so a file swapped in between is
+    caught too.
+    """
+    where = loc or Loc(display)
+    info = check_project_file(path, root, display, limit, loc=loc, kind=kind)
+    resolved = Path(os.path.realpath(path))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(resolved, flags)
+    except OSError as exc:
+        raise _error(f"cannot read {display}: {exc.strerror or 'unreadable'}", where, kind) from None
+    try:
+        opened = os.fstat(fd)
+        if _kind_of(opened.st_mode) or (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            raise _error(f"`{display}` changed while it was being read; run the command again", where, kind)
+        _check_size(opened.st_size, limit, display, where, kind)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _check_size(size: int, limit: int | None, display: str, where: Loc, kind: str) -> None:
+    if limit is not None and size > limit:
+        raise _error(f"`{display}` is {_size_text(size)}, over the limit of {_size_text(limit)} "
+                             f"for this kind of file{limit_hint(kind)}", where, kind)
+
+
+def read_project_file(path: Path, root: Path | None, display: str, limit: int | None,
+                      *, loc: Loc | None = None, kind: str = "") -> bytes:
+    """The bytes of a project file, checked as `open_project_file` describes.
+
+    Reads at most `limit` + 1 bytes, so a file that grows after the check is refused as
+    well, never read whole into memory.
+    """
+    where = loc or Loc(display)
+    with open_project_file(path, root, display, limit, loc=loc, kind=kind) as fh:
+        try:
+            data = fh.read() if limit is None else fh.read(limit + 1)
+        except OSError as exc:
+            raise _error(f"cannot read {display}: {exc.strerror or 'unreadable'}", where, kind) from None
+    if limit is not None and len(data) > limit:
+        raise _error(f"`{display}` is over the limit of {_size_text(limit)} for this kind of file"
+                             f"{limit_hint(kind)}", where, kind)
+    return data

@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
                        ("status", "translated / fuzzy / untranslated counts per report and locale")):
         action = isub.add_parser(name, help=text)
         action.add_argument("reports", nargs="*", metavar="REPORT")
+        if name == "update":
+            action.add_argument("--no-obsolete", action="store_true",
+                                help="drop translations no string uses any more (the #~ entries)")
+        if name == "status":
+            action.add_argument("--list", "--untranslated", dest="list_entries", action="store_true",
+                                help="also list each untranslated and fuzzy entry with its .po line and source place")
     return parser
 
 
@@ -186,8 +192,9 @@ def _list(root: Path, args, diags: Diagnostics) -> int:
 def _i18n(root: Path, args, diags: Diagnostics) -> int:
     from . import i18n_cli
 
-    getattr(i18n_cli, args.i18n_command)(root, args.reports, diags)
-    return EXIT_OK
+    options = {k: v for k, v in vars(args).items() if k in ("no_obsolete", "list_entries")}
+    getattr(i18n_cli, args.i18n_command)(root, args.reports, diags, **options)
+    return EXIT_ERRORS if diags.errors else EXIT_OK
 
 
 def _manifest(root: Path, args, diags: Diagnostics) -> int:

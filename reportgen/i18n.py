@@ -415,7 +415,7 @@ def check_catalog(catalog: Catalog, diags: Diagnostics, known: set | None = None
         loc = Loc(catalog.display, catalog.line(key), 1)
         problems = []
         for text in (t for t in texts if t):
-            problems += _placeholder_problems(source, text) + _number_problems(source, text) + _link_problems(source, text)
+            problems += translation_problems(source, text)
         if message.msgid_plural and nplurals is not None and len(texts) != nplurals:
             problems.append(f"this entry has {len(texts)} plural forms (msgstr[N]) and the header's Plural-Forms "
                             f"says nplurals={nplurals}")
@@ -423,6 +423,16 @@ def check_catalog(catalog: Catalog, diags: Diagnostics, known: set | None = None
             diags.error(loc, problem, "i18n")
         if problems:
             catalog.rejected.add(key)
+
+
+def translation_problems(source: str, text: str) -> list[str]:
+    """What is wrong with `text` as a translation of `source`: placeholders, numbers, links."""
+    return _placeholder_problems(source, text) + _number_problems(source, text) + _link_problems(source, text)
+
+
+def translated(entry: polib.POEntry) -> bool:
+    """Whether an entry has a translation (fuzzy or not)."""
+    return _translated(entry)
 
 
 def _placeholder_problems(source: str, text: str) -> list[str]:
@@ -480,7 +490,9 @@ def link_targets(text: str) -> set[str]:
             walk(parse_blocks(text))
         except ReportgenError:
             pass  # the text itself is reported where the edition uses it
-    return {t for t in targets if t}
+    targets = {t for t in targets if t}
+    # URL-like text stops at a parenthesis; where Markdown read the whole target, keep that one.
+    return {t for t in targets if not any(o != t and o.startswith(t) for o in targets)}
 
 
 def _link_problems(source: str, text: str) -> list[str]:

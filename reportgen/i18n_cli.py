@@ -161,6 +161,17 @@ def status(root: Path, names: list[str], diags: Diagnostics, log=print, list_ent
     return rows
 
 
+def _actions() -> dict:
+    from .i18n_sheet import export, import_
+
+    return {"extract": extract, "update": update, "status": status, "export": export, "import": import_}
+
+
+def run(action: str, root: Path, names: list[str], diags: Diagnostics, **options) -> None:
+    """Run `reportgen i18n ACTION`."""
+    _actions()[action](root, names, diags, **options)
+
+
 def _gaps(catalog) -> list[str]:
     out = []
     for key, entry in catalog.messages.items():

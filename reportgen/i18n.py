@@ -230,6 +230,9 @@ def template(recorder: Recorder, report_id: str, source_locale: str, data_refs: 
                   "Made by `reportgen i18n extract`; do not edit: translate the locale's .po file.")
     pot.metadata = {
         "Project-Id-Version": report_id,
+        "PO-Revision-Date": _FIXED_DATE,  # no wall-clock dates: an unchanged spec gives an unchanged file
+        "Last-Translator": "",
+        "Language-Team": "",
         "Language": source_locale,
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",

@@ -215,9 +215,10 @@ def test_a_new_locale_gets_a_complete_header(tmp_path):
     assert po.metadata["Language"] == "zh_TW" and po.metadata["Plural-Forms"] == "nplurals=1; plural=0;"
     assert po.metadata["Project-Id-Version"] == "alpha"
     if shutil.which("msgfmt"):
-        result = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(project / "content/alpha/locales/zh_TW.po")],
-                                capture_output=True, text=True)
-        assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
+        for name in ("zh_TW.po", "messages.pot"):
+            result = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(project / "content/alpha/locales" / name)],
+                                    capture_output=True, text=True)
+            assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
 
 
 def test_update_keeps_the_files_permissions(tmp_path):

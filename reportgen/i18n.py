@@ -95,7 +95,7 @@ class Catalog:
     def language(self) -> str | None:
         return self.po.metadata.get("Language") or None
 
-    def line(self, key, part: str = "msgstr") -> int:
+    def line(self, key, part: str = "msgid") -> int:
         where = self.lines.get(key)
         return getattr(where, part) if where else 0
 
@@ -166,7 +166,7 @@ class Translator:
             report(Loc(self.expected), f"“{shown}”{origin} is not in the {self.locale} catalog yet; using the source "
                    "text (run `reportgen i18n update` to add it, then translate it)", "i18n")
         elif message.fuzzy:
-            report(Loc(self.expected, self.catalog.line(key, "flags"), 1),
+            report(Loc(self.expected, self.catalog.line(key), 1),
                    f"“{shown}”{origin} is fuzzy for {self.locale}: its source changed after it was translated; "
                    "review the translation, then remove the `fuzzy` flag (until then the source text is used)", "i18n")
         else:
@@ -420,8 +420,8 @@ def check_catalog(catalog: Catalog, diags: Diagnostics, known: set | None = None
         for text in (t for t in texts if t):
             problems += translation_problems(source, text)
         if message.msgid_plural and nplurals is not None and len(texts) != nplurals:
-            problems.append(f"this entry has {len(texts)} plural forms (msgstr[N]) and the header's Plural-Forms "
-                            f"says nplurals={nplurals}")
+            problems.append(f"{'more' if len(texts) > nplurals else 'fewer'} plural forms ({len(texts)} msgstr[N]) "
+                            f"than the header's Plural-Forms nplurals={nplurals}")
         for problem in dict.fromkeys(problems):
             diags.error(loc, problem, "i18n")
         if problems:

@@ -179,7 +179,7 @@ def _gaps(catalog) -> list[str]:
         if translated and not entry.fuzzy:
             continue
         state = "fuzzy" if entry.fuzzy and translated else "untranslated"
-        line = catalog.line(key, "flags" if state == "fuzzy" else "msgstr")
+        line = catalog.line(key)
         text = " ".join(entry.msgid.split())
         shown = text if len(text) <= 50 else text[:47] + "…"
         refs = ", ".join(f"{p}:{n}" if n else p for p, n in entry.occurrences) or "no reference"

@@ -96,8 +96,8 @@ def _string(text: str, line: int) -> str:
     if not match:
         if not text.startswith('"'):
             raise _Error(line, "a quoted string should follow here")
-        raise _Error(line, "this string is not closed: it should end with a double quote on the same line, "
-                     'and a double quote inside the text is written \\"')
+        raise _Error(line, "this string is not closed (check for a missing closing quote): it should end with a "
+                     'double quote on the same line, and a double quote inside the text is written \\"')
 
     def unescape(m: re.Match) -> str:
         char = m.group(1)

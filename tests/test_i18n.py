@@ -80,7 +80,7 @@ def test_broken_placeholder_is_rejected_with_po_line(tmp_path, capsys):
                       '"In 2024 the market was worth {{ money(figures.market.size[2025]) }}."')
     assert run(project, "check") == 1
     err = capsys.readouterr().err
-    assert "content/alpha/locales/en.po:16:1: error: the translation changes the placeholders" in err
+    assert "content/alpha/locales/en.po:15:1: error: the translation changes the placeholders" in err
     assert "missing {{ money(figures.market.size[2024]) }}" in err
 
 
@@ -90,7 +90,7 @@ def test_drifted_number_is_rejected(tmp_path, capsys):
                       '"In 2024 the market was worth CNY 4.2 billion."')
     assert run(project, "check") == 1
     err = capsys.readouterr().err
-    assert "content/alpha/locales/en.po:16:1: error: the translation has the number 4.2" in err
+    assert "content/alpha/locales/en.po:15:1: error: the translation has the number 4.2" in err
 
 
 def test_missing_translation_warns_and_strict_fails(tmp_path, capsys):
@@ -98,7 +98,7 @@ def test_missing_translation_warns_and_strict_fails(tmp_path, capsys):
     break_translation(project, 'msgstr "Market size"\n\nmsgctxt "size|text"', 'msgstr ""\n\nmsgctxt "size|text"')
     assert run(project, "check") == 0
     err = capsys.readouterr().err
-    assert "content/alpha/locales/en.po:12:1: warning: “市场规模” (from content/alpha/report.yaml:5:12) is not translated for en" in err
+    assert "content/alpha/locales/en.po:11:1: warning: “市场规模” (from content/alpha/report.yaml:5:12) is not translated for en" in err
     assert run(project, "check", "--strict") == 1
 
 

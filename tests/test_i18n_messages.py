@@ -31,7 +31,7 @@ def replace(path, old, new):
 ])
 def test_a_broken_placeholder_is_blamed_on_the_po_line_only(tmp_path, capsys, broken):
     project = make_project(tmp_path, root="test-two-reports")
-    line = replace(project / PO, f'msgstr "{TRANSLATION}"', f'msgstr "{broken}"')
+    line = replace(project / PO, f'msgstr "{TRANSLATION}"', f'msgstr "{broken}"') - 1  # the entry's msgid line
     assert run(project, "check", "alpha") == 1
     err = capsys.readouterr().err
     assert f"{PO}:{line}:1: error: the translation changes the placeholders" in err
@@ -41,7 +41,7 @@ def test_a_broken_placeholder_is_blamed_on_the_po_line_only(tmp_path, capsys, br
 
 def test_a_fuzzy_entry_says_to_review_it_and_remove_the_flag(tmp_path, capsys):
     project = make_project(tmp_path, root="test-two-reports")
-    line = replace(project / PO, 'msgctxt "size|title"', '#, fuzzy\nmsgctxt "size|title"')
+    line = replace(project / PO, 'msgctxt "size|title"', '#, fuzzy\nmsgctxt "size|title"') + 2  # its msgid
     assert run(project, "check", "alpha") == 0
     err = capsys.readouterr().err
     assert f"{PO}:{line}:1: warning: “市场规模” (from content/alpha/report.yaml:5:12) is fuzzy for en" in err
@@ -73,7 +73,7 @@ def test_no_catalog_yet_is_one_line_per_edition(tmp_path, capsys):
 def test_a_translation_may_not_add_a_link(tmp_path, capsys, added):
     project = make_project(tmp_path, root="test-two-reports")
     line = replace(project / PO, f'msgstr "{TRANSLATION}"',
-                   'msgstr "' + (TRANSLATION + " " + added).replace("\n", "\\n") + '"')
+                   'msgstr "' + (TRANSLATION + " " + added).replace("\n", "\\n") + '"') - 1
     assert run(project, "check", "alpha") == 1
     err = capsys.readouterr().err
     assert f"{PO}:{line}:1: error: the translation links to" in err, err

@@ -239,8 +239,8 @@ def test_status_list_names_untranslated_and_fuzzy_entries(tmp_path, capsys):
     assert run(project, "i18n", "status", "--untranslated") == 0
     out = capsys.readouterr().out
     lines = (project / PO).read_text(encoding="utf-8").split("\n")
-    fuzzy_line = next(i for i, line in enumerate(lines, 1) if line.startswith("#, fuzzy"))
-    empty_line = next(i for i, line in enumerate(lines, 1) if line == 'msgstr ""' and lines[i - 2] == 'msgid "模型类型"')
+    fuzzy_line = next(i for i, line in enumerate(lines, 1) if line == 'msgid "市场规模概览"')
+    empty_line = next(i for i, line in enumerate(lines, 1) if line == 'msgid "模型类型"' and lines[i] == 'msgstr ""')
     assert f"{PO}:{fuzzy_line}: fuzzy: “市场规模概览” (content/alpha/report.yaml:5)" in out
     assert f"{PO}:{empty_line}: untranslated: “模型类型” (content/alpha/report.yaml:16)" in out
     assert run(project, "i18n", "status", "--list") == 0

@@ -430,7 +430,19 @@ def check_catalog(catalog: Catalog, diags: Diagnostics, known: set | None = None
 
 def translation_problems(source: str, text: str) -> list[str]:
     """What is wrong with `text` as a translation of `source`: placeholders, numbers, links."""
-    return _placeholder_problems(source, text) + _number_problems(source, text) + _link_problems(source, text)
+    return (_placeholder_problems(source, text) + _number_problems(source, text) + _link_problems(source, text)
+            + _line_break_problems(source, text))
+
+
+def _line_break_problems(source: str, text: str) -> list[str]:
+    # msgfmt refuses a catalog where they differ, so CI running gettext tools would fail later.
+    out = []
+    for where, test in (("begins", str.startswith), ("ends", str.endswith)):
+        if test(source, "\n") != test(text, "\n"):
+            has, lacks = ("msgid", "translation") if test(source, "\n") else ("translation", "msgid")
+            out.append(f"the {has} {where} with a line break (\\n) and the {lacks} does not; "
+                       "gettext requires both or neither")
+    return out
 
 
 def translated(entry: polib.POEntry) -> bool:

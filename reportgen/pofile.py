@@ -23,6 +23,7 @@ from .errors import Diagnostic, Loc, ReportgenError
 # would be written back as other text, so they are refused rather than altered.
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "v": "\v", "b": "\b", "f": "\f", "\\": "\\", '"': '"'}
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"[ \t]*')
+_STRINGS = re.compile(r'(?:"(?:[^"\\]|\\.)*"[ \t]*)+')  # gettext joins `"a" "b"` on one line
 _ESCAPE = re.compile(r"\\(.)")
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])?(?=[ \t\"]|$)[ \t]*(.*)$")
 _CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
@@ -92,7 +93,7 @@ class _Entry:
 
 def _string(text: str, line: int) -> str:
     """The value of one quoted PO string, or a located error."""
-    match = _STRING.fullmatch(text)
+    match = _STRINGS.fullmatch(text)
     if not match:
         if not text.startswith('"'):
             raise _Error(line, "a quoted string should follow here")
@@ -106,7 +107,7 @@ def _string(text: str, line: int) -> str:
                          "(escapes allowed: \\n \\t \\\" \\\\)")
         return _ESCAPES[char]
 
-    return _ESCAPE.sub(unescape, match.group(1))
+    return "".join(_ESCAPE.sub(unescape, part) for part in _STRING.findall(text))
 
 
 def _located(display: str, errors: list[_Error]) -> ReportgenError:
@@ -183,9 +184,7 @@ class _Reader:
 
     def line(self, line: str, number: int) -> None:
         if not line:
-            if self.entry.started:
-                self.finish()
-            return
+            return  # as in gettext, blank lines separate nothing: the keywords do
         obsolete = line.startswith("#~")
         if obsolete:
             line = line[2:].strip()
@@ -221,6 +220,8 @@ class _Reader:
             raise _Error(number, "this line is not PO syntax: expected msgctxt, msgid or msgstr with a quoted "
                          "string, a quoted continuation, a comment (#) or a blank line")
         word, index, rest = match.groups()
+        if entry.started and not entry.complete and word in ("msgctxt", "msgid") and "msgid" in entry.fields:
+            raise _Error(entry.lines["msgid"], "this msgid has no msgstr")
         if entry.started and entry.complete and word in ("msgctxt", "msgid"):
             self.finish()  # gettext allows entries with no blank line between them
             entry = self.entry

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import make_project
+from conftest import REPO, make_project
 
 from reportgen.cli import main
 from reportgen.errors import ReportgenError
@@ -136,3 +136,61 @@ def test_strict_reading_agrees_with_msgfmt_on_good_files(tmp_path):
     assert catalog.messages[(None, "one")].msgstr_plural == {0: "one", 1: "many"}
     assert [e.msgid for e in catalog.po.obsolete_entries()] == ["gone"]
     assert catalog.po.header == "a translator's note" and catalog.po.metadata_is_fuzzy
+
+
+def _mutations(text: str, count: int, seed: int):
+    """Deterministic random damage of the kinds hand edits do: characters and lines lost, doubled, moved."""
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(count):
+        t = text
+        for _ in range(rng.randint(1, 3)):
+            lines = t.split("\n")
+            k = rng.randrange(len(t))
+            op = rng.choice(["delete", "insert", "double", "drop", "swap"])
+            if op == "delete":
+                t = t[:k] + t[k + 1:]
+            elif op == "insert":
+                t = t[:k] + rng.choice(['"', "\\", "\n", "#", "#~ ", "msgid ", "x", "[0]", "\t", "\\q", "}}"]) + t[k:]
+            elif op == "double":
+                j = rng.randrange(len(lines))
+                lines.insert(j, lines[j])
+                t = "\n".join(lines)
+            elif op == "drop":
+                del lines[rng.randrange(len(lines))]
+                t = "\n".join(lines)
+            else:
+                j = rng.randrange(len(lines) - 1)
+                lines[j], lines[j + 1] = lines[j + 1], lines[j]
+                t = "\n".join(lines)
+        yield t
+
+
+def test_damaged_catalogs_are_located_errors_or_read_as_gettext_reads_them(tmp_path):
+    """Fuzz: every damaged catalog is a located error, or it reads, writes back stably, and gettext
+    (msgfmt) accepts it unless `check` names a problem: never a traceback, never a silent change."""
+    from reportgen.errors import Diagnostics
+    from reportgen.i18n import check_catalog
+    from reportgen.pofile import parse, render
+
+    text = (REPO / "content/medical-llm-brands-2025/locales/zh_TW.po").read_text(encoding="utf-8")[:6000]
+    text = text[: text.rindex("\n\n") + 1]
+    msgfmt = shutil.which("msgfmt")
+    scratch = tmp_path / "f.po"
+    for damaged in _mutations(text, 250, seed=16):
+        raw = damaged.encode("utf-8")
+        try:
+            catalog = parse_catalog(raw, scratch, "f.po")
+        except ReportgenError as exc:
+            last = damaged.count("\n") + 1
+            assert all(d.loc is not None and 1 <= d.loc.line <= last for d in exc.diagnostics), damaged
+            continue
+        written = render(catalog.po)
+        assert render(parse(written, "f.po").po) == written
+        diags = Diagnostics()
+        check_catalog(catalog, diags)
+        if msgfmt and not diags.errors:
+            scratch.write_bytes(raw)
+            result = subprocess.run([msgfmt, "-o", "/dev/null", str(scratch)], capture_output=True, text=True)
+            assert result.returncode == 0, (result.stderr, damaged)

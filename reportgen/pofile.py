@@ -368,7 +368,15 @@ def _assemble(entries: list, display: str, charset: str) -> Parsed:
 def render(po: polib.POFile) -> bytes:
     """The bytes of a catalog as reportgen writes it (stable: the same catalog gives the same bytes)."""
     po.wrapwidth = WIDTH
-    text = str(po)
+    # Written as UTF-8 whatever charset the file was read in: a translation may hold any character.
+    content_type = po.metadata.get("Content-Type")
+    if content_type is not None and "charset=" in content_type and not re.search(r"charset=utf-?8\b", content_type, re.I):
+        po.metadata["Content-Type"] = re.sub(r"charset=[^;\s]*", "charset=UTF-8", content_type)
+    po.encoding = "utf-8"
+    # polib writes an empty header comment as a lone "#" and a comment line beginning with ","
+    # as a flags line; the header comment is written here, as it was read.
+    header = "".join(f"# {line}\n" if line else "#\n" for line in po.header.split("\n")) if po.header else ""
+    text = header + polib._BaseFile.__unicode__(po)
     if not text.endswith("\n"):
         text += "\n"
-    return text.encode(po.encoding or "utf-8")
+    return text.encode("utf-8")

@@ -245,3 +245,16 @@ def test_status_list_names_untranslated_and_fuzzy_entries(tmp_path, capsys):
     assert f"{PO}:{empty_line}: untranslated: “模型类型” (content/alpha/report.yaml:16)" in out
     assert run(project, "i18n", "status", "--list") == 0
     assert capsys.readouterr().out == out
+
+
+def test_a_catalog_in_another_charset_is_rewritten_as_utf8_with_its_header_saying_so(tmp_path):
+    project = make_project(tmp_path, root="test-two-reports")
+    po = project / PO
+    po.write_bytes(po.read_text(encoding="utf-8").replace("charset=UTF-8", "charset=GB18030").encode("gb18030"))
+    assert run(project, "check", "alpha") == 0  # read in its declared charset
+    change_spec(project, "title: 市场规模\n", "title: 市场规模概览\n")
+    assert run(project, "i18n", "update", "alpha") == 0
+    text = po.read_bytes().decode("utf-8")
+    assert "charset=UTF-8" in text and "GB18030" not in text
+    assert entries(project).find("通用医疗大模型", msgctxt="data").msgstr == "General medical models"
+    assert not text.startswith("#\n")  # no empty comment invented above the header

@@ -355,16 +355,29 @@ def _unmangle(comment: str) -> str:
 
 
 def _closest(entry: polib.POEntry, candidates: list) -> polib.POEntry | None:
-    """The old entry whose source is most like `entry`'s (msgmerge's rule: similarity ≥ 0.6)."""
-    best, best_score = None, 0.6
-    for o in candidates:
-        matcher = difflib.SequenceMatcher(None, o.msgid, entry.msgid, autojunk=False)
-        if matcher.real_quick_ratio() < best_score or matcher.quick_ratio() < best_score:
-            continue
-        score = matcher.ratio() + (0.05 if o.msgctxt == entry.msgctxt else 0.0)
-        if score > best_score:
-            best, best_score = o, score
-    return best
+    """The old entry whose source is most like `entry`'s (msgmerge's rule: similarity ≥ 0.6).
+
+    Entries of the same context (the same place in the spec) are tried first: an edited
+    paragraph keeps its place, and comparing it with every other string of the report
+    would make an update of many edits quadratic in the report's length.
+    """
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(entry.msgid)  # the new source is indexed once, compared with each candidate
+
+    def best_of(pool):
+        best, best_score = None, 0.6
+        for o in pool:
+            matcher.set_seq1(o.msgid)
+            if matcher.real_quick_ratio() < best_score or matcher.quick_ratio() < best_score:
+                continue
+            score = matcher.ratio()
+            if score > best_score:
+                best, best_score = o, score
+        return best
+
+    same_text = [o for o in candidates if o.msgid == entry.msgid]  # a section renamed, its text not
+    return (same_text[0] if same_text else None) or best_of([o for o in candidates if o.msgctxt == entry.msgctxt]) \
+        or best_of([o for o in candidates if o.msgctxt != entry.msgctxt])
 
 
 def write_atomic(path: Path, data: bytes) -> None:

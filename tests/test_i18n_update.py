@@ -258,3 +258,29 @@ def test_a_catalog_in_another_charset_is_rewritten_as_utf8_with_its_header_sayin
     assert "charset=UTF-8" in text and "GB18030" not in text
     assert entries(project).find("通用医疗大模型", msgctxt="data").msgstr == "General medical models"
     assert not text.startswith("#\n")  # no empty comment invented above the header
+
+
+def test_each_edited_paragraph_takes_its_own_old_translation_quickly():
+    """Many similar paragraphs, each edited: each keeps its own translation (same place in the spec
+    first), a renamed section keeps its translations, and the merge stays fast."""
+    import random
+    import time
+
+    from reportgen.i18n import merge
+
+    rng = random.Random(15)
+    alphabet = [chr(0x4E00 + i) for i in range(200)]
+    old, pot = polib.POFile(), polib.POFile()
+    pot.metadata = {"Project-Id-Version": "x"}
+    for i in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(400))
+        old.append(polib.POEntry(msgctxt=f"s{i}|text", msgid=text, msgstr=f"T{i}"))
+        k = rng.randrange(400)
+        context = f"s{i}|text" if i % 3 else f"renamed{i}|text"
+        pot.append(polib.POEntry(msgctxt=context, msgid=text if i % 3 == 0 else text[:k] + "改" + text[k:]))
+    start = time.perf_counter()
+    merged = merge(pot, old, "en")
+    assert time.perf_counter() - start < 5
+    for i, entry in enumerate(e for e in merged if not e.obsolete):
+        assert entry.msgstr == f"T{i}" and entry.fuzzy
+    assert not merged.obsolete_entries()

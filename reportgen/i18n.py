@@ -415,7 +415,7 @@ def counts(catalog: Catalog) -> tuple[int, int, int]:
     return translated, fuzzy, untranslated
 
 
-def check_catalog(catalog: Catalog, diags: Diagnostics, known: set | None = None) -> None:
+def check_catalog(catalog: Catalog, diags: Diagnostics) -> None:
     """Placeholders kept, no number or link target absent from the source, plural forms right.
 
     A translation that fails is recorded in `catalog.rejected`: the Translator then uses the

@@ -284,3 +284,22 @@ def test_each_edited_paragraph_takes_its_own_old_translation_quickly():
     for i, entry in enumerate(e for e in merged if not e.obsolete):
         assert entry.msgstr == f"T{i}" and entry.fuzzy
     assert not merged.obsolete_entries()
+
+
+def test_a_full_disk_during_update_leaves_each_file_whole(tmp_path, capsys, monkeypatch):
+    import errno
+
+    project = make_project(tmp_path, root="test-two-reports")
+    change_spec(project, "title: 市场规模\n", "title: 市场规模概览\n")
+    before = (project / PO).read_bytes()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    assert run(project, "i18n", "update", "alpha") == 1
+    err = capsys.readouterr().err
+    assert "cannot write content/alpha/locales/" in err and "No space left on device" in err
+    assert "internal error" not in err
+    assert (project / PO).read_bytes() == before
+    assert not [p for p in (project / "content/alpha/locales").iterdir() if p.name.startswith(".")]

@@ -119,8 +119,10 @@ def make_hooks(spec: Spec, locale: str, namespaces: dict, diags: Diagnostics, ro
             # A translation whose placeholders or numbers drifted would print other numbers.
             check_catalog(catalog, diags)
         else:
-            diags.warning(Loc(shown), f"no translations for {locale} yet; the {locale} edition uses the source text "
-                          "(run `reportgen i18n update` to create the file)", "i18n")
+            # One line for the edition: every string of it is untranslated, and listing them helps no one.
+            diags.warning(Loc(shown), f"no {locale} translations yet (the file does not exist): the whole {locale} "
+                          f"edition uses the source text; run `reportgen i18n update {spec.id}` to create it, "
+                          "then translate it", "i18n")
         hooks.translate = Translator(catalog, locale, diags, shown, draft=locale in spec.draft_locales)
     return hooks
 

@@ -53,13 +53,28 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("manifests", nargs="+", metavar="MANIFEST")
     merge.add_argument("-o", "--output", default="output/manifest.json", metavar="FILE")
 
-    i = sub.add_parser("i18n", help="the translators' workflow: extract, update, status")
+    i = sub.add_parser("i18n", help="the translators' workflow: extract, update, status, export, import")
     isub = i.add_subparsers(dest="i18n_command", metavar="ACTION", required=True)
     for name, text in (("extract", "write content/<id>/locales/messages.pot: every translatable string"),
                        ("update", "extract, then merge into each locale's .po (keeps translations, marks changes fuzzy)"),
                        ("status", "translated / fuzzy / untranslated counts per report and locale")):
         action = isub.add_parser(name, help=text)
         action.add_argument("reports", nargs="*", metavar="REPORT")
+        if name == "update":
+            action.add_argument("--no-obsolete", action="store_true",
+                                help="drop translations no string uses any more (the #~ entries)")
+        if name == "status":
+            action.add_argument("--list", "--untranslated", dest="list_entries", action="store_true",
+                                help="also list each untranslated and fuzzy entry with its .po line and source place")
+    export = isub.add_parser("export", help="write the catalogs as a spreadsheet: one row per entry")
+    export.add_argument("reports", nargs="*", metavar="REPORT")
+    export.add_argument("--format", choices=["xlsx", "csv"], default="xlsx", help="xlsx (default) or csv")
+    export.add_argument("--locale", action="append", default=[], help="only this locale (repeatable)")
+    export.add_argument("-o", "--output", default=None, metavar="FILE",
+                        help="where to write (default: translations.xlsx or .csv in the project)")
+    imp = isub.add_parser("import", help="merge a translated spreadsheet back into the .po files (all rows or none)")
+    imp.add_argument("file", metavar="FILE", help="an .xlsx or .csv file made by `reportgen i18n export`")
+    imp.set_defaults(reports=[])
     return parser
 
 
@@ -186,8 +201,10 @@ def _list(root: Path, args, diags: Diagnostics) -> int:
 def _i18n(root: Path, args, diags: Diagnostics) -> int:
     from . import i18n_cli
 
-    getattr(i18n_cli, args.i18n_command)(root, args.reports, diags)
-    return EXIT_OK
+    options = {k: v for k, v in vars(args).items()
+               if k in ("no_obsolete", "list_entries", "format", "output", "locale", "file")}
+    i18n_cli.run(args.i18n_command, root, args.reports, diags, **options)
+    return EXIT_ERRORS if diags.errors else EXIT_OK
 
 
 def _manifest(root: Path, args, diags: Diagnostics) -> int:

@@ -175,13 +175,13 @@ class Presentation:
 
     # ------------------------------------------------------------ lookups
 
-    def table(self, node: m.Table) -> TableBox:
+    def table_box(self, node: m.Table) -> TableBox:
         return self._tables[id(node)]
 
-    def image(self, node) -> ImageBox:
+    def image_box(self, node) -> ImageBox:
         return self._images[id(node)]
 
-    def list(self, node: m.ListBlock) -> ListBox:
+    def list_box(self, node: m.ListBlock) -> ListBox:
         return self._lists[id(node)]
 
     def entry(self, section: m.Section) -> Entry:
@@ -193,11 +193,6 @@ class Presentation:
     def link_target(self, url: str) -> str | None:
         """The bookmark an internal link (`#anchor`) points to, None if there is no such heading."""
         return self.anchors.get(url.strip()[1:]) if url.strip().startswith("#") else None
-
-    def heading_style_level(self, section: m.Section) -> int:
-        """The heading level (1 = top) a format with built-in heading levels gives the section:
-        its outline depth + 1, so chapters nest under parts in outline and contents."""
-        return self.entry(section).depth + 1
 
     # ------------------------------------------------------------ words
 
@@ -360,6 +355,7 @@ class Presentation:
             with Image.open(path) as im:
                 px_w, px_h = im.size
                 kind = im.format
+                im.load()  # a truncated or corrupt file fails here, with its location, not mid-write
         except (OSError, ValueError, UnidentifiedImageError) as exc:
             raise ReportgenError(Diagnostic(node.loc, f"{what} `{path}` is not an image reportgen can read "
                                             f"(PNG, JPEG or GIF): {exc}", "error", "image")) from None

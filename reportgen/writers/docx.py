@@ -529,7 +529,7 @@ class _Writer(Visitor):
         return [x.paragraph(None, [x.page_break_run()])]
 
     def visit_ListBlock(self, block: ListBlock, ctx: _Ctx) -> list:
-        box = self.pres.list(block)
+        box = self.pres.list_box(block)
         left = ctx.indent if ctx.depth else 0.0  # points: where this list's block starts
         label_at, text_at = left + box.label_at, left + box.text_at
         hang = x.twips(text_at - label_at)
@@ -638,7 +638,7 @@ class _Writer(Visitor):
 
     def _figure(self, fig) -> list:
         """A figure or a drawn chart: the image in the box `present` gave it, caption, source, note."""
-        box = self.pres.image(fig)
+        box = self.pres.image_box(fig)
         alt = getattr(fig, "alt", "") or getattr(fig, "title", "") or (plain(fig.caption.inlines) if fig.caption else "")
         keep = [] if (fig.caption or fig.source) else [x.el("w:keepNext", {"w:val": 0})]
         out = [x.paragraph(self._style("Figure"), [self._picture(box.path, box.width, box.height, alt)], *keep)]
@@ -653,7 +653,7 @@ class _Writer(Visitor):
     # ------------------------------------------------------------ tables
 
     def _table(self, table: Table, ctx: _Ctx) -> list:
-        box = self.pres.table(table)
+        box = self.pres.table_box(table)
         if not box.widths:
             return []
         c = self.layout.colors

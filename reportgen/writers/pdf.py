@@ -324,7 +324,7 @@ class _Writer(Visitor):
         """A list whose block starts `indent` points from the left of the text (labels and
         their places decided in `present`)."""
         body = self.layout.sizes["body"]
-        box = self.pres.list(node)
+        box = self.pres.list_box(node)
         start, text_indent = indent + box.label_at, indent + box.text_at
         labels = list(box.labels)
         if node.ordered:
@@ -417,7 +417,7 @@ class _Writer(Visitor):
 
     def _table(self, node: m.Table, width: float) -> list:
         c = self.color
-        box = self.pres.table(node)
+        box = self.pres.table_box(node)
         widths, aligns = list(box.widths), box.aligns
         ncols = len(widths)
         stats = node.style == "stats"
@@ -553,7 +553,7 @@ class _Writer(Visitor):
 
     def _figure(self, node) -> list:
         """A figure or a drawn chart: the image in the box `present` gave it, caption, source, note."""
-        box = self.pres.image(node)
+        box = self.pres.image_box(node)
         # lazy=2: the image is read when drawn and dropped after, not kept for the whole build.
         image = Image(box.path, width=box.width, height=box.height, lazy=2)
         below = self._caption(node.caption, self.style("figure-caption")) + \

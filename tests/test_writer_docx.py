@@ -271,9 +271,9 @@ def test_chapters_nest_under_parts(tmp_path):
     a chapter outside the parts stays on the first level, and the running head follows chapters."""
     chapter = Section(title=[Str("市场")], level=1, number="一、", children=[
         Section(title=[Str("规模")], level=2, number="1.1 ", blocks=[Paragraph([Str("正文。")])])])
-    part = Section(title=[Str("总体篇")], level=1, kind="part", children=[chapter])
+    overview = Section(title=[Str("总体篇")], level=1, kind="part", children=[chapter])
     credits = Section(title=[Str("出品团队")], level=1, numbered=False, blocks=[Paragraph([Str("感谢。")])])
-    doc = Document(meta=Meta(id="p", title="白皮书"), locale="zh_CN", sections=[part, credits],
+    doc = Document(meta=Meta(id="p", title="白皮书"), locale="zh_CN", sections=[overview, credits],
                    terms={"contents": "目录"})
     out = tmp_path / "parts.docx"
     write_docx(doc, make_layout(), out)

@@ -346,3 +346,14 @@ def _tuples(node):
                    if f.name not in ("loc", "meta", "terms")}
         return dataclasses.replace(node, **changes)
     return node
+
+
+def test_an_unreadable_logo_is_a_reportgen_error(tmp_path):
+    from reportgen.errors import ReportgenError
+
+    bad = tmp_path / "logo.png"
+    bad.write_text("not an image")
+    doc = Document(meta=Meta(id="r", title="R", logo=str(bad)), locale="en",
+                   sections=[Section(title=[Str("One")], level=1)])
+    with pytest.raises(ReportgenError, match="cannot be put in the Word file"):
+        write_docx(doc, make_layout(), tmp_path / "x.docx")

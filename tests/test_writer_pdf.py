@@ -382,3 +382,15 @@ def test_faces_cut_for_other_text_are_not_mixed_up(built, tmp_path):
     out = tmp_path / "rare.pdf"
     write_pdf(doc, layout, faces, out)
     assert rare in "".join(page_texts(pypdf.PdfReader(out)))
+
+
+def test_an_unreadable_logo_is_a_reportgen_error(tmp_path):
+    from reportgen.errors import ReportgenError
+
+    bad = tmp_path / "logo.png"
+    bad.write_text("not an image")
+    layout = load_layout(ROOT, "market-report", "en")
+    doc = m.Document(m.Meta("r", "Report", logo=str(bad)), "en", [m.Section(S("One"), 1)], {})
+    faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
+    with pytest.raises(ReportgenError, match="logo .* is not an image the PDF writer can read"):
+        write_pdf(doc, layout, faces, tmp_path / "x.pdf")

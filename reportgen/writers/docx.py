@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import docx
+from docx.image.exceptions import InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError
 from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
@@ -619,15 +620,25 @@ class _Writer(Visitor):
 
     def _fit(self, path: str, max_width: float, max_height: float) -> tuple[float, float]:
         """The size in points of an image scaled to `max_width`, no taller than `max_height`."""
-        image = Image.from_file(path)
+        try:
+            image = Image.from_file(path)
+        except (OSError, UnrecognizedImageError, InvalidImageStreamError, UnexpectedEndOfFileError) as exc:
+            raise self._image_error(path, exc) from None
         ratio = image.px_height / max(image.px_width, 1)
         width = max_width
         if width * ratio > max_height:
             width = max_height / ratio
         return width, width * ratio
 
+    def _image_error(self, path: str, exc: Exception) -> ReportgenError:
+        return ReportgenError(Diagnostic(self.where, f"image `{path}` cannot be put in the Word file "
+                                         f"(write PNG, JPEG or GIF): {exc or type(exc).__name__}", "error", "docx"))
+
     def _picture(self, path: str, width: float, height: float, alt: str):
-        inline = self.part.new_pic_inline(path, Emu(int(width * 12700)), Emu(int(height * 12700)))
+        try:
+            inline = self.part.new_pic_inline(path, Emu(int(width * 12700)), Emu(int(height * 12700)))
+        except (OSError, UnrecognizedImageError, InvalidImageStreamError, UnexpectedEndOfFileError) as exc:
+            raise self._image_error(path, exc) from None
         # python-docx numbers shapes by scanning the body, which we fill only at the end.
         self.shape_id += 1
         inline.docPr.id = self.shape_id

@@ -28,6 +28,8 @@ from reportlab.platypus import Flowable, Frame, Paragraph, Table
 from reportlab.platypus.doctemplate import BaseDocTemplate, FrameBreak
 from reportlab.platypus.flowables import KeepTogether
 
+from ..errors import Diagnostic, ReportgenError
+
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # ReportLab's parser chokes on these
 NOTE_ANCHOR = "fnref-"  # footnote references are `<a name="fnref-N"/>` anchors in the markup
 NOTE_RULE_SPACE = 10.0  # points above the first note of a page: the short rule and its gap
@@ -499,6 +501,15 @@ class PagePainter:
                  cjk: bool):
         self.layout, self.meta, self.header, self.footer = layout, meta, header, footer
         self.regular, self.bold, self.color, self.cjk = regular, bold, colors, cjk
+        logo = meta.logo or layout.logo
+        self.logo_size = None
+        if logo:
+            # Read before the build starts, so a bad file is a located error, not a crash mid-page.
+            try:
+                self.logo_size = ImageReader(logo).getSize()
+            except (OSError, ValueError) as exc:
+                raise ReportgenError(Diagnostic(None, f"logo `{logo}` is not an image the PDF writer can read "
+                                                f"(PNG, JPEG or GIF): {exc}", "error", "pdf")) from None
 
     @staticmethod
     def values(doc: "ReportDocTemplate") -> dict:
@@ -619,7 +630,7 @@ class PagePainter:
             canv.drawString(x, lay.margin_bottom, self._fit(meta.author, size["body"], tw, self.bold))
         logo = meta.logo or lay.logo
         if logo:
-            iw, ih = ImageReader(logo).getSize()
+            iw, ih = self.logo_size
             scale = min(56 / ih, 180 / iw)
             canv.drawImage(logo, x, H - lay.margin_top - ih * scale, iw * scale, ih * scale, mask="auto")
         canv.restoreState()

@@ -170,6 +170,8 @@ class _Writer(Visitor):
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise _error("the PDF could not be laid out: a block (a figure, a table cell, a box) is "
                          f"too large for the page; make it smaller ({first[:160]})") from None
+        except OSError as exc:  # the output folder or an image went away meanwhile
+            raise _error(f"the PDF could not be written: {exc}") from None
         return template.page
 
     def _frame(self, name: str) -> NoteFrame:

@@ -535,7 +535,8 @@ class _Writer(Visitor):
         label_at, text_at = left + box.label_at, left + box.text_at
         hang = x.twips(text_at - label_at)
         size = self.body_pt * BULLET_SIZE.get(box.level.template, 1.0) if not block.ordered else None
-        num = self.numbering.add(box.level, block.start, x.twips(text_at), hang, size)
+        lift = (self.body_pt - size) * 0.38 if size else 0.0
+        num = self.numbering.add(box.level, block.start, x.twips(text_at), hang, size, lift)
         inner = _Ctx(width=ctx.width - box.text_at, para_style="ListParagraph", depth=ctx.depth + 1,
                      indent=text_at)
         out = []

@@ -322,9 +322,11 @@ class Numbering:
         self.next_abstract = max(abstract_ids, default=-1) + 1
         self.next_num = max(num_ids, default=0) + 1
 
-    def add(self, level, start: int, left: int, hanging: int, bullet_size: float | None = None) -> int:
+    def add(self, level, start: int, left: int, hanging: int, bullet_size: float | None = None,
+            lift: float = 0.0) -> int:
         """A new list labelled as `level` (a `present.ListLevel`) at every depth, its text at
-        `left` twips and its label `hanging` twips before; bullets drawn at `bullet_size` pt."""
+        `left` twips and its label `hanging` twips before; bullets drawn at `bullet_size` pt,
+        raised by `lift` pt so that a small mark stays centred on the line."""
         aid = self.next_abstract
         self.next_abstract += 1
         abstract = el("w:abstractNum", {"w:abstractNumId": aid})
@@ -340,7 +342,8 @@ class Numbering:
             sub(lvl, "w:lvlJc", {"w:val": "left"})
             lvl.append(ppr(tabs(("num", left / 20)), el("w:ind", {"w:left": left, "w:hanging": hanging})))
             if bullet:
-                size = [el("w:sz", {"w:val": half_points(bullet_size)})] if bullet_size else []
+                size = [el("w:sz", {"w:val": half_points(bullet_size)}),
+                        el("w:position", {"w:val": half_points(lift)})] if bullet_size else []
                 lvl.append(rpr(fonts(self.latin, self.east_asia), color(self.accent), *size))
         # Every w:abstractNum must precede every w:num.
         nums = list(self.root.iterchildren(qn("w:num")))

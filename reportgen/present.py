@@ -329,7 +329,9 @@ class Presentation:
         # labels where its parent item's text starts.
         label_at = max(self.layout.first_line_indent, 0.5) * body if depth == 0 else 0.0
         widest = max((text_width_em(label) for label in labels), default=1.0) * body
-        hang = max(widest + 0.5 * body, (2.0 if block.ordered else 1.5) * body)
+        # The label's room: the widest label and a gap of more than the 0.6 em ReportLab keeps
+        # (it pushes the text right otherwise; Word would move it to the next tab stop).
+        hang = max(widest + 0.8 * body, (2.0 if block.ordered else 1.5) * body)
         return ListBox(level, depth, labels, label_at, label_at + hang)
 
     # ------------------------------------------------------------ tables

@@ -277,3 +277,38 @@ def test_image_sizes_agree(both):
     assert pdf[0][0] == pytest.approx(layout.text_width * 0.6, abs=0.05)
     assert pdf[1][0] == pytest.approx(layout.text_width * 0.9, abs=0.05)
     assert pdf[1][1] == pytest.approx(pdf[1][0] * 550 / 1100, abs=0.05)  # the chart keeps its proportions
+
+
+def pdf_fragments(path: Path) -> list[tuple[float, str]]:
+    """(x from the page's left edge, text) of every piece of text the PDF draws, in order."""
+    out = []
+    for page in pypdf.PdfReader(path).pages:
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                out.append((tm[4] * cm[0] + cm[4], text.strip()))
+
+        page.extract_text(visitor_text=visit)
+    return out
+
+
+def test_list_labels_and_item_text_start_at_the_same_places(both):
+    doc, pdf_path, docx_path, _ = both
+    layout = load_layout(ROOT, "market-report", doc.locale)
+    numbering = docx_xml(docx_path, "word/numbering.xml")
+    abstract = {a.get(f"{W}abstractNumId"): a for a in numbering.iter(f"{W}abstractNum")}
+    nums = {n.get(f"{W}numId"): abstract[n.find(f"{W}abstractNumId").get(f"{W}val")]
+            for n in numbering.iter(f"{W}num")}
+    word = {}
+    for p in paragraphs(docx_xml(docx_path, "word/document.xml")):
+        numpr = p.find(f"{W}pPr/{W}numPr")
+        if numpr is not None:
+            lvl = nums[numpr.find(f"{W}numId").get(f"{W}val")].find(f"{W}lvl/{W}pPr/{W}ind")
+            left, hanging = int(lvl.get(f"{W}left")) / 20, int(lvl.get(f"{W}hanging")) / 20
+            word[ptext(p)] = (left - hanging, left)
+    fragments = pdf_fragments(pdf_path)
+    for i, (x, text) in enumerate(fragments):
+        if text in word:
+            label_x = fragments[i - 1][0] - layout.margin_left  # the label is drawn just before
+            assert (label_x, x - layout.margin_left) == pytest.approx(word[text], abs=0.1), text
+            del word[text]
+    assert not word  # every item was found in the PDF

@@ -312,3 +312,37 @@ def test_list_labels_and_item_text_start_at_the_same_places(both):
             assert (label_x, x - layout.margin_left) == pytest.approx(word[text], abs=0.1), text
             del word[text]
     assert not word  # every item was found in the PDF
+
+
+def field_text(root, values: dict) -> str:
+    """The text of a header or footer with each field shown as `values` give it (PAGE, NUMPAGES...)."""
+    out, in_field, instr = [], False, ""
+    for node in root.iter(f"{W}t", f"{W}instrText", f"{W}fldChar", f"{W}tab"):
+        if node.tag == f"{W}fldChar":
+            kind = node.get(f"{W}fldCharType")
+            if kind == "begin":
+                in_field, instr = True, ""
+            elif kind == "end":
+                in_field = False
+                out.append(values.get(instr.split()[0], ""))
+        elif node.tag == f"{W}instrText":
+            instr += node.text or ""
+        elif node.tag == f"{W}tab":
+            out.append(" ")
+        elif not in_field:
+            out.append(node.text or "")
+    return "".join(out)
+
+
+def test_footer_reads_the_same(both):
+    _, pdf_path, docx_path, _ = both
+    reader = pypdf.PdfReader(pdf_path)
+    pages = len(reader.pages)
+    with zipfile.ZipFile(docx_path) as z:
+        footers = [n for n in z.namelist() if re.fullmatch(r"word/footer\d+\.xml", n)]
+    texts = {squeeze(field_text(docx_xml(docx_path, n), {"PAGE": "2", "NUMPAGES": str(pages)})) for n in footers}
+    texts.discard("")  # the cover's empty footer
+    assert len(texts) == 1
+    footer = texts.pop()
+    assert footer in ("第2页，共{}页".format(pages), "Page2of{}".format(pages))
+    assert footer in squeeze(reader.pages[1].extract_text())

@@ -37,6 +37,7 @@ MIN_IMAGE_SHARE = 0.05  # the narrowest image, as a share of the width it stands
 AUTO_MIN_EM = 2.0  # an automatic column is at least two characters of table text wide...
 CELL_PAD_EM = 0.6  # ...plus the cell padding on each side (in the table font size)
 STATS_SHARES = (0.62, 0.38)  # a key-statistics table without widths: label, figure
+LOGO_BOX = (180.0, 56.0)  # the cover logo fits in this many points, width and height
 META_TOKENS = ("title", "subtitle", "edition", "date")
 
 
@@ -166,6 +167,7 @@ class Presentation:
         self.anchors: dict[str, str] = {}  # section anchor -> bookmark key
         self._charts = list(chart_images) if chart_images is not None else None
         self._chart_index = 0
+        self.logo: ImageBox | None = self._logo()
         self._outline()
         self._blocks(doc.front, layout.text_width)
         for section in doc.walk_sections():
@@ -350,21 +352,16 @@ class Presentation:
 
     # ------------------------------------------------------------ images
 
-    def _image(self, node, path: str, width: float) -> ImageBox:
-        from PIL import Image, UnidentifiedImageError
+    def _logo(self) -> ImageBox | None:
+        path = self.doc.meta.logo or self.layout.logo
+        if not path:
+            return None
+        px_w, px_h = _pixels(str(path), "logo", None)
+        scale = min(LOGO_BOX[0] / px_w, LOGO_BOX[1] / px_h)
+        return ImageBox(str(path), px_w * scale, px_h * scale, px_w, px_h)
 
-        what = "chart image" if isinstance(node, m.Chart) else "figure"
-        try:
-            with Image.open(path) as im:
-                px_w, px_h = im.size
-                kind = im.format
-                im.load()  # a truncated or corrupt file fails here, with its location, not mid-write
-        except (OSError, ValueError, UnidentifiedImageError) as exc:
-            raise ReportgenError(Diagnostic(node.loc, f"{what} `{path}` is not an image reportgen can read "
-                                            f"(PNG, JPEG or GIF): {exc}", "error", "image")) from None
-        if kind not in ("PNG", "JPEG", "GIF") or px_w <= 0 or px_h <= 0:
-            raise ReportgenError(Diagnostic(node.loc, f"{what} `{path}` is a {kind or 'unknown'} image; "
-                                            "write PNG, JPEG or GIF", "error", "image"))
+    def _image(self, node, path: str, width: float) -> ImageBox:
+        px_w, px_h = _pixels(path, "chart image" if isinstance(node, m.Chart) else "figure", node.loc)
         share = min(max(node.width or 1.0, MIN_IMAGE_SHARE), 1.0)
         w = width * share
         h = w * px_h / px_w
@@ -372,6 +369,24 @@ class Presentation:
         if h > limit:
             w, h = w * limit / h, limit
         return ImageBox(str(path), w, h, px_w, px_h)
+
+
+def _pixels(path: str, what: str, loc: Loc | None) -> tuple[int, int]:
+    """The pixel size of an image file both writers can place; a located error otherwise."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            px_w, px_h = im.size
+            kind = im.format
+            im.load()  # a truncated or corrupt file fails here, with its location, not mid-write
+    except (OSError, ValueError, UnidentifiedImageError) as exc:
+        raise ReportgenError(Diagnostic(loc, f"{what} `{path}` is not an image reportgen can read "
+                                        f"(PNG, JPEG or GIF): {exc}", "error", "image")) from None
+    if kind not in ("PNG", "JPEG", "GIF") or px_w <= 0 or px_h <= 0:
+        raise ReportgenError(Diagnostic(loc, f"{what} `{path}` is a {kind or 'unknown'} image; "
+                                        "write PNG, JPEG or GIF", "error", "image"))
+    return px_w, px_h
 
 
 def present(doc: m.Document, layout: Layout, chart_images=None) -> Presentation:

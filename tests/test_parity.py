@@ -82,7 +82,8 @@ def make_doc(tmp: Path, locale: str) -> m.Document:
     part = m.Section(S("Overview"), 1, kind="part", anchor="overview", children=[chapter, second],
                      blocks=[m.Paragraph(S("This part."))])
     credits = m.Section(S("Credits"), 1, numbered=False, blocks=[m.Paragraph(S("Thanks."))])
-    return m.Document(m.Meta("parity", "Parity report"), locale, [part, credits], dict(words))
+    logo = png(tmp / "logo.png", (600, 150))
+    return m.Document(m.Meta("parity", "Parity report", logo=logo), locale, [part, credits], dict(words))
 
 
 @pytest.fixture(scope="module", params=["zh_CN", "en"])
@@ -270,9 +271,11 @@ def test_image_sizes_agree(both):
     wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
     word = [(int(e.get("cx")) / EMU, int(e.get("cy")) / EMU) for e in root.iter(f"{wp}extent")]
     pdf = pdf_image_sizes(pdf_path)
-    assert len(word) == len(pdf) == 2  # the figure and the chart
+    assert len(word) == len(pdf) == 3  # the cover logo, the figure and the chart
     for (ww, wh), (pw, ph) in zip(word, pdf):
         assert ww == pytest.approx(pw, abs=0.05) and wh == pytest.approx(ph, abs=0.05)
+    assert pdf[0] == pytest.approx((180, 45), abs=0.05)  # the logo fits 180 x 56 pt
+    pdf = pdf[1:]
     layout = load_layout(ROOT, "market-report", "en")
     assert pdf[0][0] == pytest.approx(layout.text_width * 0.6, abs=0.05)
     assert pdf[1][0] == pytest.approx(layout.text_width * 0.9, abs=0.05)

@@ -392,5 +392,5 @@ def test_an_unreadable_logo_is_a_reportgen_error(tmp_path):
     layout = load_layout(ROOT, "market-report", "en")
     doc = m.Document(m.Meta("r", "Report", logo=str(bad)), "en", [m.Section(S("One"), 1)], {})
     faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
-    with pytest.raises(ReportgenError, match="logo .* is not an image the PDF writer can read"):
+    with pytest.raises(ReportgenError, match="logo .* is not an image reportgen can read"):
         write_pdf(doc, layout, faces, tmp_path / "x.pdf")

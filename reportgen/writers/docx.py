@@ -25,7 +25,6 @@ from pathlib import Path
 
 import docx
 from docx.image.exceptions import InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError
-from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.section import Section as DocxSection
@@ -425,13 +424,12 @@ class _Writer(Visitor):
     def _cover(self) -> list:
         meta, lay, c = self.doc.meta, self.layout, self.layout.colors
         out = []
-        logo = meta.logo or lay.logo
+        logo = self.pres.logo
         used = 0.0
         if logo:
-            width, height = self._fit(logo, lay.text_width * 0.35, 42)
-            out.append(x.paragraph(None, [self._picture(logo, width, height, "logo")],
+            out.append(x.paragraph(None, [self._picture(logo.path, logo.width, logo.height, "logo")],
                                    x.spacing(0, 0, 1.0)))
-            used = height
+            used = logo.height
         top = max(lay.text_height * 0.24 - used, 24)
         white = [x.color(c["table_header_text"])]
         title = [self._para("Title", [Str(meta.title)], extra=white if lay.cover_band else ())]
@@ -618,18 +616,6 @@ class _Writer(Visitor):
         prefix = self.pres.source_prefix() if term_key == "source" else self.pres.note_prefix()
         props = [x.el("w:jc", {"w:val": "center"})] if center else []
         return self._para("SourceNote", [Str(prefix), *inlines], *props)
-
-    def _fit(self, path: str, max_width: float, max_height: float) -> tuple[float, float]:
-        """The size in points of an image scaled to `max_width`, no taller than `max_height`."""
-        try:
-            image = Image.from_file(path)
-        except (OSError, UnrecognizedImageError, InvalidImageStreamError, UnexpectedEndOfFileError) as exc:
-            raise self._image_error(path, exc) from None
-        ratio = image.px_height / max(image.px_width, 1)
-        width = max_width
-        if width * ratio > max_height:
-            width = max_height / ratio
-        return width, width * ratio
 
     def _image_error(self, path: str, exc: Exception) -> ReportgenError:
         return ReportgenError(Diagnostic(self.where, f"image `{path}` cannot be put in the Word file "

@@ -142,8 +142,8 @@ class _Writer(Visitor):
             title=meta.title, author=meta.author, subject=meta.subtitle, creator="reportgen",
             lang=self.pres.lang_tag, invariant=1, initialFontName=self.regular,
         )
-        paint = PagePainter(lay, meta, self.pres.header(), self.pres.footer(), self.regular, self.bold,
-                            self.color, self.cjk)
+        paint = PagePainter(lay, meta, self.pres.header(), self.pres.footer(), self.pres.logo, self.regular,
+                            self.bold, self.color, self.cjk)
         template.addPageTemplates([
             PageTemplate("cover", [self._frame("cover")], onPage=paint.cover),
             PageTemplate("body", [self._frame("body")], onPageEnd=paint.body),

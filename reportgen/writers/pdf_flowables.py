@@ -22,13 +22,10 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color, white
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Frame, Paragraph, Table
 from reportlab.platypus.doctemplate import BaseDocTemplate, FrameBreak
 from reportlab.platypus.flowables import KeepTogether
-
-from ..errors import Diagnostic, ReportgenError
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # ReportLab's parser chokes on these
 NOTE_ANCHOR = "fnref-"  # footnote references are `<a name="fnref-N"/>` anchors in the markup
@@ -492,24 +489,17 @@ def _mix(a: Color, b: Color, share_b: float) -> Color:
 class PagePainter:
     """What a page shows outside its frame: the cover, running header and footer, footnotes.
 
-    `meta` is the document's (title, subtitle, edition, date, author, logo); `header` and
-    `footer` are the slots as `present` decided them (parts: text, page, pages, section);
+    `meta` is the document's (title, subtitle, edition, date, author); `header` and
+    `footer` are the slots as `present` decided them (parts: text, page, pages, section),
+    `logo` the cover logo's box;
     `layout` gives geometry, sizes and colours.
     """
 
-    def __init__(self, layout, meta, header: dict, footer: dict, regular: str, bold: str, colors: dict,
+    def __init__(self, layout, meta, header: dict, footer: dict, logo, regular: str, bold: str, colors: dict,
                  cjk: bool):
         self.layout, self.meta, self.header, self.footer = layout, meta, header, footer
         self.regular, self.bold, self.color, self.cjk = regular, bold, colors, cjk
-        logo = meta.logo or layout.logo
-        self.logo_size = None
-        if logo:
-            # Read before the build starts, so a bad file is a located error, not a crash mid-page.
-            try:
-                self.logo_size = ImageReader(logo).getSize()
-            except (OSError, ValueError) as exc:
-                raise ReportgenError(Diagnostic(None, f"logo `{logo}` is not an image the PDF writer can read "
-                                                f"(PNG, JPEG or GIF): {exc}", "error", "pdf")) from None
+        self.logo = logo  # its box (`present`), or None
 
     @staticmethod
     def values(doc: "ReportDocTemplate") -> dict:
@@ -628,9 +618,7 @@ class PagePainter:
             canv.setFont(self.bold, size["body"])
             canv.setFillColor(c["primary"])
             canv.drawString(x, lay.margin_bottom, self._fit(meta.author, size["body"], tw, self.bold))
-        logo = meta.logo or lay.logo
-        if logo:
-            iw, ih = self.logo_size
-            scale = min(56 / ih, 180 / iw)
-            canv.drawImage(logo, x, H - lay.margin_top - ih * scale, iw * scale, ih * scale, mask="auto")
+        if self.logo:
+            box = self.logo
+            canv.drawImage(box.path, x, H - lay.margin_top - box.height, box.width, box.height, mask="auto")
         canv.restoreState()

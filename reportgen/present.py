@@ -356,12 +356,12 @@ class Presentation:
         path = self.doc.meta.logo or self.layout.logo
         if not path:
             return None
-        px_w, px_h = _pixels(str(path), "logo", None)
+        px_w, px_h = image_pixels(str(path), "logo", None)
         scale = min(LOGO_BOX[0] / px_w, LOGO_BOX[1] / px_h)
         return ImageBox(str(path), px_w * scale, px_h * scale, px_w, px_h)
 
     def _image(self, node, path: str, width: float) -> ImageBox:
-        px_w, px_h = _pixels(path, "chart image" if isinstance(node, m.Chart) else "figure", node.loc)
+        px_w, px_h = image_pixels(path, "chart image" if isinstance(node, m.Chart) else "figure", node.loc)
         share = min(max(node.width or 1.0, MIN_IMAGE_SHARE), 1.0)
         w = width * share
         h = w * px_h / px_w
@@ -371,8 +371,9 @@ class Presentation:
         return ImageBox(str(path), w, h, px_w, px_h)
 
 
-def _pixels(path: str, what: str, loc: Loc | None) -> tuple[int, int]:
-    """The pixel size of an image file both writers can place; a located error otherwise."""
+def image_pixels(path: str, what: str, loc: Loc | None) -> tuple[int, int]:
+    """The pixel size of an image file both writers can place; a located error otherwise
+    (the checks before a build can ask the same question)."""
     from PIL import Image, UnidentifiedImageError
 
     try:

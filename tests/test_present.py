@@ -193,3 +193,30 @@ def test_unreadable_images_and_missing_chart_images_are_located(tmp_path):
         present(doc_of([chart]), layout())
     with pytest.raises(ReportgenError, match="2 chart image"):
         present(doc_of([chart]), layout(), chart_images=[png(tmp_path / "a.png", (10, 10))] * 2)
+
+
+# ------------------------------------------------------------ the width rule, for any table
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+texts = st.text(alphabet=st.sampled_from("ab 12.%中文，"), max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(shares=st.lists(st.one_of(st.none(), st.floats(0.01, 0.9)), min_size=1, max_size=7),
+       cells=st.lists(texts, min_size=1, max_size=40), width=st.floats(150, 800))
+def test_widths_fill_the_table_and_respect_shares_and_minimums(shares, cells, width):
+    n = len(shares)
+    body = [[m.Cell(S(cells[(r * n + c) % len(cells)])) for c in range(n)] for r in range(len(cells) // n + 1)]
+    widths = column_widths(shares, body, width, 9.0)
+    assert len(widths) == n and all(w > 0 for w in widths)
+    given_ = [(w, s) for w, s in zip(widths, shares) if s is not None]
+    if any(s is None for s in shares) or sum(s for s in shares if s is not None) >= 1:
+        assert sum(widths) == pytest.approx(width)  # the table spans the width it stands in
+    else:
+        assert sum(widths) == pytest.approx(width * sum(shares))
+    for (w1, s1), (w2, s2) in zip(given_, given_[1:]):
+        assert w1 / w2 == pytest.approx(s1 / s2)  # given shares keep their proportions
+    floor = min(2 * 9.0 + 2 * 0.6 * 9.0, width / n)
+    assert all(w >= floor - 1e-6 for w, s in zip(widths, shares) if s is None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zipfile
 from pathlib import Path
@@ -165,7 +166,8 @@ def test_captions_use_seq_fields(written):
     assert "SEQ 表 \\* ARABIC" in xml and "SEQ 图 \\* ARABIC" in xml
     d = docx.Document(written)
     captions = [p.text for p in d.paragraphs if p.style.name == "Caption"]
-    assert captions == ["表 1 各地区市场规模", "图 1 市场规模，2023-2025", "表 2 品牌份额明细"]
+    # Chinese captions set the title apart from the number by a no-break space and a space.
+    assert captions == ["表 1\u00a0 各地区市场规模", "图 1\u00a0 市场规模，2023-2025", "表 2\u00a0 品牌份额明细"]
     assert any(p.text == "数据来源：公司调研" for p in d.paragraphs)
 
 
@@ -202,7 +204,7 @@ def test_page_geometry(written):
 
 def test_lists_are_numbered(written):
     numbering = part(written, "word/numbering.xml")
-    assert 'w:lvlText w:val="•"' in numbering and 'w:lvlText w:val="（%2）"' in numbering
+    assert 'w:lvlText w:val="●"' in numbering and 'w:lvlText w:val="（%2）"' in numbering
     assert part(written, "word/document.xml").count("<w:numPr>") == 4
 
 
@@ -220,8 +222,7 @@ def test_reproducible(tmp_path):
 
 
 def test_english_edition_without_band(tmp_path):
-    doc = chinese_doc(tmp_path)
-    doc.locale = "en"
+    doc = dataclasses.replace(chinese_doc(tmp_path), locale="en")
     out = tmp_path / "en.docx"
     write_docx(doc, make_layout(first_line_indent=0, cover_band=False), out)
     styles = part(out, "word/styles.xml")
@@ -238,7 +239,9 @@ def test_source_date_epoch(tmp_path, monkeypatch):
 
 def test_heading_left_out_of_contents(tmp_path):
     doc = chinese_doc(tmp_path)
-    doc.sections[1].children[0].toc = False
+    chapter = doc.sections[1]
+    unlisted = dataclasses.replace(chapter.children[0], toc=False)
+    doc = dataclasses.replace(doc, sections=[doc.sections[0], dataclasses.replace(chapter, children=[unlisted])])
     out = tmp_path / "unlisted.docx"
     write_docx(doc, make_layout(), out)
     d = docx.Document(out)
@@ -261,3 +264,96 @@ def test_reference_document_keeps_its_styles(tmp_path):
     assert d.styles["Heading 1"].font.color.rgb == RGBColor(0xC0, 0, 0)
     assert "old body text" not in [p.text for p in d.paragraphs]
     assert d.styles["Table Text"] is not None  # what the reference lacks comes from the layout
+
+
+def test_chapters_nest_under_parts(tmp_path):
+    """Parts take the first heading level, their chapters the second, as in the PDF outline;
+    a chapter outside the parts stays on the first level, and the running head follows chapters."""
+    chapter = Section(title=[Str("市场")], level=1, number="一、", children=[
+        Section(title=[Str("规模")], level=2, number="1.1 ", blocks=[Paragraph([Str("正文。")])])])
+    overview = Section(title=[Str("总体篇")], level=1, kind="part", children=[chapter])
+    credits = Section(title=[Str("出品团队")], level=1, numbered=False, blocks=[Paragraph([Str("感谢。")])])
+    doc = Document(meta=Meta(id="p", title="白皮书"), locale="zh_CN", sections=[overview, credits],
+                   terms={"contents": "目录"})
+    out = tmp_path / "parts.docx"
+    write_docx(doc, make_layout(), out)
+    d = docx.Document(out)
+    headings = [(p.style.name, p.text) for p in d.paragraphs if "eading" in p.style.name and "TOC" not in p.style.name]
+    assert headings == [("Heading 1", "总体篇"), ("Heading 2", "一、市场"), ("Heading 3", "1.1 规模"),
+                        ("Chapter Heading 1", "出品团队")]
+    toc = [(p.style.name, p.text) for p in d.paragraphs if re.fullmatch(r"toc \d", p.style.name.lower())]
+    assert [(s.lower(), t) for s, t in toc] == [("toc 1", "总体篇"), ("toc 2", "一、市场"), ("toc 3", "1.1 规模"),
+                                                ("toc 1", "出品团队")]
+    assert 'TOC \\o "1-3" \\h \\z \\u' in part(out, "word/document.xml")
+    styles = part(out, "word/styles.xml")
+    chapter_style = re.search(r'w:styleId="TopHeading1".*?</w:style>', styles).group(0)
+    assert '<w:outlineLvl w:val="0"/>' in chapter_style  # collected by the TOC field's \u
+    with zipfile.ZipFile(out) as z:
+        headers = "".join(z.read(n).decode() for n in z.namelist() if re.match(r"word/header\d+", n))
+    assert ' STYLEREF "Heading 2" ' in headers and ' STYLEREF "Chapter Heading 1" ' in headers
+
+
+def test_unknown_nodes_are_reported_where_they_were_written(tmp_path):
+    from reportgen.errors import Loc, ReportgenError
+    from reportgen.model import Raw, Text
+
+    where = Loc("content/r/report.yaml", 4, 3)
+    for block, words in ((Text("*raw*", loc=where), "the DOCX writer cannot render a `Text`"),
+                         (Paragraph([Raw("*raw*")], loc=where), "the DOCX writer cannot render a `Raw`")):
+        doc = Document(meta=Meta(id="r", title="R"), locale="en",
+                       sections=[Section(title=[Str("One")], level=1, blocks=[block])])
+        with pytest.raises(ReportgenError) as info:
+            write_docx(doc, make_layout(), tmp_path / "x.docx")
+        assert str(info.value).startswith("content/r/report.yaml:4:3: error: ") and words in str(info.value)
+
+
+def test_charts_are_placed_from_the_images_given(tmp_path):
+    from reportgen.model import Chart
+
+    chart = Chart("bar", caption=Caption("Figure", 1, [Str("Market size")]), source=[Str("Analysis")],
+                  note=[Str("Forecast")], width=0.5, title="Market size by year")
+    doc = Document(meta=Meta(id="r", title="R"), locale="en",
+                   sections=[Section(title=[Str("One")], level=1, number="1. ", blocks=[chart])],
+                   terms={"figure": "Figure"})
+    out = tmp_path / "chart.docx"
+    write_docx(doc, make_layout(), out, chart_images=[png(tmp_path / "c.png", 800, 400)])
+    d = docx.Document(out)
+    texts = [p.text for p in d.paragraphs]
+    assert "Figure 1. Market size" in texts and "Source: Analysis" in texts and "Note: Forecast" in texts
+    xml = part(out, "word/document.xml")
+    assert 'descr="Market size by year"' in xml
+    extent = re.search(r'<wp:extent cx="(\d+)" cy="(\d+)"/>', xml)
+    width = make_layout().text_width * 0.5
+    assert abs(int(extent[1]) / 12700 - width) < 0.05 and abs(int(extent[2]) / 12700 - width / 2) < 0.05
+
+
+def test_writing_leaves_the_document_as_it_was(tmp_path):
+    from reportgen.model import to_json
+
+    doc = chinese_doc(tmp_path)
+    before = to_json(doc)
+    write_docx(_tuples(doc), make_layout(), tmp_path / "t.docx")
+    write_docx(doc, make_layout(), tmp_path / "again.docx")
+    assert to_json(doc) == before
+
+
+def _tuples(node):
+    """A copy of a model tree with every list a tuple, as the frozen model holds them."""
+    if isinstance(node, list):
+        return tuple(_tuples(x) for x in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {f.name: _tuples(getattr(node, f.name)) for f in dataclasses.fields(node)
+                   if f.name not in ("loc", "meta", "terms")}
+        return dataclasses.replace(node, **changes)
+    return node
+
+
+def test_an_unreadable_logo_is_a_reportgen_error(tmp_path):
+    from reportgen.errors import ReportgenError
+
+    bad = tmp_path / "logo.png"
+    bad.write_text("not an image")
+    doc = Document(meta=Meta(id="r", title="R", logo=str(bad)), locale="en",
+                   sections=[Section(title=[Str("One")], level=1)])
+    with pytest.raises(ReportgenError, match="logo .* is not an image reportgen can read"):
+        write_docx(doc, make_layout(), tmp_path / "x.docx")

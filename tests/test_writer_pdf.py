@@ -318,18 +318,57 @@ def test_parts_get_divider_pages_and_chapters_under_them(tmp_path):
     assert "1 An English footnote." in texts[3]
 
 
-def test_unknown_blocks_and_unreadable_figures_are_reported(tmp_path):
-    from reportgen.errors import ReportgenError
+def test_unknown_blocks_and_unreadable_figures_are_reported_where_they_were_written(tmp_path):
+    from reportgen.errors import Loc, ReportgenError
 
     layout = load_layout(ROOT, "market-report", "en")
     svg = tmp_path / "chart.svg"
     svg.write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
-    for block, words in ((m.Text("*raw* markdown"), "cannot render a `Text` block"),
-                         (m.Figure(str(svg)), "not an image the PDF writer can read")):
+    where = Loc("content/r/report.yaml", 7, 9)
+    for block, words in ((m.Text("*raw* markdown", loc=where), "the PDF writer cannot render a `Text`"),
+                         (m.Paragraph([m.Raw("*raw*")], loc=where), "the PDF writer cannot render a `Raw`"),
+                         (m.Figure(str(svg), loc=where), "is not an image reportgen can read")):
         doc = m.Document(m.Meta("r", "Report"), "en", [m.Section(S("One"), 1, blocks=[block])], {})
         faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
-        with pytest.raises(ReportgenError, match=re.escape(words)):
+        with pytest.raises(ReportgenError) as info:
             write_pdf(doc, layout, faces, tmp_path / "x.pdf")
+        assert str(info.value).startswith("content/r/report.yaml:7:9: error: ") and words in str(info.value)
+
+
+def test_charts_are_drawn_from_the_images_given(tmp_path):
+    layout = load_layout(ROOT, "market-report", "en")
+    chart = m.Chart("bar", caption=m.Caption("Figure", 1, S("Market size")), source=S("Analysis"),
+                    note=S("Forecast"), width=0.5)
+    doc = m.Document(m.Meta("r", "Report"), "en", [m.Section(S("One"), 1, number="1. ", blocks=[chart])], {})
+    faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
+    out = tmp_path / "chart.pdf"
+    write_pdf(doc, layout, faces, out, chart_images=[make_png(tmp_path / "c.png")])
+    reader = pypdf.PdfReader(out)
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "Figure 1. Market size" in text and "Source: Analysis" in text and "Note: Forecast" in text
+    assert sum(len(p.images) for p in reader.pages) == 1
+
+
+def test_writing_leaves_the_document_as_it_was(built, tmp_path):
+    """Writers read the model (its sequences may be tuples) and never change it."""
+    doc, layout, faces, *_ = built
+    before = m.to_json(doc)
+    write_pdf(_tuples(doc), layout, faces, tmp_path / "t.pdf")
+    write_pdf(doc, layout, faces, tmp_path / "again.pdf")
+    assert m.to_json(doc) == before
+
+
+def _tuples(node):
+    """A copy of a model tree with every list a tuple, as the frozen model holds them."""
+    import dataclasses
+
+    if isinstance(node, list):
+        return tuple(_tuples(x) for x in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {f.name: _tuples(getattr(node, f.name)) for f in dataclasses.fields(node)
+                   if f.name not in ("loc", "meta", "terms")}
+        return dataclasses.replace(node, **changes)
+    return node
 
 
 def test_faces_cut_for_other_text_are_not_mixed_up(built, tmp_path):
@@ -343,3 +382,15 @@ def test_faces_cut_for_other_text_are_not_mixed_up(built, tmp_path):
     out = tmp_path / "rare.pdf"
     write_pdf(doc, layout, faces, out)
     assert rare in "".join(page_texts(pypdf.PdfReader(out)))
+
+
+def test_an_unreadable_logo_is_a_reportgen_error(tmp_path):
+    from reportgen.errors import ReportgenError
+
+    bad = tmp_path / "logo.png"
+    bad.write_text("not an image")
+    layout = load_layout(ROOT, "market-report", "en")
+    doc = m.Document(m.Meta("r", "Report", logo=str(bad)), "en", [m.Section(S("One"), 1)], {})
+    faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
+    with pytest.raises(ReportgenError, match="logo .* is not an image reportgen can read"):
+        write_pdf(doc, layout, faces, tmp_path / "x.pdf")

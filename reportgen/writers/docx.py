@@ -24,23 +24,25 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import docx
-from docx.image.image import Image
+from docx.image.exceptions import InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.section import Section as DocxSection
 from docx.shared import Emu, Pt
 from docx.enum.section import WD_SECTION
 
+from ..errors import Diagnostic, ReportgenError
 from ..layout import Layout
 from ..model import (
-    Callout, Caption, Code, Document, Emph, Figure, LineBreak, Link, ListBlock, NoteRef,
+    Callout, Caption, Chart, Code, Document, Emph, Figure, LineBreak, Link, ListBlock, NoteRef,
     PageBreak, Paragraph, Quote, Section, Str, Strong, Table, plain,
 )
+from ..present import Presentation, Visitor, present
 from . import docx_xml as x
 
-BULLETS = ["•", "◦", "▪", "•"]
-TOKEN = re.compile(r"\{(\w+)\}")
 SPACER_PT = 4  # size of the empty paragraph that keeps adjacent tables apart
+# Bullet glyphs (chosen in `present`) are drawn smaller than the text, as in the PDF.
+BULLET_SIZE = {"●": 0.6, "○": 0.7, "■": 0.55}
 
 
 @dataclass(frozen=True)
@@ -50,25 +52,33 @@ class _Ctx:
     width: float
     para_style: str = "BodyText"
     depth: int = 0
-    indent: int = 0  # twips: where the text of the enclosing list item starts
+    indent: float = 0.0  # points: where the text of the enclosing list item starts
 
 
-def write_docx(doc: Document, layout: Layout, out: Path) -> None:
-    """Render `doc` to `out` (write there directly)."""
-    _Writer(doc, layout).write(Path(out))
+def write_docx(doc: Document, layout: Layout, out: Path, chart_images=None) -> None:
+    """Render `doc` to `out` (write there directly).
+
+    `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order."""
+    pres = present(doc, layout, chart_images)
+    try:
+        _Writer(doc, layout, pres).write(Path(out))
+    except OSError as exc:
+        # python-docx reads images and the reference document itself; a file gone or
+        # unreadable meanwhile is the user's to fix, not a crash.
+        raise ReportgenError(Diagnostic(None, f"the Word file could not be written: {exc}", "error", "docx")) from None
 
 
-def _lang_tags(locale: str) -> tuple[str, str, str]:
-    """(w:val, w:eastAsia, document language) for a locale such as zh_CN, zh_TW or en.
+def _lang_tags(pres: Presentation) -> tuple[str, str, str]:
+    """(w:val, w:eastAsia, document language) of an edition.
 
-    `w:val` is the language of Latin-script text. A Chinese edition keeps it English, as
+    `w:val` is the language of Latin-script text. A CJK edition keeps it English, as
     Word itself does: marked Chinese, English words in it are spell-checked as Chinese
     and LibreOffice breaks them between any two letters.
     """
-    if locale.startswith("zh"):
-        tag = "zh-TW" if locale in ("zh_TW", "zh_HK", "zh_Hant") else "zh-CN"
-        return "en-US", tag, tag
-    latin = "en-US" if locale == "en" else locale.replace("_", "-")
+    loc = pres.locale
+    if loc.cjk:
+        return "en-US", pres.lang_tag, pres.lang_tag
+    latin = "en-US" if loc.name == "en" else pres.lang_tag
     return latin, "zh-CN", latin
 
 
@@ -79,43 +89,26 @@ def _fixed_time() -> dt.datetime:
     return dt.datetime(2000, 1, 1)
 
 
-def _bookmark_name(anchor: str, used: set[str]) -> str:
-    """A Word bookmark name (a letter first, word characters, at most 40) for an anchor."""
-    name = re.sub(r"\W", "_", anchor)[:36] or "s"
-    if not name[0].isalpha():
-        name = "s" + name[:35]
-    base, n = name, 1
-    while name in used:
-        n += 1
-        name = f"{base[:33]}_{n}"
-    used.add(name)
-    return name
+class _Writer(Visitor):
+    """Visits the document (`visit_<Node>`); visits return WordprocessingML elements."""
 
+    format_name = "DOCX"
 
-class _Writer:
-    def __init__(self, doc: Document, layout: Layout):
-        self.doc, self.layout = doc, layout
+    def __init__(self, doc: Document, layout: Layout, pres: Presentation):
+        super().__init__()
+        self.doc, self.layout, self.pres = doc, layout, pres
         self.reference = bool(layout.docx_reference)
         self.word = docx.Document(layout.docx_reference) if self.reference else docx.Document()
         self.part = self.word.part
-        self.zh = doc.locale.startswith("zh")
-        self.lang, self.lang_ea, self.doc_lang = _lang_tags(doc.locale)
+        self.cjk = pres.locale.cjk
+        self.lang, self.lang_ea, self.doc_lang = _lang_tags(pres)
         self.body_pt = layout.sizes["body"]
         self.sid: dict[str, str] = {}  # our style id -> the id in this document
         self.notes = None  # footnotes part, made on the first note
         self.note_id = 0
         self.shape_id = 0
         self.mark_id = 0
-        # Bookmarks for every heading (TOC entries, "#anchor" links), named up front
-        # so that links can point forward.
-        used: set[str] = set()
-        self.marks: dict[int, str] = {}
-        self.anchors: dict[str, str] = {}
-        for i, section in enumerate(doc.walk_sections()):
-            name = _bookmark_name(section.anchor, used) if section.anchor else f"_Toc{i + 1:08d}"
-            self.marks[id(section)] = name
-            if section.anchor:
-                self.anchors[section.anchor] = name
+        self.headings = self._heading_styles()
 
     # ------------------------------------------------------------ the whole document
 
@@ -181,13 +174,18 @@ class _Writer:
     def _regions(self, ctx: _Ctx) -> list:
         """(kind, heading text, elements) per running-head region: each chapter, each part page."""
         regions = []
+
+        def chapter(section):
+            running = (section.heading_text, self._heading_style(section)[1].replace("heading", "Heading"))
+            return ("chapter", running, self.visit(section, ctx))
+
         for section in self.doc.sections:
             if section.kind == "part":
-                regions.append(("part", section.heading_text, self._section(section, ctx, children=False)))
+                regions.append(("part", None, self.visit(section, ctx, children=False)))
                 for child in section.children:
-                    regions.append(("chapter", child.heading_text, self._section(child, ctx)))
+                    regions.append(chapter(child))
             else:
-                regions.append(("chapter", section.heading_text, self._section(section, ctx)))
+                regions.append(chapter(section))
         if not regions:
             regions.append(("chapter", "", []))
         for _, _, elements in regions:
@@ -238,7 +236,7 @@ class _Writer:
         if mode is not None and not self.reference:
             mode.set(qn("w:val"), "15")  # Word 2013+ layout, no "[Compatibility Mode]"
         spacing = settings.find(qn("w:characterSpacingControl"))
-        if spacing is not None and self.zh:
+        if spacing is not None and self.cjk:
             spacing.set(qn("w:val"), "compressPunctuation")
 
     def _core_properties(self) -> None:
@@ -259,7 +257,31 @@ class _Writer:
     def _styles(self) -> None:
         unlisted = any(not section.toc for section in self.doc.walk_sections())
         self.sid = x.define_styles(self.word.styles.element, self.layout, self.lang, self.lang_ea,
-                                   self.reference, unlisted)
+                                   self.reference, unlisted, self.headings)
+
+    def _heading_styles(self) -> list:
+        """(style id, name, look, outline level) of every heading style.
+
+        Word nests headings by their style's outline level. With parts, parts take the first
+        level and the chapters under them the second (as Pandoc does for parts), so the
+        navigation pane and the contents nest chapters under parts as the PDF outline does;
+        a chapter outside the parts keeps the first level in a style of its own."""
+        if not self.pres.has_parts:
+            return list(x.HEADINGS)
+        styles = [("Heading1", "heading 1", "part", 0)]
+        styles += [(f"Heading{n + 1}", f"heading {n + 1}", f"h{n}", n) for n in range(1, 5)]
+        styles += [(f"TopHeading{n}", f"Chapter Heading {n}", f"h{n}", n - 1) for n in range(1, 5)]
+        return styles
+
+    def _heading_style(self, section: Section) -> tuple[str, str]:
+        """(style id, style name) of a section's heading."""
+        entry = self.pres.entry(section)
+        if section.kind == "part":
+            return "Heading1", "heading 1"
+        if self.pres.has_parts and entry.depth == entry.level - 1:  # outside any part
+            return f"TopHeading{entry.level}", f"Chapter Heading {entry.level}"
+        n = entry.depth + 1
+        return f"Heading{n}", f"heading {n}"
 
     def _style(self, sid: str) -> str:
         return self.sid.get(sid, sid)
@@ -269,12 +291,11 @@ class _Writer:
     def _headers(self, section: DocxSection, section_title: str | None, footer: bool,
                  cover: bool = False) -> None:
         """Header (and footer if `footer`) of one Word section; `section_title` fills {section}."""
-        lay = self.layout
-        parts = [(lay.header, section.header, "Header")]
+        parts = [(self.pres.header(), section.header, "Header")]
         if footer:
-            parts.append((lay.footer, section.footer, "Footer"))
+            parts.append((self.pres.footer(), section.footer, "Footer"))
         for slots, part, style in parts:
-            if any(slots.values()):
+            if slots:
                 self._fill(part, [self._slots(slots, style, section_title)])
         if cover:
             # The cover (first page of the first section) has an empty header and footer.
@@ -294,43 +315,28 @@ class _Writer:
     def _slots(self, slots: dict, style: str, section_title: str | None):
         """One paragraph: left slot, tab, centre slot, tab, right slot."""
         keys = ("left", "center", "right")
-        last = max(i for i, key in enumerate(keys) if slots.get(key))
+        last = max(i for i, key in enumerate(keys) if key in slots)
         runs = []
         for i, key in enumerate(keys[: last + 1]):
             if i:
                 runs.append(x.run(None, None, x.el("w:tab")))
-            if slots.get(key):
-                runs += self._tokens(str(slots[key]), section_title)
+            for part in slots.get(key, ()):
+                runs += self._part(part, section_title)
         width = self.layout.text_width
         # Explicit stops too: a reference document's header style may put them elsewhere.
         return x.paragraph(self._style(style), runs, x.tabs(("center", width / 2), ("right", width)))
 
-    def _tokens(self, text: str, section_title: str | None, depth: int = 0) -> list:
-        meta, out, pos = self.doc.meta, [], 0
-        for match in TOKEN.finditer(text):
-            if match.start() > pos:
-                out.append(self._run(text[pos:match.start()]))
-            pos = match.end()
-            name = match.group(1)
-            if name in ("title", "subtitle", "edition", "date"):
-                value = getattr(meta, name)
-                if value:
-                    out.append(self._run(value))
-            elif name == "page":
-                out += x.field("PAGE", [x.run("1")])
-            elif name == "pages":
-                out += x.field("NUMPAGES", [x.run("1")])
-            elif name == "page_of" and depth == 0:
-                template = self.doc.terms.get("page_of", "Page {page} of {pages}")
-                out += self._tokens(template, section_title, 1)
-            elif name == "section":
-                if section_title is not None:
-                    out += x.field('STYLEREF "Heading 1"', [self._run(section_title)])
-            else:
-                out.append(self._run(match.group(0)))
-        if pos < len(text):
-            out.append(self._run(text[pos:]))
-        return out
+    def _part(self, part, running) -> list:
+        if part.kind == "text":
+            return [self._run(part.text)]
+        if part.kind == "page":
+            return x.field("PAGE", [x.run("1")])
+        if part.kind == "pages":
+            return x.field("NUMPAGES", [x.run("1")])
+        if running is None:  # part pages and the front matter have no running chapter
+            return []
+        title, style_name = running
+        return x.field(f'STYLEREF "{style_name}"', [self._run(title)])
 
     # ------------------------------------------------------------ inline runs
 
@@ -339,9 +345,9 @@ class _Writer:
         if "link" in fmt:
             items.append(x.el("w:rStyle", {"w:val": self._style("Hyperlink")}))
         if "code" in fmt:
-            items.append(x.fonts("Consolas", self.layout.word_east_asia, self.zh and self._ambiguous(text)))
+            items.append(x.fonts("Consolas", self.layout.word_east_asia, self.cjk and self._ambiguous(text)))
             items.append(x.shading("#F2F2F2"))
-        elif self.zh and self._ambiguous(text):
+        elif self.cjk and self._ambiguous(text):
             items.append(x.el("w:rFonts", {"w:hint": "eastAsia"}))
         if "b" in fmt:
             items += [x.el("w:b"), x.el("w:bCs")]
@@ -363,30 +369,32 @@ class _Writer:
         part = part or self.part
         out = []
         for node in inlines:
-            if isinstance(node, Str):
-                if node.text:
-                    out.append(self._run(node.text, fmt, extra))
-            elif isinstance(node, Strong):
-                out += self._inlines(node.children, part, fmt | {"b"}, extra)
-            elif isinstance(node, Emph):
-                out += self._inlines(node.children, part, fmt | {"i"}, extra)
-            elif isinstance(node, Code):
-                out.append(self._run(node.text, fmt | {"code"}, extra))
-            elif isinstance(node, LineBreak):
-                out.append(x.run(None, self._rpr(fmt, "", extra), x.el("w:br")))
-            elif isinstance(node, Link):
-                out += self._link(node, part, fmt, extra)
-            elif isinstance(node, NoteRef):
-                if part is self.part:  # a note inside a note has nowhere to go
-                    out.append(self._footnote(node))
-            else:
-                raise TypeError(f"the DOCX writer cannot render inline {type(node).__name__}")
+            out += self.visit(node, part, fmt, extra)
         return out
 
-    def _link(self, node: Link, part, fmt, extra):
+    def visit_Str(self, node: Str, part, fmt, extra) -> list:
+        return [self._run(node.text, fmt, extra)] if node.text else []
+
+    def visit_Strong(self, node: Strong, part, fmt, extra) -> list:
+        return self._inlines(node.children, part, fmt | {"b"}, extra)
+
+    def visit_Emph(self, node: Emph, part, fmt, extra) -> list:
+        return self._inlines(node.children, part, fmt | {"i"}, extra)
+
+    def visit_Code(self, node: Code, part, fmt, extra) -> list:
+        return [self._run(node.text, fmt | {"code"}, extra)]
+
+    def visit_LineBreak(self, node: LineBreak, part, fmt, extra) -> list:
+        return [x.run(None, self._rpr(fmt, "", extra), x.el("w:br"))]
+
+    def visit_NoteRef(self, node: NoteRef, part, fmt, extra) -> list:
+        # A note inside a note has nowhere to go.
+        return [self._footnote(node)] if part is self.part else []
+
+    def visit_Link(self, node: Link, part, fmt, extra) -> list:
         runs = self._inlines(node.children, part, fmt | {"link"}, extra)
-        if node.url.startswith("#"):
-            name = self.anchors.get(node.url[1:])
+        if node.url.strip().startswith("#"):
+            name = self.pres.link_target(node.url)
             if name is None:  # no such heading: keep the text, drop the link
                 return runs
             link = x.el("w:hyperlink", {"w:anchor": name, "w:history": 1})
@@ -416,13 +424,12 @@ class _Writer:
     def _cover(self) -> list:
         meta, lay, c = self.doc.meta, self.layout, self.layout.colors
         out = []
-        logo = meta.logo or lay.logo
+        logo = self.pres.logo
         used = 0.0
         if logo:
-            width, height = self._fit(logo, lay.text_width * 0.35, 42)
-            out.append(x.paragraph(None, [self._picture(logo, width, height, "logo")],
+            out.append(x.paragraph(None, [self._picture(logo.path, logo.width, logo.height, "logo")],
                                    x.spacing(0, 0, 1.0)))
-            used = height
+            used = logo.height
         top = max(lay.text_height * 0.24 - used, 24)
         white = [x.color(c["table_header_text"])]
         title = [self._para("Title", [Str(meta.title)], extra=white if lay.cover_band else ())]
@@ -447,21 +454,22 @@ class _Writer:
         return out
 
     def _toc(self) -> list:
-        terms, depth = self.doc.terms, self.layout.toc_depth
-        title = self._para("TOCHeading", [Str(terms.get("contents", "Contents"))], x.el("w:pageBreakBefore"))
+        title = self._para("TOCHeading", [Str(self.pres.contents_title())], x.el("w:pageBreakBefore"))
         paras = []
-        for section in self.doc.walk_sections():
-            level = 1 if section.kind == "part" else min(section.level, 4)
-            if not section.toc or level > depth:
+        deepest = 1
+        for entry in self.pres.entries:
+            if not entry.listed:
                 continue
-            mark = self.marks[id(section)]
+            level = min(entry.depth + 1, 9)
+            deepest = max(deepest, level)
             # The cached entry is the linked heading text only: page numbers cannot be
             # known here, and readers that show cached results (LibreOffice) would print
             # a leader running to nothing. Word rebuilds the field on open (updateFields).
-            link = x.el("w:hyperlink", {"w:anchor": mark, "w:history": 1}, x.run(section.heading_text))
-            paras.append(x.paragraph(self._style(f"TOC{level}"), [link]))
+            link = x.el("w:hyperlink", {"w:anchor": entry.key, "w:history": 1}, x.run(entry.text))
+            paras.append(x.paragraph(self._style(f"TOC{min(level, 5)}"), [link]))
         if not paras:
             paras.append(x.paragraph(self._style("TOC1")))
+        depth = self.layout.toc_depth + (1 if self.pres.has_parts else 0)
         instr = f'TOC \\o "1-{depth}" \\h \\z \\u'
         first, last = paras[0], paras[-1]
         for i, item in enumerate(x.field_begin(instr)):
@@ -471,9 +479,9 @@ class _Writer:
 
     # ------------------------------------------------------------ sections and blocks
 
-    def _section(self, section: Section, ctx: _Ctx, children: bool = True) -> list:
+    def visit_Section(self, section: Section, ctx: _Ctx, children: bool = True) -> list:
         part = section.kind == "part"
-        style = "PartTitle" if part else f"Heading{min(max(section.level, 1), 4)}"
+        style = self._heading_style(section)[0]
         if not section.toc:
             # Word's TOC field collects built-in headings and outline levels; a heading
             # kept out of the contents needs a style with neither.
@@ -482,55 +490,57 @@ class _Writer:
         if section.page_break and not part and section.level > 1:
             props.append(x.el("w:pageBreakBefore"))
         self.mark_id += 1
-        start, end = x.bookmark(self.mark_id, self.marks[id(section)])
+        start, end = x.bookmark(self.mark_id, self.pres.key(section))
         runs = [x.run(section.number)] if section.number else []
         runs += self._inlines(section.title)
         out = [x.paragraph(self._style(style), [start, *runs, end], *props)]
         out += self._blocks(section.blocks, ctx)
         for child in section.children if children else ():
-            out += self._section(child, ctx)
+            out += self.visit(child, ctx)
         return out
 
     def _blocks(self, blocks, ctx: _Ctx) -> list:
         out = []
         for block in blocks:
-            out += self._block(block, ctx)
+            out += self.visit(block, ctx)
         return out
 
-    def _block(self, block, ctx: _Ctx) -> list:
-        if isinstance(block, Paragraph):
-            return [self._para(ctx.para_style, block.inlines)]
-        if isinstance(block, ListBlock):
-            return self._list(block, ctx)
-        if isinstance(block, Quote):
-            return self._blocks(block.blocks, replace(ctx, para_style="Quote"))
-        if isinstance(block, Callout):
-            return self._callout(block, ctx)
-        if isinstance(block, Table):
-            return self._table(block, ctx)
-        if isinstance(block, Figure):
-            return self._figure(block, ctx)
-        if isinstance(block, PageBreak):
-            return [x.paragraph(None, [x.page_break_run()])]
-        # Text (unresolved Markdown) or anything new: fail loudly rather than drop it.
-        raise TypeError(f"the DOCX writer cannot render block {type(block).__name__}")
+    def visit_Paragraph(self, block: Paragraph, ctx: _Ctx) -> list:
+        return [self._para(ctx.para_style, block.inlines)]
 
-    def _list(self, block: ListBlock, ctx: _Ctx) -> list:
-        em = self.body_pt
-        base = ctx.indent if ctx.depth else x.twips(self.layout.first_line_indent * em)
-        level = min(ctx.depth, 3)
-        if block.ordered:
-            fmt, marker = [("decimal", "%1."), ("decimal", "（%1）" if self.zh else "(%1)"),
-                           ("lowerLetter", "%1)"), ("lowerRoman", "%1.")][level]
-            hang = x.twips(em * (2.6 if "（" in marker else 2.0))
-        else:
-            fmt, marker, hang = "bullet", BULLETS[level], x.twips(em * 1.5)
-        num = self.numbering.add(block.ordered, block.start, marker, fmt, base + hang, hang)
-        inner = _Ctx(width=ctx.width, para_style="ListParagraph", depth=ctx.depth + 1, indent=base + hang)
+    def visit_Quote(self, block: Quote, ctx: _Ctx) -> list:
+        return self._blocks(block.blocks, replace(ctx, para_style="Quote"))
+
+    def visit_Callout(self, block: Callout, ctx: _Ctx) -> list:
+        return self._callout(block, ctx)
+
+    def visit_Table(self, block: Table, ctx: _Ctx) -> list:
+        return self._table(block, ctx)
+
+    def visit_Figure(self, block: Figure, ctx: _Ctx) -> list:
+        return self._figure(block)
+
+    def visit_Chart(self, block: Chart, ctx: _Ctx) -> list:
+        # A drawn chart is placed as a figure is: image, caption, source and note.
+        return self._figure(block)
+
+    def visit_PageBreak(self, block: PageBreak, ctx: _Ctx) -> list:
+        return [x.paragraph(None, [x.page_break_run()])]
+
+    def visit_ListBlock(self, block: ListBlock, ctx: _Ctx) -> list:
+        box = self.pres.list_box(block)
+        left = ctx.indent if ctx.depth else 0.0  # points: where this list's block starts
+        label_at, text_at = left + box.label_at, left + box.text_at
+        hang = x.twips(text_at - label_at)
+        size = self.body_pt * BULLET_SIZE.get(box.level.template, 1.0) if not block.ordered else None
+        lift = (self.body_pt - size) * 0.38 if size else 0.0
+        num = self.numbering.add(box.level, block.start, x.twips(text_at), hang, size, lift)
+        inner = _Ctx(width=ctx.width - box.text_at, para_style="ListParagraph", depth=ctx.depth + 1,
+                     indent=text_at)
         out = []
         for item in block.items:
             numbered = False
-            for sub_block in item or [Paragraph([])]:
+            for sub_block in list(item) or [Paragraph([])]:
                 if isinstance(sub_block, Paragraph):
                     if not numbered:
                         numpr = x.el("w:numPr", None, x.el("w:ilvl", {"w:val": min(ctx.depth, 8)}),
@@ -538,15 +548,15 @@ class _Writer:
                         out.append(self._para("ListParagraph", sub_block.inlines, numpr))
                         numbered = True
                     else:
-                        ind = x.el("w:ind", {"w:left": base + hang, "w:firstLine": 0})
+                        ind = x.el("w:ind", {"w:left": x.twips(text_at), "w:firstLine": 0})
                         out.append(self._para("ListParagraph", sub_block.inlines, ind))
                 else:
-                    out += self._block(sub_block, inner)
+                    out += self.visit(sub_block, inner)
         return out
 
     def _callout(self, block: Callout, ctx: _Ctx) -> list:
         c = self.layout.colors
-        pad = 10
+        pad = self.pres.box_padding
         inner = _Ctx(width=ctx.width - 2 * pad, para_style="CalloutText")
         content = self._blocks(block.blocks, inner)
         width = x.twips(ctx.width)
@@ -593,31 +603,29 @@ class _Writer:
     # ------------------------------------------------------------ captions, figures
 
     def _caption(self, caption: Caption, keep_next: bool):
-        label = caption.label.strip()
-        seq = re.sub(r"\s+", "_", label) or "Figure"
-        runs = [x.run(label + " ")] if label else []
-        runs += x.field(f"SEQ {seq} \\* ARABIC", [x.run(str(caption.number))])
-        runs.append(x.run(" "))
-        runs += self._inlines(caption.inlines)
+        line = self.pres.caption(caption)
+        seq = re.sub(r"\s+", "_", line.label) or "Figure"
+        runs = [x.run(line.label + " ")] if line.label else []
+        runs += x.field(f"SEQ {seq} \\* ARABIC", [x.run(str(line.number))])
+        runs.append(x.run(line.separator))
+        runs += self._inlines(line.inlines)
         props = [x.el("w:keepNext")] if keep_next else []
         return x.paragraph(self._style("Caption"), runs, *props)
 
     def _source(self, inlines, center: bool = False, term_key: str = "source"):
-        term = self.doc.terms.get(term_key, "Source: " if term_key == "source" else "Note: ")
+        prefix = self.pres.source_prefix() if term_key == "source" else self.pres.note_prefix()
         props = [x.el("w:jc", {"w:val": "center"})] if center else []
-        return self._para("SourceNote", [Str(term), *inlines], *props)
+        return self._para("SourceNote", [Str(prefix), *inlines], *props)
 
-    def _fit(self, path: str, max_width: float, max_height: float) -> tuple[float, float]:
-        """The size in points of an image scaled to `max_width`, no taller than `max_height`."""
-        image = Image.from_file(path)
-        ratio = image.px_height / max(image.px_width, 1)
-        width = max_width
-        if width * ratio > max_height:
-            width = max_height / ratio
-        return width, width * ratio
+    def _image_error(self, path: str, exc: Exception) -> ReportgenError:
+        return ReportgenError(Diagnostic(self.where, f"image `{path}` cannot be put in the Word file "
+                                         f"(write PNG, JPEG or GIF): {exc or type(exc).__name__}", "error", "docx"))
 
     def _picture(self, path: str, width: float, height: float, alt: str):
-        inline = self.part.new_pic_inline(path, Emu(int(width * 12700)), Emu(int(height * 12700)))
+        try:
+            inline = self.part.new_pic_inline(path, Emu(int(width * 12700)), Emu(int(height * 12700)))
+        except (OSError, UnrecognizedImageError, InvalidImageStreamError, UnexpectedEndOfFileError) as exc:
+            raise self._image_error(path, exc) from None
         # python-docx numbers shapes by scanning the body, which we fill only at the end.
         self.shape_id += 1
         inline.docPr.id = self.shape_id
@@ -626,12 +634,12 @@ class _Writer:
             inline.docPr.set("descr", alt)
         return x.run(None, None, x.el("w:drawing", None, inline))
 
-    def _figure(self, fig: Figure, ctx: _Ctx) -> list:
-        width, height = self._fit(fig.path, ctx.width * min(max(fig.width, 0.05), 1.0),
-                                  self.layout.text_height * 0.6)
-        alt = fig.alt or (plain(fig.caption.inlines) if fig.caption else "")
+    def _figure(self, fig) -> list:
+        """A figure or a drawn chart: the image in the box `present` gave it, caption, source, note."""
+        box = self.pres.image_box(fig)
+        alt = getattr(fig, "alt", "") or getattr(fig, "title", "") or (plain(fig.caption.inlines) if fig.caption else "")
         keep = [] if (fig.caption or fig.source) else [x.el("w:keepNext", {"w:val": 0})]
-        out = [x.paragraph(self._style("Figure"), [self._picture(fig.path, width, height, alt)], *keep)]
+        out = [x.paragraph(self._style("Figure"), [self._picture(box.path, box.width, box.height, alt)], *keep)]
         if fig.caption:
             out.append(self._caption(fig.caption, keep_next=bool(fig.source)))
         if fig.source:
@@ -643,10 +651,11 @@ class _Writer:
     # ------------------------------------------------------------ tables
 
     def _table(self, table: Table, ctx: _Ctx) -> list:
-        if not table.columns:
+        box = self.pres.table_box(table)
+        if not box.widths:
             return []
         c = self.layout.colors
-        widths = x.column_widths([col.width for col in table.columns], x.twips(ctx.width))
+        widths = x.twips_widths(box.widths)
         rule = c["rule"]
         if table.style == "stats":  # key figures: strong rules above and below, no verticals
             borders = [x.border("top", c["primary"], 12), x.el("w:left", {"w:val": "nil"}),
@@ -655,11 +664,11 @@ class _Writer:
         else:
             borders = [x.border(side, rule, 4) for side in ("top", "left", "bottom", "right", "insideH", "insideV")]
         tbl = x.table_el(widths, borders, margins=(2.5, 5), header=bool(table.head))
-        rows = x.TableRows(widths, [col.align for col in table.columns], self._cell_runs,
+        rows = x.TableRows(widths, list(box.aligns), self._cell_runs,
                            {"head": self._style("TableHeading"), "body": self._style("TableText")},
                            c, stats=table.style == "stats")
         for kind, group in (("head", table.head), ("body", table.body), ("foot", table.foot)):
-            for tr in rows.rows(kind, group):
+            for tr in rows.rows(kind, list(group)):
                 tbl.append(tr)
         out = []
         if table.caption:

@@ -322,23 +322,29 @@ class Numbering:
         self.next_abstract = max(abstract_ids, default=-1) + 1
         self.next_num = max(num_ids, default=0) + 1
 
-    def add(self, ordered: bool, start: int, marker: str, fmt: str, left: int, hanging: int) -> int:
-        """A new list: every level shows `marker` (e.g. "%1." or a bullet) at `left`/`hanging` twips."""
+    def add(self, level, start: int, left: int, hanging: int, bullet_size: float | None = None,
+            lift: float = 0.0) -> int:
+        """A new list labelled as `level` (a `present.ListLevel`) at every depth, its text at
+        `left` twips and its label `hanging` twips before; bullets drawn at `bullet_size` pt,
+        raised by `lift` pt so that a small mark stays centred on the line."""
         aid = self.next_abstract
         self.next_abstract += 1
         abstract = el("w:abstractNum", {"w:abstractNumId": aid})
         sub(abstract, "w:nsid", {"w:val": f"{0x52470000 + aid:08X}"})
         sub(abstract, "w:multiLevelType", {"w:val": "multilevel"})
-        for level in range(9):
-            lvl = sub(abstract, "w:lvl", {"w:ilvl": level})
+        bullet = level.format == "bullet"
+        for ilvl in range(9):
+            lvl = sub(abstract, "w:lvl", {"w:ilvl": ilvl})
             sub(lvl, "w:start", {"w:val": start})
-            sub(lvl, "w:numFmt", {"w:val": fmt})
-            text = marker.replace("%1", f"%{level + 1}") if ordered else marker
+            sub(lvl, "w:numFmt", {"w:val": level.format})
+            text = level.template if bullet else level.template.replace("%1", f"%{ilvl + 1}")
             sub(lvl, "w:lvlText", {"w:val": text})
             sub(lvl, "w:lvlJc", {"w:val": "left"})
             lvl.append(ppr(tabs(("num", left / 20)), el("w:ind", {"w:left": left, "w:hanging": hanging})))
-            if not ordered:
-                lvl.append(rpr(fonts(self.latin, self.east_asia), color(self.accent)))
+            if bullet:
+                size = [el("w:sz", {"w:val": half_points(bullet_size)}),
+                        el("w:position", {"w:val": half_points(lift)})] if bullet_size else []
+                lvl.append(rpr(fonts(self.latin, self.east_asia), color(self.accent), *size))
         # Every w:abstractNum must precede every w:num.
         nums = list(self.root.iterchildren(qn("w:num")))
         if nums:
@@ -437,22 +443,16 @@ def normalize_zip(data: bytes) -> bytes:
 # ---------------------------------------------------------------- tables
 
 
-def column_widths(shares: list, total: int) -> list[int]:
-    """Twips per column from width shares; None shares split what is left equally."""
-    given = sum(s for s in shares if s)
-    if given > 1:  # shares that overshoot are proportions
-        shares = [s / given if s else None for s in shares]
-        given = 1.0
-    free = [i for i, s in enumerate(shares) if not s]
-    rest = max(1.0 - given, 0.0)
-    if free and rest < 0.05 * len(free):  # no room left: give automatic columns a tenth each
-        shares = [s or 0.1 for s in shares]
-    elif free:
-        shares = [s or rest / len(free) for s in shares]
-    norm = sum(shares) or 1.0
-    widths = [int(total * s / norm) for s in shares]
-    widths[-1] += total - sum(widths)  # exact total, so the table spans the text width
-    return widths
+def twips_widths(widths) -> list[int]:
+    """Column widths in points to twips that add up to the rounded total (no gap or overhang
+    from rounding each column)."""
+    out, done, edge = [], 0.0, 0
+    for w in widths:
+        done += w
+        right = twips(done)
+        out.append(right - edge)
+        edge = right
+    return out
 
 
 def _dxa(tag: str, value: int):
@@ -608,8 +608,16 @@ class TableRows:
 # ---------------------------------------------------------------- the style sheet
 
 
-def define_styles(root, layout, lang_val: str, lang_ea: str, reference: bool, unlisted: bool) -> dict[str, str]:
+HEADINGS = [("Heading1", "heading 1", "h1", 0), ("Heading2", "heading 2", "h2", 1),
+            ("Heading3", "heading 3", "h3", 2), ("Heading4", "heading 4", "h4", 3)]
+
+
+def define_styles(root, layout, lang_val: str, lang_ea: str, reference: bool, unlisted: bool,
+                  headings=HEADINGS) -> dict[str, str]:
     """Define every style the writer uses in `styles.xml` (`root`) from the layout.
+
+    `headings` are the heading styles: (style id, name, look, outline level), the look
+    being `part` or `h1`-`h4`.
 
     Without a reference document the template's styles are rewritten; with one, its
     styles are kept and only missing ones are added. Returns our style ids mapped to the
@@ -672,16 +680,23 @@ def define_styles(root, layout, lang_val: str, lang_ea: str, reference: bool, un
                E("w:jc", {"w:val": "both"})],
           rpr=[f(), *size(em)])
     heading_space = {1: (0, 14), 2: (16, 8), 3: (12, 6), 4: (10, 4)}
-    for n in range(1, 5):
+    for sid, name, look, outline in headings:
+        if look == "part":
+            style("paragraph", sid, name, "Normal", "BodyText",
+                  [E("w:keepNext"), E("w:pageBreakBefore"), spacing(lay.text_height * 0.28, 12, 1.2),
+                   E("w:jc", {"w:val": "center"}), E("w:outlineLvl", {"w:val": outline})],
+                  [f(), *bold(), color(c["primary"]), *size(s["title"])])
+            continue
+        n = int(look[1])
         before, below = heading_space[n]
         ppr = [E("w:keepNext"), E("w:keepLines"), spacing(before, below, 1.2),
                E("w:ind", {"w:left": 0, "w:firstLine": 0}), E("w:jc", {"w:val": "left"}),
-               E("w:outlineLvl", {"w:val": n - 1})]
+               E("w:outlineLvl", {"w:val": outline})]
         if n == 1:
             pbdr = E("w:pBdr", None, border("bottom", c["primary"], 8, 6))
             ppr += [E("w:pageBreakBefore"), pbdr]
-        style("paragraph", f"Heading{n}", f"heading {n}", "Normal", "BodyText", ppr,
-              [f(), *bold(), color(c["primary"]), *size(s[f"h{n}"])])
+        style("paragraph", sid, name, "Normal", "BodyText", ppr,
+              [f(), *bold(), color(c["primary"] if n <= 2 else c["text"]), *size(s[f"h{n}"])])
     style("paragraph", "Title", "Title", "Normal", "Normal",
           [spacing(0, 10, 1.15), E("w:jc", {"w:val": "left"})],
           [f(), *bold(), color(c["primary"]), *size(s["title"])])
@@ -691,13 +706,9 @@ def define_styles(root, layout, lang_val: str, lang_ea: str, reference: bool, un
     style("paragraph", "CoverMeta", "Cover Meta", "Normal", "CoverMeta",
           [spacing(0, 4, 1.2)], [f(), color(c["muted"]), *size(em)])
     if unlisted:  # headings kept out of the contents
-        for base in ("Heading1", "Heading2", "Heading3", "Heading4", "PartTitle"):
-            name = f"Heading {base[-1]} Unlisted" if base != "PartTitle" else "Part Title Unlisted"
-            style("paragraph", f"{base}Unlisted", name, base, "BodyText", [E("w:outlineLvl", {"w:val": 9})])
-    style("paragraph", "PartTitle", "Part Title", "Normal", "BodyText",
-          [E("w:keepNext"), E("w:pageBreakBefore"), spacing(lay.text_height * 0.28, 12, 1.2),
-           E("w:jc", {"w:val": "center"}), E("w:outlineLvl", {"w:val": 0})],
-          [f(), *bold(), color(c["primary"]), *size(s["title"])])
+        for sid, name, _, _ in headings:
+            style("paragraph", f"{sid}Unlisted", f"{name[0].upper()}{name[1:]} Unlisted", sid, "BodyText",
+                  [E("w:outlineLvl", {"w:val": 9})])
     style("paragraph", "Caption", "caption", "Normal", "BodyText",
           [spacing(6, 4, 1.2), E("w:jc", {"w:val": "center"})],
           [f(), *bold(), color(c["text"]), *size(s["caption"])])
@@ -708,7 +719,7 @@ def define_styles(root, layout, lang_val: str, lang_ea: str, reference: bool, un
     style("paragraph", "TOCHeading", "TOC Heading", "Normal", "Normal",
           [E("w:keepNext"), spacing(0, 18, 1.2)],
           [f(), *bold(), color(c["primary"]), *size(s["h1"])])
-    for n in range(1, 5):
+    for n in range(1, 6):
         style("paragraph", f"TOC{n}", f"toc {n}", "Normal", "Normal",
               [tabs(("right", lay.text_width, "dot")), spacing(8 if n == 1 else 2, 2, 1.3),
                E("w:ind", {"w:left": twips((n - 1) * 2 * em)})],

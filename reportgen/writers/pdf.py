@@ -37,6 +37,7 @@ from .. import model as m
 from ..errors import Diagnostic, ReportgenError
 from ..fonts import Faces
 from ..layout import Layout
+from ..present import Presentation, Visitor, present
 from .pdf_flowables import (
     CONTROL, NOTE_ANCHOR, FigureBlock, Heading, NotedTable, NoteFrame, NoteRegistry, PageCounter,
     PagePainter, PartTitle, ReportDocTemplate, WindowedTable, note_numbers, text_markup,
@@ -44,17 +45,20 @@ from .pdf_flowables import (
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # a link target ReportLab can resolve
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
-# Bullet glyph and its size relative to the text, by nesting depth (all in fonts.BASE_CHARS).
-BULLETS = [("●", 0.42), ("○", 0.5), ("■", 0.36)]
-FIGURE_MAX_HEIGHT = 0.6  # share of the text height an image may take
+# Bullet glyphs (chosen in `present`, all in fonts.BASE_CHARS) are full-width in CJK faces:
+# drawn at this share of the text size they make a mark of a bullet's size.
+BULLET_SCALE = {"●": 0.42, "○": 0.5, "■": 0.36}
 CANNOT_START = "，。、；：？！”’》〉」』】〗）］｝〕…‰％"  # Chinese punctuation that never starts a line
 
 
-def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path) -> int:
-    """Render `doc` to `out` (a path the caller chose; write there directly); return the page count."""
+def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_images=None) -> int:
+    """Render `doc` to `out` (a path the caller chose; write there directly); return the page count.
+
+    `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order."""
+    pres = present(doc, layout, chart_images)
     regular, bold = _register_fonts(faces)
     with _reportlab_settings(regular):
-        return _Writer(doc, layout, faces, regular, bold).write(Path(out))
+        return _Writer(doc, layout, faces, regular, bold, pres).write(Path(out))
 
 
 @contextmanager
@@ -105,23 +109,22 @@ def _register_fonts(faces: Faces) -> tuple[str, str]:
     return regular, bold
 
 
-class _Writer:
-    def __init__(self, doc: m.Document, layout: Layout, faces: Faces, regular: str, bold: str):
-        self.doc, self.layout, self.faces = doc, layout, faces
+class _Writer(Visitor):
+    """Visits the document (`visit_<Node>`); block visits return flowables, inline visits markup."""
+
+    format_name = "PDF"
+
+    def __init__(self, doc: m.Document, layout: Layout, faces: Faces, regular: str, bold: str,
+                 pres: Presentation):
+        super().__init__()
+        self.doc, self.layout, self.faces, self.pres = doc, layout, faces, pres
         self.regular, self.bold = regular, bold
         self.color = {k: HexColor(v) for k, v in layout.colors.items()}
-        self.terms = doc.terms
-        self.cjk = doc.locale.split("_")[0].lower() in ("zh", "ja", "ko")
-        self.has_parts = any(s.kind == "part" for s in doc.walk_sections())
+        self.cjk = pres.locale.cjk
+        self.has_parts = pres.has_parts
         self.registry = NoteRegistry(self.color["rule"])
         self.toc_entries: list = []  # what the contents will list, page numbers still unknown
         self._styles: dict = {}
-        self.keys: dict[int, str] = {}  # id(section) -> bookmark key
-        self.anchors: dict[str, str] = {}  # section anchor -> bookmark key (for "#anchor" links)
-        for i, section in enumerate(doc.walk_sections()):
-            self.keys[id(section)] = key = f"sec{i}"
-            if section.anchor:
-                self.anchors.setdefault(section.anchor, key)
 
     # ------------------------------------------------------------ document
 
@@ -137,9 +140,10 @@ class _Writer:
             leftMargin=lay.margin_left, rightMargin=lay.margin_right,
             topMargin=lay.margin_top, bottomMargin=lay.margin_bottom,
             title=meta.title, author=meta.author, subject=meta.subtitle, creator="reportgen",
-            lang=self.doc.locale.replace("_", "-"), invariant=1, initialFontName=self.regular,
+            lang=self.pres.lang_tag, invariant=1, initialFontName=self.regular,
         )
-        paint = PagePainter(lay, meta, self.terms, self.regular, self.bold, self.color, self.cjk)
+        paint = PagePainter(lay, meta, self.pres.header(), self.pres.footer(), self.pres.logo, self.regular,
+                            self.bold, self.color, self.cjk)
         template.addPageTemplates([
             PageTemplate("cover", [self._frame("cover")], onPage=paint.cover),
             PageTemplate("body", [self._frame("body")], onPageEnd=paint.body),
@@ -153,7 +157,7 @@ class _Writer:
         if toc:
             story += toc
         for section in self.doc.sections:
-            story += self._section(section, ())
+            story += self.visit(section)
         if toc:
             # The contents has its final size from the first pass (page numbers 0 for now),
             # so the pages do not move between passes: two passes instead of three, and the
@@ -166,6 +170,8 @@ class _Writer:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise _error("the PDF could not be laid out: a block (a figure, a table cell, a box) is "
                          f"too large for the page; make it smaller ({first[:160]})") from None
+        except OSError as exc:  # the output folder or an image went away meanwhile
+            raise _error(f"the PDF could not be written: {exc}") from None
         return template.page
 
     def _frame(self, name: str) -> NoteFrame:
@@ -231,34 +237,36 @@ class _Writer:
 
     # ------------------------------------------------------------ inline markup
 
-    def markup(self, inlines: list, in_link: bool = False) -> str:
+    def markup(self, inlines, in_link: bool = False) -> str:
         """Paragraph markup for inline runs; every text is escaped on its way in."""
-        out = []
-        for node in inlines:
-            if isinstance(node, m.Str):
-                out.append(text_markup(node.text))
-            elif isinstance(node, m.Code):
-                out.append(f'<font name="{self.regular}">{text_markup(node.text)}</font>')
-            elif isinstance(node, m.Strong):
-                out.append(f"<b>{self.markup(node.children, in_link)}</b>")
-            elif isinstance(node, m.Emph):
-                out.append(f"<i>{self.markup(node.children, in_link)}</i>")
-            elif isinstance(node, m.LineBreak):
-                out.append("<br/>")
-            elif isinstance(node, m.Link):
-                out.append(self._link(node, in_link))
-            elif isinstance(node, m.NoteRef):
-                out.append(self._note_ref(node))
-            else:
-                raise _error(f"the PDF writer cannot render inline `{type(node).__name__}` "
-                             "(was the document resolved?)")
-        return "".join(out)
+        return "".join(self.visit(node, in_link) for node in inlines)
+
+    def visit_Str(self, node: m.Str, in_link: bool) -> str:
+        return text_markup(node.text)
+
+    def visit_Code(self, node: m.Code, in_link: bool) -> str:
+        return f'<font name="{self.regular}">{text_markup(node.text)}</font>'
+
+    def visit_Strong(self, node: m.Strong, in_link: bool) -> str:
+        return f"<b>{self.markup(node.children, in_link)}</b>"
+
+    def visit_Emph(self, node: m.Emph, in_link: bool) -> str:
+        return f"<i>{self.markup(node.children, in_link)}</i>"
+
+    def visit_LineBreak(self, node: m.LineBreak, in_link: bool) -> str:
+        return "<br/>"
+
+    def visit_Link(self, node: m.Link, in_link: bool) -> str:
+        return self._link(node, in_link)
+
+    def visit_NoteRef(self, node: m.NoteRef, in_link: bool) -> str:
+        return self._note_ref(node)
 
     def _link(self, node: m.Link, in_link: bool) -> str:
         inner = self.markup(node.children, True)
         url = node.url.strip()
         if url.startswith("#"):
-            target = self.anchors.get(url[1:])
+            target = self.pres.link_target(url)
             href = f"#{target}" if target else None
         else:
             # ReportLab takes a target without a scheme for a named destination and fails
@@ -283,55 +291,60 @@ class _Writer:
 
     # ------------------------------------------------------------ blocks
 
-    def _blocks(self, blocks: list, width: float, style: ParagraphStyle) -> list:
+    def _blocks(self, blocks, width: float, style: ParagraphStyle) -> list:
         out = []
         for block in blocks:
-            out += self._block(block, width, style)
+            out += self.visit(block, width, style)
         return out
 
-    def _block(self, node, width: float, style: ParagraphStyle) -> list:
-        if isinstance(node, m.Paragraph):
-            return [self.para(node.inlines, style)] if node.inlines else []
-        if isinstance(node, m.ListBlock):
-            return self._list(node, width, 0)
-        if isinstance(node, m.Quote):
-            return self._quote(node, width)
-        if isinstance(node, m.Callout):
-            return self._callout(node, width)
-        if isinstance(node, m.Table):
-            return self._table(node, width)
-        if isinstance(node, m.Figure):
-            return self._figure(node, width)
-        if isinstance(node, m.PageBreak):
-            return [PageBreak()]
-        raise _error(f"the PDF writer cannot render a `{type(node).__name__}` block "
-                     "(was the document resolved and its charts drawn?)", getattr(node, "loc", None))
+    def visit_Paragraph(self, node: m.Paragraph, width: float, style: ParagraphStyle) -> list:
+        return [self.para(node.inlines, style)] if node.inlines else []
 
-    def _list(self, node: m.ListBlock, width: float, depth: int) -> list:
+    def visit_ListBlock(self, node: m.ListBlock, width: float, style: ParagraphStyle, indent: float = 0.0) -> list:
+        return self._list(node, width, indent)
+
+    def visit_Quote(self, node: m.Quote, width: float, style: ParagraphStyle) -> list:
+        return self._quote(node, width)
+
+    def visit_Callout(self, node: m.Callout, width: float, style: ParagraphStyle) -> list:
+        return self._callout(node, width)
+
+    def visit_Table(self, node: m.Table, width: float, style: ParagraphStyle) -> list:
+        return self._table(node, width)
+
+    def visit_Figure(self, node: m.Figure, width: float, style: ParagraphStyle) -> list:
+        return self._figure(node)
+
+    def visit_Chart(self, node: m.Chart, width: float, style: ParagraphStyle) -> list:
+        # A drawn chart is placed as a figure is: image, caption, source and note.
+        return self._figure(node)
+
+    def visit_PageBreak(self, node: m.PageBreak, width: float, style: ParagraphStyle) -> list:
+        return [PageBreak()]
+
+    def _list(self, node: m.ListBlock, width: float, indent: float) -> list:
+        """A list whose block starts `indent` points from the left of the text (labels and
+        their places decided in `present`)."""
         body = self.layout.sizes["body"]
-        # Top-level bullets sit where a paragraph's first line starts; each level goes 2em in.
-        start = max(self.layout.first_line_indent, 0.5) * body + depth * 2 * body
+        box = self.pres.list_box(node)
+        start, text_indent = indent + box.label_at, indent + box.text_at
+        labels = list(box.labels)
         if node.ordered:
-            labels = [f"{node.start + i}." for i in range(len(node.items))]
             size, lift = body, 0.0
         else:
-            glyph, scale = BULLETS[min(depth, len(BULLETS) - 1)]
-            if glyph not in self.faces.chars:
-                glyph, scale = "-", 1.0
-            labels = [glyph] * len(node.items)
+            scale = BULLET_SCALE.get(box.level.template, 1.0)
             # CJK bullets are full-width glyphs centred on the em box: a smaller size gives a
             # smaller mark, lifted so that it stays centred on the line.
             size, lift = body * scale, body * (1 - scale) * 0.38
-        widest = max((pdfmetrics.stringWidth(s, self.regular, size) for s in labels), default=0)
-        # ReportLab pushes the first line right if the bullet + 0.6 of its size passes the indent.
-        text_indent = start + max(widest + size * 0.6 + body * 0.3, body * 1.5)
         out = []
-        for i, (label, item) in enumerate(zip(labels, node.items)):
+        items = list(node.items)
+        for i, (label, item) in enumerate(zip(labels, items)):
             first = True
+            item = list(item)
             for block in item:
-                last = i == len(node.items) - 1 and block is item[-1]
+                last = i == len(items) - 1 and block is item[-1]
                 st = self.style("block", leftIndent=text_indent, bulletIndent=start,
-                                spaceAfter=self.layout.space_after if last and depth == 0 else 2,
+                                spaceAfter=self.layout.space_after if last and box.depth == 0 else 2,
                                 bulletFontSize=size, bulletOffsetY=lift,
                                 bulletColor=self.color["primary"] if not node.ordered else self.color["text"])
                 if isinstance(block, m.Paragraph):
@@ -339,12 +352,12 @@ class _Writer:
                 elif isinstance(block, m.ListBlock):
                     if first:
                         out.append(P("", st, bulletText=label))
-                    out += self._list(block, width, depth + 1)
+                    out += self.visit(block, width, st, text_indent)
                 else:
                     if first:
                         out.append(P("", st, bulletText=label))
                     out += [Indenter(left=text_indent),
-                            *self._block(block, width - text_indent, self.style("block")),
+                            *self.visit(block, width - text_indent, self.style("block")),
                             Indenter(left=-text_indent)]
                 first = False
         return out
@@ -389,51 +402,34 @@ class _Writer:
     def _caption(self, caption: m.Caption | None, style: ParagraphStyle) -> list:
         if caption is None:
             return []
-        label = " ".join(x for x in (caption.label, str(caption.number)) if x)
-        text = self.markup(caption.inlines)
-        return [P(f"{text_markup(label)} {text}" if text else text_markup(label), style)]
+        line = self.pres.caption(caption)
+        return [P(text_markup(line.prefix) + self.markup(line.inlines), style)]
 
-    def _source(self, source: list | None, note: list | None, style: str, **changes) -> list:
+    def _source(self, source, note, style: str, **changes) -> list:
         """The source line under a table or figure, then its note on a line of its own."""
-        lines = [(inlines, term, fallback) for inlines, term, fallback in
-                 ((source, "source", "Source: "), (note, "note", "Note: ")) if inlines]
+        lines = [(inlines, prefix) for inlines, prefix in
+                 ((source, self.pres.source_prefix()), (note, self.pres.note_prefix())) if inlines]
         out = []
-        for i, (inlines, term, fallback) in enumerate(lines):
+        for i, (inlines, prefix) in enumerate(lines):
             # Only the last line keeps the space that ends the block.
             last = i == len(lines) - 1
             st = self.style(style, **changes) if last else self.style(style, **{**changes, "spaceAfter": 0})
-            out.append(P(text_markup(self.terms.get(term, fallback)) + self.markup(inlines), st))
+            out.append(P(text_markup(prefix) + self.markup(inlines), st))
         return out
-
-    def _widths(self, columns: list[m.Column], width: float) -> list[float]:
-        """Column widths from width shares; columns without a share split what is left."""
-        shares = [c.width if c.width and c.width > 0 else None for c in columns]
-        given = sum(s for s in shares if s is not None)
-        if given > 1:
-            shares = [s / given if s is not None else None for s in shares]
-            given = 1.0
-        free = [i for i, s in enumerate(shares) if s is None]
-        rest = max(1.0 - given, 0.0) / len(free) if free else 0.0
-        if free and rest * width < 24:  # shares used it all up: give automatic columns a fair part
-            shares = [s if s is not None else 1.0 / len(columns) for s in shares]
-            total = sum(shares)
-            return [width * s / total for s in shares]
-        return [width * (s if s is not None else rest) for s in shares]
 
     def _table(self, node: m.Table, width: float) -> list:
         c = self.color
-        ncols = len(node.columns) or max((len(r) for r in node.head + node.body + node.foot), default=1)
-        columns = node.columns or [m.Column() for _ in range(ncols)]
+        box = self.pres.table_box(node)
+        widths, aligns = list(box.widths), box.aligns
+        ncols = len(widths)
         stats = node.style == "stats"
-        if stats and not any(col.width for col in columns) and ncols == 2:
-            columns = [m.Column(0.62, columns[0].align), m.Column(0.38, "right")]
-        widths = self._widths(columns, width)
-        nh, nb, nf = len(node.head), len(node.body), len(node.foot)
+        head, body, foot = list(node.head), list(node.body), list(node.foot)
+        nh, nb, nf = len(head), len(body), len(foot)
         size = self.layout.sizes["table"]
         pad = size * 0.6
         # Per-cell commands in whole-table row numbers: (command, col0, row0, col1, row1, *args).
         data, cell_cmds, blocked = [], [], set()
-        for r, row in enumerate(node.head + node.body + node.foot):
+        for r, row in enumerate(head + body + foot):
             part = "head" if r < nh else "foot" if r >= nh + nb else "body"
             cells = list(row[:ncols]) + [None] * (ncols - len(row))
             line = []
@@ -450,10 +446,10 @@ class _Writer:
                         cell_cmds.append(("BACKGROUND", col, r, last_col, last_row,
                                           c["table_stripe"] if (r - nh) % 2 else white))
                         blocked.update(range(r - nh + 1, last_row - nh + 1))  # no page break inside
-                align = cell.align or ("right" if stats and col == 1 and part == "body" else columns[col].align)
+                align = cell.align or aligns[col]
                 span_width = sum(widths[col:col + max(cell.colspan, 1)])
                 line.append(self._cell(cell, part, align, stats and col == 1, span_width - 2 * pad))
-                if cell.align and cell.align != columns[col].align:
+                if cell.align and cell.align != aligns[col]:
                     cell_cmds.append(("ALIGN", col, r, col, r, cell.align.upper()))
             data.append(line)
         if not data:
@@ -466,7 +462,7 @@ class _Writer:
             if stop == nb:
                 rows += range(nh + nb, nh + nb + nf)
             where = {g: i for i, g in enumerate(rows)}
-            cmds = self._table_commands(columns, stats, nh, stop - first, nf if stop == nb else 0, first % 2)
+            cmds = self._table_commands(aligns, stats, nh, stop - first, nf if stop == nb else 0, first % 2)
             for name, c0, r0, c1, r1, *args in cell_cmds:
                 if r0 in where and r1 in where:
                     cmds.append((name, (c0, where[r0]), (c1, where[r1]), *args))
@@ -489,7 +485,7 @@ class _Writer:
                 return [KeepTogether([*self._caption(node.caption, self.style("caption")), table, *notes])]
         return [*self._caption(node.caption, self.style("caption")), table, *notes]
 
-    def _table_commands(self, columns, stats: bool, nh: int, nb: int, nf: int, parity: int) -> list:
+    def _table_commands(self, aligns, stats: bool, nh: int, nb: int, nf: int, parity: int) -> list:
         """Table style for `nh` head, `nb` body and `nf` foot rows; `parity` flips the zebra."""
         c, size = self.color, self.layout.sizes["table"]
         pad = size * 0.6
@@ -499,14 +495,13 @@ class _Writer:
             ("FONTNAME", (0, 0), (-1, -1), self.regular),
             ("FONTSIZE", (0, 0), (-1, -1), size), ("LEADING", (0, 0), (-1, -1), size * 1.4),
             ("TEXTCOLOR", (0, 0), (-1, -1), c["text"]),
-            *[("ALIGN", (i, 0), (i, -1), col.align.upper()) for i, col in enumerate(columns)],
+            *[("ALIGN", (i, 0), (i, -1), align.upper()) for i, align in enumerate(aligns)],
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
             ("TOPPADDING", (0, 0), (-1, -1), pad * 0.75), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.75),
         ]
         if stats and nb:
-            cmds += [("ALIGN", (1, nh), (1, body_end), "RIGHT"),
-                     ("FONTNAME", (1, nh), (1, body_end), self.bold),
+            cmds += [("FONTNAME", (1, nh), (1, body_end), self.bold),
                      ("TEXTCOLOR", (1, nh), (1, body_end), c["primary"])]
         if nh:
             cmds += [("FONTNAME", (0, 0), (-1, nh - 1), self.bold),
@@ -558,22 +553,11 @@ class _Writer:
             changes.update(fontName=self.bold, textColor=self.color["primary"])
         return self.style("cell", **changes)
 
-    def _figure(self, node: m.Figure, width: float) -> list:
-        from PIL import Image as PILImage
-
-        try:
-            with PILImage.open(node.path) as im:
-                px_w, px_h = im.size
-        except (OSError, ValueError) as exc:
-            raise _error(f"figure `{node.path}` is not an image the PDF writer can read "
-                         f"(PNG or JPEG): {exc}", node.loc) from None
-        w = width * min(max(node.width or 1.0, 0.05), 1.0)
-        h = w * px_h / px_w
-        limit = self.layout.text_height * FIGURE_MAX_HEIGHT
-        if h > limit:
-            w, h = w * limit / h, limit
+    def _figure(self, node) -> list:
+        """A figure or a drawn chart: the image in the box `present` gave it, caption, source, note."""
+        box = self.pres.image_box(node)
         # lazy=2: the image is read when drawn and dropped after, not kept for the whole build.
-        image = Image(node.path, width=w, height=h, lazy=2)
+        image = Image(box.path, width=box.width, height=box.height, lazy=2)
         below = self._caption(node.caption, self.style("figure-caption")) + \
             self._source(node.source, node.note, "figure-source", spaceAfter=0)
         block = FigureBlock(image, below, gap=4)
@@ -582,17 +566,15 @@ class _Writer:
 
     # ------------------------------------------------------------ sections and contents
 
-    def _section(self, sec: m.Section, parents: tuple) -> list:
-        depth = len(parents)  # outline and TOC level
-        level = min(1 + sum(1 for p in parents if p.kind != "part"), 4)  # parts do not count
-        key = self.keys[id(sec)]
+    def visit_Section(self, sec: m.Section) -> list:
+        entry = self.pres.entry(sec)
+        level = entry.level
         text = text_markup(sec.number) + self.markup(sec.title)
-        toc_text = text_markup(sec.heading_text)
-        listed = sec.toc and (sec.kind == "part" or level <= self.layout.toc_depth)
-        common = dict(key=key, title=sec.heading_text, outline_level=depth,
-                      toc_level=depth if listed else None, toc_text=toc_text)
-        if listed:
-            self.toc_entries.append((depth, toc_text, 0, key))
+        toc_text = text_markup(entry.text)
+        common = dict(key=entry.key, title=entry.text, outline_level=entry.depth,
+                      toc_level=entry.depth if entry.listed else None, toc_text=toc_text)
+        if entry.listed:
+            self.toc_entries.append((entry.depth, toc_text, 0, entry.key))
         out: list = []
         width = self.layout.text_width
         if sec.kind == "part":
@@ -610,13 +592,13 @@ class _Writer:
                                rule=self.color["primary"] if level == 1 else None, **common))
             out += self._blocks(sec.blocks, width, self.style("body"))
         for child in sec.children:
-            out += self._section(child, parents + (sec,))
+            out += self.visit(child)
         return out
 
     def _toc(self) -> list:
         if not any(s.toc for s in self.doc.walk_sections()):
             return []
-        title = self.terms.get("contents", "Contents")
+        title = self.pres.contents_title()
         body = self.layout.sizes["body"]
         toc_style = self.style("toc")
         levels = [

@@ -22,13 +22,11 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color, white
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Frame, Paragraph, Table
 from reportlab.platypus.doctemplate import BaseDocTemplate, FrameBreak
 from reportlab.platypus.flowables import KeepTogether
 
-TOKEN = re.compile(r"\{(\w+)\}")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # ReportLab's parser chokes on these
 NOTE_ANCHOR = "fnref-"  # footnote references are `<a name="fnref-N"/>` anchors in the markup
 NOTE_RULE_SPACE = 10.0  # points above the first note of a page: the short rule and its gap
@@ -491,30 +489,30 @@ def _mix(a: Color, b: Color, share_b: float) -> Color:
 class PagePainter:
     """What a page shows outside its frame: the cover, running header and footer, footnotes.
 
-    `meta` and `terms` are the document's (title, subtitle, edition, date, author, logo;
-    the localised "page_of" template); `layout` gives geometry, sizes, colours and slots.
+    `meta` is the document's (title, subtitle, edition, date, author); `header` and
+    `footer` are the slots as `present` decided them (parts: text, page, pages, section),
+    `logo` the cover logo's box;
+    `layout` gives geometry, sizes and colours.
     """
 
-    def __init__(self, layout, meta, terms: dict, regular: str, bold: str, colors: dict, cjk: bool):
-        self.layout, self.meta, self.terms = layout, meta, terms
+    def __init__(self, layout, meta, header: dict, footer: dict, logo, regular: str, bold: str, colors: dict,
+                 cjk: bool):
+        self.layout, self.meta, self.header, self.footer = layout, meta, header, footer
         self.regular, self.bold, self.color, self.cjk = regular, bold, colors, cjk
+        self.logo = logo  # its box (`present`), or None
 
-    def tokens(self, doc: "ReportDocTemplate") -> dict:
-        meta = self.meta
-        page, pages = doc.shown_page(), doc.shown_pages()
-        pages_text = str(pages) if pages is not None else "?"
-        page_of = self.terms.get("page_of", "Page {page} of {pages}")
-        return {
-            "title": meta.title, "subtitle": meta.subtitle, "edition": meta.edition, "date": meta.date,
-            "section": doc.section, "page": str(page), "pages": pages_text,
-            "page_of": TOKEN.sub(lambda mt: {"page": str(page), "pages": pages_text}.get(mt[1], mt[0]), page_of),
-        }
+    @staticmethod
+    def values(doc: "ReportDocTemplate") -> dict:
+        pages = doc.shown_pages()
+        return {"page": str(doc.shown_page()), "pages": str(pages) if pages is not None else "?",
+                "section": doc.section}
 
-    def _slots(self, canv, slots: dict, tokens: dict, y: float) -> bool:
+    def _slots(self, canv, slots: dict, values: dict, y: float) -> bool:
         """Draw a header or footer line (left/center/right); True if anything was drawn."""
         lay = self.layout
         size = lay.sizes["small"]
-        texts = {k: TOKEN.sub(lambda mt: tokens.get(mt[1], mt[0]), str(v)).strip() for k, v in slots.items()}
+        texts = {k: "".join(p.text if p.kind == "text" else values.get(p.kind, "") for p in parts).strip()
+                 for k, parts in slots.items()}
         texts = {k: v for k, v in texts.items() if v}
         if not texts:
             return False
@@ -548,19 +546,19 @@ class PagePainter:
 
     def body(self, canv, doc: "ReportDocTemplate") -> None:
         lay = self.layout
-        tokens = self.tokens(doc)
+        values = self.values(doc)
         top = lay.page_height - lay.margin_top
-        if self._slots(canv, lay.header, tokens, top + 14):
+        if self._slots(canv, self.header, values, top + 14):
             canv.saveState()
             canv.setStrokeColor(self.color["rule"])
             canv.setLineWidth(0.5)
             canv.line(lay.margin_left, top + 8, lay.margin_left + lay.text_width, top + 8)
             canv.restoreState()
-        self._slots(canv, lay.footer, tokens, lay.margin_bottom - 24)
+        self._slots(canv, self.footer, values, lay.margin_bottom - 24)
         doc.frame.draw_notes(canv)
 
     def divider(self, canv, doc: "ReportDocTemplate") -> None:
-        self._slots(canv, self.layout.footer, self.tokens(doc), self.layout.margin_bottom - 24)
+        self._slots(canv, self.footer, self.values(doc), self.layout.margin_bottom - 24)
         doc.frame.draw_notes(canv)
 
     def cover(self, canv, doc: "ReportDocTemplate") -> None:
@@ -620,9 +618,7 @@ class PagePainter:
             canv.setFont(self.bold, size["body"])
             canv.setFillColor(c["primary"])
             canv.drawString(x, lay.margin_bottom, self._fit(meta.author, size["body"], tw, self.bold))
-        logo = meta.logo or lay.logo
-        if logo:
-            iw, ih = ImageReader(logo).getSize()
-            scale = min(56 / ih, 180 / iw)
-            canv.drawImage(logo, x, H - lay.margin_top - ih * scale, iw * scale, ih * scale, mask="auto")
+        if self.logo:
+            box = self.logo
+            canv.drawImage(box.path, x, H - lay.margin_top - box.height, box.width, box.height, mask="auto")
         canv.restoreState()

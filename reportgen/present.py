@@ -1,0 +1,545 @@
+"""Presentation decided once: what the PDF and the Word file must show alike.
+
+A resolved document says what a report holds; how some of it is presented is a decision
+that both writers must make the same way, or the two files of one edition disagree. This
+module makes those decisions in one format-neutral pass (`present`), in points and plain
+strings, and the writers read them:
+
+- table column widths (given shares first, the rest split among automatic columns by
+  their content, never below a readable minimum) and column alignment;
+- list labels per nesting depth, one scheme per locale family, and where labels and
+  item text start;
+- caption, source and note lines (the localised words and punctuation);
+- header and footer slots as parts (text, page number, page count, running section);
+- image boxes of figures and charts (a share of the width available where they stand);
+- anchors (one bookmark name per heading, also the target of `#anchor` links) and the
+  contents entries with their outline nesting (chapters under parts).
+
+`Visitor` is the dispatch both writers use: `visit_<NodeClass>` methods, and one located
+error for a node a writer has no method for.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from . import model as m
+from .errors import Diagnostic, Loc, ReportgenError
+from .layout import Layout
+from .locale import EditionLocale, edition_locale
+
+TOKEN = re.compile(r"\{(\w+)\}")
+FIGURE_MAX_HEIGHT = 0.6  # share of the text height an image may take
+MIN_IMAGE_SHARE = 0.05  # the narrowest image, as a share of the width it stands in
+AUTO_MIN_EM = 2.0  # an automatic column is at least two characters of table text wide...
+CELL_PAD_EM = 0.6  # ...plus the cell padding on each side (in the table font size)
+STATS_SHARES = (0.62, 0.38)  # a key-statistics table without widths: label, figure
+LOGO_BOX = (180.0, 56.0)  # the cover logo fits in this many points, width and height
+META_TOKENS = ("title", "subtitle", "edition", "date")
+
+
+# ---------------------------------------------------------------- what is decided
+
+
+@dataclass(frozen=True)
+class ListLevel:
+    """How the items of a list at one depth are labelled.
+
+    `format` names the counter as Word does (decimal, lowerLetter, lowerRoman, bullet) and
+    `template` the label around it (`%1` stands for the counter), so the Word numbering
+    definition and the PDF's printed label are the same thing written two ways.
+    """
+
+    format: str
+    template: str
+
+    def label(self, n: int) -> str:
+        if self.format == "bullet":
+            return self.template
+        if self.format == "lowerLetter":
+            counter = _letters(n)
+        elif self.format == "lowerRoman":
+            counter = _roman(n).lower()
+        else:
+            counter = str(n)
+        return self.template.replace("%1", counter)
+
+
+# Ordered lists: 1. → (1) → a) → i., with full-width parentheses in Chinese. Bullets: ● ○ ■.
+ORDERED = {
+    "zh": (ListLevel("decimal", "%1."), ListLevel("decimal", "（%1）"), ListLevel("lowerLetter", "%1)"),
+           ListLevel("lowerRoman", "%1.")),
+    "en": (ListLevel("decimal", "%1."), ListLevel("decimal", "(%1)"), ListLevel("lowerLetter", "%1)"),
+           ListLevel("lowerRoman", "%1.")),
+}
+BULLETS = (ListLevel("bullet", "●"), ListLevel("bullet", "○"), ListLevel("bullet", "■"))
+
+
+@dataclass(frozen=True)
+class ListBox:
+    """One list: its labels, and where (points from the left of its block) labels and text start."""
+
+    level: ListLevel
+    depth: int
+    labels: tuple[str, ...]
+    label_at: float
+    text_at: float
+
+
+@dataclass(frozen=True)
+class TableBox:
+    """Column widths in points (they add up to the table's width) and alignments."""
+
+    widths: tuple[float, ...]
+    aligns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImageBox:
+    """An image file placed `width` x `height` points."""
+
+    path: str
+    width: float
+    height: float
+    px_width: int
+    px_height: int
+
+
+@dataclass(frozen=True)
+class CaptionLine:
+    """`Figure 1. Title` / `图 1  标题`: label word, number, the text between it and the title."""
+
+    label: str
+    number: int
+    separator: str
+    inlines: tuple
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.label} {self.number}{self.separator}" if self.label else f"{self.number}{self.separator}"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a header or footer line: `text`, or `page`, `pages`, `section` (the running chapter)."""
+
+    kind: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A heading as the outline and the contents list it."""
+
+    section: m.Section
+    key: str  # bookmark name, the same in both formats
+    depth: int  # outline nesting: 0 for parts and chapters outside parts, +1 under a part
+    level: int  # heading level 1-4, parts not counted (the look of the heading)
+    text: str  # number and title, plain
+    listed: bool  # in the table of contents
+
+
+# ---------------------------------------------------------------- the pass
+
+
+class Presentation:
+    """Every shared decision for one edition, keyed by the node it concerns."""
+
+    def __init__(self, doc: m.Document, layout: Layout, chart_images=None):
+        self.doc, self.layout = doc, layout
+        self.locale: EditionLocale = edition_locale(str(doc.locale))
+        self.terms = dict(doc.terms or {})
+        self.family = "zh" if self.locale.language == "zh" else "en"
+        # The language tag files declare: zh-CN, zh-TW, en (what Word and PDF readers expect);
+        # the script only where no territory implies it (zh-Hant).
+        loc = self.locale
+        self.lang_tag = f"{loc.language}-{loc.territory}" if loc.territory else loc.tag
+        self.has_parts = any(s.kind == "part" for s in doc.walk_sections())
+        self.box_padding = layout.sizes["body"]  # inside quotes and boxed notes, each side
+        self._tables: dict[int, TableBox] = {}
+        self._images: dict[int, ImageBox] = {}
+        self._lists: dict[int, ListBox] = {}
+        self._entries: dict[int, Entry] = {}
+        self.entries: list[Entry] = []
+        self.anchors: dict[str, str] = {}  # section anchor -> bookmark key
+        self._charts = list(chart_images) if chart_images is not None else None
+        self._chart_index = 0
+        self.logo: ImageBox | None = self._logo()
+        self._outline()
+        self._blocks(doc.front, layout.text_width)
+        for section in doc.walk_sections():
+            self._blocks(section.blocks, layout.text_width)
+        if self._charts is not None and self._chart_index != len(self._charts):
+            raise ReportgenError(Diagnostic(None, f"{len(self._charts)} chart image(s) given for "
+                                            f"{self._chart_index} chart(s) in the document", "error", "build"))
+
+    # ------------------------------------------------------------ lookups
+
+    def table_box(self, node: m.Table) -> TableBox:
+        return self._tables[id(node)]
+
+    def image_box(self, node) -> ImageBox:
+        return self._images[id(node)]
+
+    def list_box(self, node: m.ListBlock) -> ListBox:
+        return self._lists[id(node)]
+
+    def entry(self, section: m.Section) -> Entry:
+        return self._entries[id(section)]
+
+    def key(self, section: m.Section) -> str:
+        return self._entries[id(section)].key
+
+    def link_target(self, url: str) -> str | None:
+        """The bookmark an internal link (`#anchor`) points to, None if there is no such heading."""
+        return self.anchors.get(url.strip()[1:]) if url.strip().startswith("#") else None
+
+    # ------------------------------------------------------------ words
+
+    def caption(self, caption: m.Caption) -> CaptionLine:
+        # English: "Figure 1. Title"; Chinese: "图 1  标题" (number and title set apart by space).
+        separator = ". " if self.family == "en" else "\u00a0 "  # a no-break space keeps both
+        return CaptionLine(caption.label.strip(), caption.number, separator, tuple(caption.inlines))
+
+    def source_prefix(self) -> str:
+        return self.terms.get("source", "Source: ")
+
+    def note_prefix(self) -> str:
+        return self.terms.get("note", "Note: ")
+
+    def contents_title(self) -> str:
+        return self.terms.get("contents", "Contents")
+
+    def slots(self, slots: dict) -> dict[str, tuple[Part, ...]]:
+        """A header or footer (`left`/`center`/`right` templates) as parts, empty slots left out."""
+        out = {}
+        for name in ("left", "center", "right"):
+            parts = tuple(self._parts(str(slots.get(name) or ""), 0))
+            if any(p.kind != "text" or p.text.strip() for p in parts):
+                out[name] = parts
+        return out
+
+    def header(self) -> dict[str, tuple[Part, ...]]:
+        return self.slots(self.layout.header)
+
+    def footer(self) -> dict[str, tuple[Part, ...]]:
+        return self.slots(self.layout.footer)
+
+    def _parts(self, text: str, depth: int) -> list[Part]:
+        meta, out, pos = self.doc.meta, [], 0
+        for match in TOKEN.finditer(text):
+            if match.start() > pos:
+                out.append(Part("text", text[pos:match.start()]))
+            pos = match.end()
+            name = match.group(1)
+            if name in META_TOKENS:
+                if getattr(meta, name):
+                    out.append(Part("text", getattr(meta, name)))
+            elif name in ("page", "pages", "section"):
+                out.append(Part(name))
+            elif name == "page_of" and depth == 0:
+                out += self._parts(self.terms.get("page_of", "Page {page} of {pages}"), 1)
+            else:
+                out.append(Part("text", match.group(0)))
+        if pos < len(text):
+            out.append(Part("text", text[pos:]))
+        # Adjacent texts joined, outer spaces dropped: a slot reads the same in both formats.
+        merged: list[Part] = []
+        for part in out:
+            if part.kind == "text" and merged and merged[-1].kind == "text":
+                merged[-1] = Part("text", merged[-1].text + part.text)
+            else:
+                merged.append(part)
+        if merged and merged[0].kind == "text":
+            merged[0] = Part("text", merged[0].text.lstrip())
+        if merged and merged[-1].kind == "text":
+            merged[-1] = Part("text", merged[-1].text.rstrip())
+        return [p for p in merged if p.kind != "text" or p.text]
+
+    # ------------------------------------------------------------ outline
+
+    def _outline(self) -> None:
+        used: set[str] = set()
+        index = 0
+
+        def visit(sections, depth: int, level: int) -> None:
+            nonlocal index
+            for section in sections:
+                index += 1
+                if section.anchor:
+                    key = bookmark_name(section.anchor, used)
+                    self.anchors.setdefault(section.anchor, key)
+                else:
+                    key = f"_Toc{index:08d}"
+                    used.add(key)
+                part = section.kind == "part"
+                heading_level = level if part else min(level + 1, 4)
+                listed = bool(section.toc) and (part or heading_level <= self.layout.toc_depth)
+                entry = Entry(section, key, depth, max(heading_level, 1), section.heading_text, listed)
+                self._entries[id(section)] = entry
+                self.entries.append(entry)
+                visit(section.children, depth + 1, level if part else level + 1)
+
+        visit(self.doc.sections, 0, 0)
+
+    # ------------------------------------------------------------ blocks
+
+    def _blocks(self, blocks, width: float, depth: int = 0) -> None:
+        for block in blocks:
+            if isinstance(block, m.Table):
+                self._tables[id(block)] = self._table(block, width)
+            elif isinstance(block, m.Figure):
+                self._images[id(block)] = self._image(block, block.path, width)
+            elif isinstance(block, m.Chart):
+                self._images[id(block)] = self._image(block, self._chart_path(block), width)
+            elif isinstance(block, (m.Quote, m.Callout)):
+                self._blocks(block.blocks, width - 2 * self.box_padding, 0)
+            elif isinstance(block, m.ListBlock):
+                box = self._list(block, depth)
+                self._lists[id(block)] = box
+                for item in block.items:
+                    # Blocks of an item stand where its text starts; a nested list's labels too.
+                    for sub in item:
+                        self._blocks([sub], width - box.text_at, depth + 1 if isinstance(sub, m.ListBlock) else 0)
+
+    def _chart_path(self, chart: m.Chart) -> str:
+        if self._charts is None:
+            raise ReportgenError(Diagnostic(chart.loc, "this chart was not drawn: the writers need its image "
+                                            "(chart_images)", "error", "build"))
+        if self._chart_index >= len(self._charts):
+            raise ReportgenError(Diagnostic(chart.loc, f"no chart image for this chart: {len(self._charts)} "
+                                            "image(s) given for more charts", "error", "build"))
+        path = str(self._charts[self._chart_index])
+        self._chart_index += 1
+        return path
+
+    # ------------------------------------------------------------ lists
+
+    def _list(self, block: m.ListBlock, depth: int) -> ListBox:
+        if block.ordered:
+            scheme = ORDERED[self.family]
+            level = scheme[depth % len(scheme)]
+            labels = tuple(level.label(block.start + i) for i in range(len(block.items)))
+        else:
+            level = BULLETS[depth % len(BULLETS)]
+            labels = tuple(level.label(1) for _ in block.items)
+        body = self.layout.sizes["body"]
+        # A top-level label stands where a paragraph's first line starts; a nested list's
+        # labels where its parent item's text starts.
+        label_at = max(self.layout.first_line_indent, 0.5) * body if depth == 0 else 0.0
+        widest = max((text_width_em(label) for label in labels), default=1.0) * body
+        # The label's room: the widest label and a gap of more than the 0.6 em ReportLab keeps
+        # (it pushes the text right otherwise; Word would move it to the next tab stop).
+        hang = max(widest + 0.8 * body, (2.0 if block.ordered else 1.5) * body)
+        return ListBox(level, depth, labels, label_at, label_at + hang)
+
+    # ------------------------------------------------------------ tables
+
+    def _table(self, table: m.Table, width: float) -> TableBox:
+        rows = [*table.head, *table.body, *table.foot]
+        ncols = len(table.columns) or max((len(r) for r in rows), default=1)
+        columns = list(table.columns) or [m.Column() for _ in range(ncols)]
+        aligns = [c.align or "left" for c in columns]
+        shares: list[float | None] = [c.width if c.width and c.width > 0 else None for c in columns]
+        if table.style == "stats" and ncols == 2 and not any(shares):
+            shares = list(STATS_SHARES)
+        if table.style == "stats" and ncols >= 2:
+            aligns[1] = "right"  # the key figures line up on their last digit
+        return TableBox(tuple(column_widths(shares, rows, width, self.layout.sizes["table"])), tuple(aligns))
+
+    # ------------------------------------------------------------ images
+
+    def _logo(self) -> ImageBox | None:
+        path = self.doc.meta.logo or self.layout.logo
+        if not path:
+            return None
+        px_w, px_h = image_pixels(str(path), "logo", None)
+        scale = min(LOGO_BOX[0] / px_w, LOGO_BOX[1] / px_h)
+        return ImageBox(str(path), px_w * scale, px_h * scale, px_w, px_h)
+
+    def _image(self, node, path: str, width: float) -> ImageBox:
+        px_w, px_h = image_pixels(path, "chart image" if isinstance(node, m.Chart) else "figure", node.loc)
+        share = min(max(node.width or 1.0, MIN_IMAGE_SHARE), 1.0)
+        w = width * share
+        h = w * px_h / px_w
+        limit = self.layout.text_height * FIGURE_MAX_HEIGHT
+        if h > limit:
+            w, h = w * limit / h, limit
+        return ImageBox(str(path), w, h, px_w, px_h)
+
+
+def image_pixels(path: str, what: str, loc: Loc | None) -> tuple[int, int]:
+    """The pixel size of an image file both writers can place; a located error otherwise
+    (the checks before a build can ask the same question)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            px_w, px_h = im.size
+            kind = im.format
+            im.load()  # a truncated or corrupt file fails here, with its location, not mid-write
+    except (OSError, ValueError, UnidentifiedImageError) as exc:
+        raise ReportgenError(Diagnostic(loc, f"{what} `{path}` is not an image reportgen can read "
+                                        f"(PNG, JPEG or GIF): {exc}", "error", "image")) from None
+    if kind not in ("PNG", "JPEG", "GIF") or px_w <= 0 or px_h <= 0:
+        raise ReportgenError(Diagnostic(loc, f"{what} `{path}` is a {kind or 'unknown'} image; "
+                                        "write PNG, JPEG or GIF", "error", "image"))
+    return px_w, px_h
+
+
+def present(doc: m.Document, layout: Layout, chart_images=None) -> Presentation:
+    """Decide, once, what both writers show alike (see the module's docstring)."""
+    return Presentation(doc, layout, chart_images)
+
+
+# ---------------------------------------------------------------- rules
+
+
+def text_width_em(text: str) -> float:
+    """An estimate of a text's width in em, format- and font-neutral: wide (CJK) characters
+    one em, others a little over half of one."""
+    if text.isascii():  # the common case of numbers and Latin words, fast for 10,000-row tables
+        return 0.55 * len(text)
+    total = 0.0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        total += 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55
+    return total
+
+
+def _longest_unbreakable_em(text: str) -> float:
+    """The widest piece a line cannot be broken inside: a Latin word or number (a CJK
+    character may end a line anywhere)."""
+    if text.isascii():
+        return 0.55 * max((len(word) for word in text.split()), default=0)
+    longest = 0.0
+    for word in re.split(r"\s+", text):
+        run = 0.0
+        for ch in word:
+            if unicodedata.east_asian_width(ch) in ("W", "F"):
+                longest, run = max(longest, run, 1.0), 0.0
+            else:
+                run += 0.55
+        longest = max(longest, run)
+    return longest
+
+
+@functools.lru_cache(maxsize=8192)
+def _measure(text: str) -> tuple[float, float]:
+    """(widest line, widest unbreakable piece) of a cell's text, in em; tables repeat values."""
+    return max(text_width_em(line) for line in text.split("\n")), _longest_unbreakable_em(text)
+
+
+def column_widths(shares: list, rows: list, width: float, size: float) -> list[float]:
+    """Column widths in points for a table `width` points wide.
+
+    Given shares of the width come first; what is left goes to the automatic columns
+    (`None`), each at least as wide as its longest word (two characters at least) and the
+    rest in proportion to how much text each holds. When the shares leave less than the
+    automatic columns' minimum, the given columns shrink in proportion. Shares adding up
+    to more than 1 are proportions; a table of given shares only is as wide as they say.
+    """
+    n = len(shares)
+    if n == 0:
+        return []
+    given = sum(s for s in shares if s is not None)
+    if given > 1:
+        shares = [s / given if s is not None else None for s in shares]
+        given = 1.0
+    auto = [i for i, s in enumerate(shares) if s is None]
+    if not auto:
+        return [width * s for s in shares]
+    pad = 2 * CELL_PAD_EM * size
+    cap = width / n  # a minimum never takes more than an equal split
+    minimum = {i: min(AUTO_MIN_EM * size + pad, cap) for i in auto}
+    natural = {i: minimum[i] for i in auto}
+    for row in rows:
+        for i, cell in enumerate(row):
+            if i not in natural or cell is None or cell.colspan > 1:
+                continue
+            whole, unbreakable = _measure(m.plain(cell.inlines))
+            natural[i] = max(natural[i], whole * size + pad)
+            minimum[i] = max(minimum[i], min(unbreakable * size + pad, cap))
+    rest = width * (1 - given)
+    need = sum(minimum.values())
+    widths = [width * s if s is not None else 0.0 for s in shares]
+    if rest < need:
+        scale = (width - need) / (width * given) if given else 0.0
+        widths = [w * scale for w in widths]
+        for i in auto:
+            widths[i] = minimum[i]
+        return widths
+    want = sum(natural.values())
+    if want <= rest:  # everything fits on one line: share out the room by content
+        for i in auto:
+            widths[i] = rest * natural[i] / want
+    else:  # minimums first, then the rest by how much more each would like
+        extra = rest - need
+        more = sum(natural[i] - minimum[i] for i in auto) or 1.0
+        for i in auto:
+            widths[i] = minimum[i] + extra * (natural[i] - minimum[i]) / more
+    return widths
+
+
+def bookmark_name(anchor: str, used: set[str]) -> str:
+    """A bookmark name valid in Word (a letter first, word characters, at most 40) and PDF."""
+    name = re.sub(r"\W", "_", anchor)[:36] or "s"
+    if not name[0].isalpha():
+        name = "s" + name[:35]
+    base, n = name, 1
+    while name in used:
+        n += 1
+        name = f"{base[:33]}_{n}"
+    used.add(name)
+    return name
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out or "a"
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+# ---------------------------------------------------------------- dispatch
+
+
+class Visitor:
+    """Dispatch on the node's class: `visit_Paragraph`, `visit_Table`, `visit_Str`...
+
+    A node a writer has no method for stops the writer with one located error (the
+    node's own location, or that of the block it stands in), never a silent gap."""
+
+    format_name = "this"
+
+    def __init__(self):
+        self.where: Loc | None = None  # the location of the block being visited
+
+    def visit(self, node, *args, **kwargs):
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        loc = getattr(node, "loc", None)
+        if method is None:
+            raise ReportgenError(Diagnostic(
+                loc or self.where, f"the {self.format_name} writer cannot render a `{type(node).__name__}` "
+                "(was the document resolved?)", "error", self.format_name.lower()))
+        if loc is None:
+            return method(node, *args, **kwargs)
+        saved, self.where = self.where, loc
+        try:
+            return method(node, *args, **kwargs)
+        finally:
+            self.where = saved

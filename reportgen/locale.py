@@ -32,7 +32,7 @@ class EditionLocale:
     language: str  # zh, en
     script: str  # Hans, Hant, Latn
     territory: str  # CN, TW, "" when none
-    tag: str  # BCP 47, for document metadata: zh-CN, zh-TW, en
+    tag: str  # BCP 47, for document metadata: zh-CN, zh-TW, zh-Hant, en
     babel: Locale = field(compare=False, repr=False)
 
     @property
@@ -110,7 +110,9 @@ def edition_locale(name: str) -> EditionLocale:
             script = "Hant" if territory in HANT_TERRITORIES else "Hans"
         else:
             script = "Latn"
-    tag = language + (f"-{babel.script}" if babel.script else "") + (f"-{territory}" if territory else "")
+    # The tag documents declare, as Word and PDF readers expect it: zh-CN, zh-TW, en; the
+    # script only where no territory implies it (zh-Hant).
+    tag = language + (f"-{territory}" if territory else (f"-{babel.script}" if babel.script else ""))
     return EditionLocale(text, language, script, territory, tag, babel)
 
 

@@ -152,11 +152,8 @@ class Presentation:
         self.doc, self.layout = doc, layout
         self.locale: EditionLocale = edition_locale(str(doc.locale))
         self.terms = dict(doc.terms or {})
-        self.family = "zh" if self.locale.language == "zh" else "en"
-        # The language tag files declare: zh-CN, zh-TW, en (what Word and PDF readers expect);
-        # the script only where no territory implies it (zh-Hant).
-        loc = self.locale
-        self.lang_tag = f"{loc.language}-{loc.territory}" if loc.territory else loc.tag
+        self.family = self.locale.numbering
+        self.lang_tag = self.locale.tag  # zh-CN, zh-TW, en: what Word and PDF readers expect
         self.has_parts = any(s.kind == "part" for s in doc.walk_sections())
         self.box_padding = layout.sizes["body"]  # inside quotes and boxed notes, each side
         self._tables: dict[int, TableBox] = {}

@@ -7,11 +7,12 @@ from reportgen.locale import LocaleError, edition_locale, parse_locale
 
 
 @pytest.mark.parametrize("name, language, script, tag, cjk", [
-    ("zh_CN", "zh", "Hans", "zh-Hans-CN", True),
-    ("zh_TW", "zh", "Hant", "zh-Hant-TW", True),
-    ("zh_HK", "zh", "Hant", "zh-Hant-HK", True),
+    ("zh_CN", "zh", "Hans", "zh-CN", True),
+    ("zh_TW", "zh", "Hant", "zh-TW", True),
+    ("zh_HK", "zh", "Hant", "zh-HK", True),
     ("en", "en", "Latn", "en", False),
     ("en_US", "en", "Latn", "en-US", False),
+    ("zh_Hant", "zh", "Hant", "zh-Hant", True),
 ])
 def test_facts_of_a_locale(name, language, script, tag, cjk):
     loc = edition_locale(name)

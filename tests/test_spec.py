@@ -31,7 +31,7 @@ def messages(diags):
 def test_good_spec_loads(tmp_path):
     spec, diags = load(tmp_path, GOOD)
     assert spec is not None and not diags.errors
-    assert spec.sections[0].title[0].source == "第一章"
+    assert spec.sections[0].title.source == "第一章"
 
 
 def test_unknown_key_has_location_and_suggestion(tmp_path):

@@ -320,11 +320,12 @@ def test_parts_get_divider_pages_and_chapters_under_them(tmp_path):
 
 def test_unknown_blocks_and_unreadable_figures_are_reported(tmp_path):
     from reportgen.errors import ReportgenError
+    from reportgen.source import Text
 
     layout = load_layout(ROOT, "market-report", "en")
     svg = tmp_path / "chart.svg"
     svg.write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
-    for block, words in ((m.Text("*raw* markdown"), "cannot render a `Text` block"),
+    for block, words in ((Text("*raw* markdown"), "cannot render a `Text` block"),
                          (m.Figure(str(svg)), "not an image the PDF writer can read")):
         doc = m.Document(m.Meta("r", "Report"), "en", [m.Section(S("One"), 1, blocks=[block])], {})
         faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)

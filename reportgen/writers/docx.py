@@ -98,8 +98,8 @@ class _Writer:
         self.reference = bool(layout.docx_reference)
         self.word = docx.Document(layout.docx_reference) if self.reference else docx.Document()
         self.part = self.word.part
-        self.zh = doc.locale.startswith("zh")
-        self.lang, self.lang_ea, self.doc_lang = _lang_tags(doc.locale)
+        self.zh = str(doc.locale).startswith("zh")
+        self.lang, self.lang_ea, self.doc_lang = _lang_tags(str(doc.locale))
         self.body_pt = layout.sizes["body"]
         self.sid: dict[str, str] = {}  # our style id -> the id in this document
         self.notes = None  # footnotes part, made on the first note

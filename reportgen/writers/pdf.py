@@ -111,7 +111,7 @@ class _Writer:
         self.regular, self.bold = regular, bold
         self.color = {k: HexColor(v) for k, v in layout.colors.items()}
         self.terms = doc.terms
-        self.cjk = doc.locale.split("_")[0].lower() in ("zh", "ja", "ko")
+        self.cjk = str(doc.locale).split("_")[0].lower() in ("zh", "ja", "ko")
         self.has_parts = any(s.kind == "part" for s in doc.walk_sections())
         self.registry = NoteRegistry(self.color["rule"])
         self.toc_entries: list = []  # what the contents will list, page numbers still unknown
@@ -137,7 +137,7 @@ class _Writer:
             leftMargin=lay.margin_left, rightMargin=lay.margin_right,
             topMargin=lay.margin_top, bottomMargin=lay.margin_bottom,
             title=meta.title, author=meta.author, subject=meta.subtitle, creator="reportgen",
-            lang=self.doc.locale.replace("_", "-"), invariant=1, initialFontName=self.regular,
+            lang=str(self.doc.locale).replace("_", "-"), invariant=1, initialFontName=self.regular,
         )
         paint = PagePainter(lay, meta, self.terms, self.regular, self.bold, self.color, self.cjk)
         template.addPageTemplates([

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -220,8 +221,7 @@ def test_reproducible(tmp_path):
 
 
 def test_english_edition_without_band(tmp_path):
-    doc = chinese_doc(tmp_path)
-    doc.locale = "en"
+    doc = replace(chinese_doc(tmp_path), locale="en")
     out = tmp_path / "en.docx"
     write_docx(doc, make_layout(first_line_indent=0, cover_band=False), out)
     styles = part(out, "word/styles.xml")
@@ -238,7 +238,9 @@ def test_source_date_epoch(tmp_path, monkeypatch):
 
 def test_heading_left_out_of_contents(tmp_path):
     doc = chinese_doc(tmp_path)
-    doc.sections[1].children[0].toc = False
+    second = doc.sections[1]
+    unlisted = replace(second, children=(replace(second.children[0], toc=False), *second.children[1:]))
+    doc = replace(doc, sections=(doc.sections[0], unlisted, *doc.sections[2:]))
     out = tmp_path / "unlisted.docx"
     write_docx(doc, make_layout(), out)
     d = docx.Document(out)

@@ -128,7 +128,7 @@ def all_text(doc: m.Document) -> str:
 def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pdf")
     doc = make_doc(tmp)
-    layout = load_layout(ROOT, "market-report", doc.locale)
+    layout = load_layout(ROOT, "market-report", str(doc.locale))
     faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp)
     out = tmp / "report.pdf"
     pages = write_pdf(doc, layout, faces, out)

@@ -300,6 +300,7 @@ def _points(spec: src.SourceChart, item: src.SourceSeries, value, state) -> m.Se
     expression, loc = item.data, item.data_loc
     if not isinstance(value, DataList):
         raise ReportgenError(f"`{expression}` should name a table of records (a list of mappings) for a {spec.type} chart", loc)
+    name = state.text(item.name)  # before the point names: strings are extracted in reading order
     xs, ys, sizes, points = [], [], [], []
     for record in value:
         for f in (item.x, item.y, item.size):
@@ -312,7 +313,7 @@ def _points(spec: src.SourceChart, item: src.SourceSeries, value, state) -> m.Se
             sizes.append(float(record[item.size]))
         if item.label:
             points.append(state.translate_data(str(record.get(item.label, ""))))
-    return m.Series(state.text(item.name), tuple(ys), item.kind, item.axis, x=tuple(xs), sizes=tuple(sizes),
+    return m.Series(name, tuple(ys), item.kind, item.axis, x=tuple(xs), sizes=tuple(sizes),
                     points=tuple(points))
 
 

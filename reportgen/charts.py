@@ -13,6 +13,7 @@ from . import model as m
 from . import source as src
 from .data import DataList, DataMap
 from .errors import ReportgenError, did_you_mean
+from .expr import ExprError
 from .yamlsrc import YList, YMap
 
 TYPES = ("bar", "barh", "grouped_bar", "stacked_bar", "line", "pie", "donut", "bar_line", "scatter", "bubble")
@@ -253,8 +254,11 @@ def resolve_chart(spec: src.SourceChart, state) -> m.Chart:
             bad = next(k for k, v in zip(categories, values) if v is not None and v < 0)
             raise ReportgenError(f"`{value.path}` holds a negative value for `{bad}`; a {spec.type} chart shows "
                                  "parts of a whole: use a bar chart for values below zero", item.data_loc)
-        labels = tuple(_label(v, original, item, spec, values, scale, evaluator)
-                       for v, original in zip(values, originals))
+        try:
+            labels = tuple(_label(v, original, item, spec, values, scale, evaluator)
+                           for v, original in zip(values, originals))
+        except ExprError as exc:  # a value no format can print (e.g. 1e300)
+            raise ReportgenError(f"`{value.path}`: {exc}", item.data_loc) from None
         series.append(m.Series(text(item.name), tuple(values), item.kind, item.axis, labels))
     quadrants = None
     if spec.quadrants:

@@ -16,6 +16,7 @@ from . import source as src
 from .charts import is_missing
 from .data import DataMap
 from .errors import ReportgenError, did_you_mean
+from .expr import ExprError
 from .mdconv import parse_inlines
 
 NUMERIC = ("number", "percent", "money", "share")
@@ -60,7 +61,11 @@ def data_rows(table: src.SourceTable, state) -> tuple[tuple, tuple, tuple | None
                 gaps += 1
                 row.append(m.Cell((m.Str(missing),)))
             else:
-                row.append(m.Cell(_cell(value, f, evaluator, state, totals)))
+                try:
+                    row.append(m.Cell(_cell(value, f, evaluator, state, totals)))
+                except ExprError as exc:  # a value no format can print (e.g. 1e300)
+                    raise ReportgenError(f"`{f.field}` of {getattr(record, 'path', spec.expression)}: {exc}",
+                                         f.loc) from None
         body.append(row)
     _merge(body, fields)
     foot = ()
@@ -73,7 +78,10 @@ def data_rows(table: src.SourceTable, state) -> tuple[tuple, tuple, tuple | None
             elif f.format == "share" and numeric:
                 text = evaluator.percent(1.0, f.digits)
             elif f.format in ("number", "money") and numeric:
-                text = _format(math.fsum(numeric), f, evaluator, state)
+                try:
+                    text = _format(math.fsum(numeric), f, evaluator, state)
+                except ExprError as exc:
+                    raise ReportgenError(f"the total of `{f.field}`: {exc}", f.loc) from None
             else:
                 text = ""
             cells.append(m.Cell((m.Str(text),)))

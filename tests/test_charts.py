@@ -155,3 +155,18 @@ def test_a_donut_prints_its_shares_with_the_tables_digits(tmp_path):
 def test_chart_digits_are_checked(tmp_path):
     messages = check(tmp_path, "type: bar\ndata: d.abc\ndigits: many")
     assert "content/r/report.yaml:10:19: error: `digits` should be a whole number from 0 to 6" in messages
+
+
+def test_a_value_too_large_to_print_is_located(tmp_path):
+    project = project_with(tmp_path, "type: bar\ndata: d.abc\nvalue_labels: true")
+    (project / "content/data/d.yaml").write_text(DATA.replace("{a: 1,", "{a: 1.0e+300,"), encoding="utf-8")
+    spec = (project / "content/r/report.yaml").read_text(encoding="utf-8")
+    table = "      - table:\n          data: d.abc\n          columns: [{field: key}, {field: value, format: number}]\n"
+    (project / "content/r/report.yaml").write_text(spec + table, encoding="utf-8")
+    err = io.StringIO()
+    with redirect_stderr(err), redirect_stdout(io.StringIO()):
+        assert main(["-C", str(project), "check"]) != 0
+    messages = err.getvalue()
+    assert "content/r/report.yaml:9:17: error: `d.abc`: the number is too large to print" in messages, messages
+    assert "content/r/report.yaml:13:35: error: `value` of d.abc.a: the number is too large" in messages, messages
+    assert "internal error" not in messages

@@ -37,7 +37,7 @@ def load_chart(node: YMap, ctx: str, loader) -> src.SourceChart | None:
         return None
     series = node.get("series")
     if series is None and "data" in node:
-        series = [YMap({k: node[k] for k in ("data", "name", "scale", "labels", "digits") if k in node})]
+        series = [YMap({k: node[k] for k in ("data", "name", "scale", "labels") if k in node})]
         series[0].loc, series[0].locs = node.loc, {k: node.loc_of(k) for k in series[0]}
         series[0].key_locs, series[0].texts = {k: node.key_locs[k] for k in series[0]}, {}
     if not isinstance(series, list) or not series:

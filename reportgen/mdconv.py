@@ -57,6 +57,19 @@ def _parse(source: str) -> etree.Element:
     return _MD.captured
 
 
+# The values of the placeholders in the text being parsed (see `protect`): a line that ends or
+# starts with one joins as the value's own first or last character would.
+_values: list[str] = []
+
+
+def _edge(ch: str, last: bool) -> str:
+    if _TOKEN_RE.match(ch):
+        index = ord(ch) - _TOKEN_BASE
+        value = _values[index] if index < len(_values) else ""
+        return (value[-1:] if last else value[:1]) or " "
+    return ch
+
+
 def _join_lines(text: str) -> str:
     """Join soft line breaks: no space between two CJK characters, one space otherwise."""
     if "\n" not in text:
@@ -66,7 +79,7 @@ def _join_lines(text: str) -> str:
     for part in parts[1:]:
         left = out.rstrip(" ")
         right = part.lstrip(" ")
-        if left and right and _CJK.match(left[-1]) and _CJK.match(right[0]):
+        if left and right and _CJK.match(_edge(left[-1], True)) and _CJK.match(_edge(right[0], False)):
             out = left + right
         else:
             out = left + " " + right if left and right else left + right
@@ -88,8 +101,26 @@ def _plain_paragraphs(source: str, loc) -> list:
     return out
 
 
+def _with_values(parse):
+    """`parse` taking the values of the text's placeholders (`protect`) and putting them in."""
+
+    def parse_with(source: str, loc: Loc | None = None, values: list[str] | None = None) -> list:
+        global _values
+        if not values:
+            return parse(source, loc)
+        saved, _values = _values, values
+        try:
+            return fill(parse(source, loc), values)
+        finally:
+            _values = saved
+
+    parse_with.__doc__, parse_with.__name__ = parse.__doc__, parse.__name__
+    return parse_with
+
+
+@_with_values
 def parse_blocks(source: str, loc: Loc | None = None) -> list:
-    """Markdown text to a list of model blocks."""
+    """Markdown text to a list of model blocks (with `values=`, its placeholders filled)."""
     if not source.strip():
         return []  # Python-Markdown returns early on empty input, leaving its last tree
     source = source.replace("\r\n", "\n").replace("\r", "\n")  # as Python-Markdown does
@@ -107,8 +138,9 @@ def _markdown_blocks(source: str, loc: Loc | None = None) -> list:
     return _blocks(root, loc, notes)
 
 
+@_with_values
 def parse_inlines(source: str, loc: Loc | None = None) -> list:
-    """Markdown of one line or paragraph (a title, a cell) to inline runs."""
+    """Markdown of one line or paragraph (a title, a cell) to inline runs (with `values=`, filled)."""
     blocks = parse_blocks(source, loc)
     inlines: list = []
     for block in blocks:

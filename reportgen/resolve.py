@@ -24,7 +24,7 @@ from .errors import Diagnostics, ReportgenError
 from .i18n import toolkit_terms
 from .layout import Layout
 from .locale import EditionLocale, edition_locale
-from .mdconv import fill, parse_blocks, parse_inlines, protect
+from .mdconv import parse_blocks, parse_inlines, protect
 from .spec import Spec
 
 ZH_DIGITS = "零一二三四五六七八九"
@@ -148,7 +148,7 @@ class _State:
         if raw is None:
             return ()
         protected, values = self.source(raw)
-        return self.number_notes(fill(tuple(parse_inlines(protected, raw.loc)), values))
+        return self.number_notes(tuple(parse_inlines(protected, raw.loc, values)))
 
     def number_notes(self, node):
         """`node` with its footnote references numbered on from the edition's last one."""
@@ -223,7 +223,7 @@ class _State:
     def block(self, block) -> list:
         if isinstance(block, src.Text):
             protected, values = self.source(block)
-            return [self.number_notes(b) for b in fill(parse_blocks(protected, block.loc), values)]
+            return [self.number_notes(b) for b in parse_blocks(protected, block.loc, values)]
         if isinstance(block, src.SourceQuote):
             return [m.Quote(self.blocks(block.blocks), block.loc)]
         if isinstance(block, src.SourceCallout):

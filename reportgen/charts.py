@@ -263,7 +263,7 @@ def resolve_chart(spec: src.SourceChart, state) -> m.Chart:
     quadrants = None
     if spec.quadrants:
         q = spec.quadrants
-        quadrants = {"x": q.x, "y": q.y, "labels": [text(r) for r in q.labels]}
+        quadrants = {"x": q.x, "y": q.y, "labels": tuple(text(r) for r in q.labels)}
     return m.Chart(
         spec.type, tuple(state.translate_data(c) for c in categories),
         tuple(series), caption, source, title, x_label, y_label, y2_label, spec.value_labels, quadrants, note,

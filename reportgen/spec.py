@@ -409,7 +409,7 @@ class _Loader:
             if not isinstance(row, YList) or len(row) != 2:
                 self.diags.error(rows.loc_of(i), "a stats row should be a pair: [label, value]")
                 continue
-            body.append(tuple(src.SourceCell(src.Raw(self.clean(str(row[j]), row.loc_of(j)), row.loc_of(j), f"{ctx}|stats"))
+            body.append(tuple(src.SourceCell(src.Raw(self.clean(_typed(row, j), row.loc_of(j)), row.loc_of(j), f"{ctx}|stats"))
                               for j in range(2)))
         title = self.raw(node, "title", f"{ctx}|stats.title", "a stats table")
         source = self.raw(node, "source", f"{ctx}|table.source", "a stats table")
@@ -438,8 +438,8 @@ class _Loader:
                 if align not in ("left", "center", "right"):
                     self.diags.error(col.loc_of("align"), f"align `{align}` should be left, center or right{did_you_mean(align, ['left', 'center', 'right'])}")
                     align = "left"
-                header = col.get("header", col.get("field", ""))
-                headers.append(src.SourceCell(src.Raw(str(header), col.loc_of("header"), f"{ctx}|table.header")))
+                header = _typed(col, "header") if "header" in col else _typed(col, "field") if "field" in col else ""
+                headers.append(src.SourceCell(src.Raw(header, col.loc_of("header"), f"{ctx}|table.header")))
                 columns.append(m.Column(width, align))
                 fmt = self.string(col, "format", "a table column") or "text"
                 if fmt not in COLUMN_FORMATS:
@@ -451,9 +451,9 @@ class _Loader:
                 fields.append(src.SourceField(None if name is None else str(name), fmt, self.digits(col),
                                               self.flag(col, "merge", False), col.loc))
             else:
-                headers.append(src.SourceCell(src.Raw(str(col), cloc, f"{ctx}|table.header")))
+                headers.append(src.SourceCell(src.Raw(_typed(columns_node, i), cloc, f"{ctx}|table.header")))
                 columns.append(m.Column())
-                fields.append(src.SourceField(str(col), "text", None, False, cloc))
+                fields.append(src.SourceField(_typed(columns_node, i), "text", None, False, cloc))
         total = sum(c.width or 0 for c in columns)
         if total > 1.001:
             self.diags.error(columns_node.loc, f"column widths add up to {total:.2f} of the text width; keep the sum at most 1")
@@ -525,13 +525,13 @@ class _Loader:
                     rowspan = _count(value, "rowspan", self.diags)
                     colspan = _count(value, "colspan", self.diags)
                     align = self.string(value, "align", "a table cell")
-                    text = "" if value.get("text") is None else str(value.get("text"))
+                    text = _typed(value, "text") if "text" in value else ""
                     cloc = value.loc_of("text")
                 elif isinstance(value, YList):
                     self.diags.error(cloc, "a table cell should be text or a mapping with `text:`")
                     text = ""
                 else:
-                    text = "" if value is None else str(value)
+                    text = _typed(row, c)
                 if col + colspan > ncols:
                     self.diags.error(cloc, f"colspan {colspan} runs past the table's {ncols} columns")
                     colspan = ncols - col
@@ -556,6 +556,22 @@ class _Loader:
 
         block = load_chart(value, ctx, self)
         return [block] if block else []
+
+
+def _typed(container, key) -> str:
+    """A scalar of a table (a cell, a header) as the author typed it: YAML reads `010`, `1.10`
+    or `0x1F` as numbers, a table prints them as written. Nothing (`~`, `null`) is an empty cell."""
+    value = container[key]
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    texts = getattr(container, "texts", None)
+    try:
+        text = texts[key] if texts is not None else None
+    except (IndexError, KeyError):
+        text = None
+    return text if text else str(value)
 
 
 def _count(node: YMap, key: str, diags: Diagnostics) -> int:

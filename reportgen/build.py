@@ -148,7 +148,7 @@ def check_glyphs(edition: Edition, faces) -> None:
         loc = getattr(node, "loc", None) or loc
         if isinstance(node, str):
             visit_text(node, loc)
-        elif isinstance(node, list):
+        elif isinstance(node, (list, tuple)):
             for item in node:
                 walk(item, loc)
         elif hasattr(node, "__dataclass_fields__"):
@@ -172,15 +172,17 @@ def edition_json(edition: Edition) -> str:
     return edition.json
 
 
-def render_charts(doc: m.Document, layout, faces, root: Path) -> None:
-    """Replace every Chart in `doc` by a Figure of its drawing (cached)."""
+def render_charts(doc: m.Document, layout, faces, root: Path) -> m.Document:
+    """A new document with every Chart of `doc` as a Figure of its drawing (cached)."""
+    from dataclasses import replace
+
     from .chartdraw import render_chart
     from .fonts import cache_dir
 
     folder = cache_dir(root) / "charts"
     folder.mkdir(parents=True, exist_ok=True)
 
-    def visit(blocks: list) -> list:
+    def visit(blocks) -> tuple:
         out = []
         for block in blocks:
             if isinstance(block, m.Chart):
@@ -189,15 +191,16 @@ def render_charts(doc: m.Document, layout, faces, root: Path) -> None:
                                     note=block.note))
                 continue
             if isinstance(block, (m.Quote, m.Callout)):
-                block.blocks = visit(block.blocks)
+                block = replace(block, blocks=visit(block.blocks))
             elif isinstance(block, m.ListBlock):
-                block.items = [visit(item) for item in block.items]
+                block = replace(block, items=tuple(visit(item) for item in block.items))
             out.append(block)
-        return out
+        return tuple(out)
 
-    doc.front = visit(doc.front)
-    for section in doc.walk_sections():
-        section.blocks = visit(section.blocks)
+    def sections(items) -> tuple:
+        return tuple(replace(s, blocks=visit(s.blocks), children=sections(s.children)) for s in items)
+
+    return replace(doc, front=visit(doc.front), sections=sections(doc.sections))
 
 
 def _discard(tmp: Path, target: Path) -> None:
@@ -269,7 +272,7 @@ def write_edition(job: dict) -> list[Result]:
     doc, layout, faces, root = job["document"], job["layout"], job["faces"], job["root"]
     results = []
     try:
-        render_charts(doc, layout, faces, root)
+        doc = render_charts(doc, layout, faces, root)
     except ReportgenError as exc:
         message = "; ".join(str(d) for d in exc.diagnostics)
         return [Result(job["report"], job["locale"], fmt, job["shown"][fmt], "failed", message=message,

@@ -7,20 +7,27 @@ expressions and formats labels for an edition's locale (resolve stage). Drawing 
 
 from __future__ import annotations
 
+import math
+
 from . import model as m
+from . import source as src
 from .data import DataList, DataMap
 from .errors import ReportgenError, did_you_mean
+from .expr import ExprError
 from .yamlsrc import YList, YMap
 
 TYPES = ("bar", "barh", "grouped_bar", "stacked_bar", "line", "pie", "donut", "bar_line", "scatter", "bubble")
 CHART_KEYS = {"type", "caption", "source", "note", "title", "x_label", "y_label", "y2_label", "value_labels",
-              "series", "data", "name", "categories", "quadrants", "width", "height", "scale", "labels"}
-SERIES_KEYS = {"name", "data", "kind", "axis", "scale", "labels", "x", "y", "size", "label"}
+              "series", "data", "name", "categories", "quadrants", "width", "height", "scale", "labels",
+              "digits"}
+SERIES_KEYS = {"name", "data", "kind", "axis", "scale", "labels", "x", "y", "size", "label", "digits"}
+# Text a data file writes where it has no value: the chart leaves a gap there.
+MISSING_TEXT = {"", "n/a", "na", "n.a.", "-", "—", "–"}
 LABEL_FORMATS = ("number", "percent", "money", "none")
 
 
-def load_chart(node: YMap, ctx: str, loader) -> m.Chart | None:
-    """Validate a `chart:` mapping; keep raw texts and expressions for `resolve_chart`."""
+def load_chart(node: YMap, ctx: str, loader) -> src.SourceChart | None:
+    """Validate a `chart:` mapping into a SourceChart: texts and data expressions as written."""
     loader.keys(node, CHART_KEYS, "a chart", required=("type",))
     kind = str(node.get("type", ""))
     if kind not in TYPES:
@@ -36,7 +43,8 @@ def load_chart(node: YMap, ctx: str, loader) -> m.Chart | None:
     if not isinstance(series, list) or not series:
         loader.diags.error(node.loc, "a chart needs `data:` (one series) or `series:` (a list of them)")
         return None
-    raw_series = []
+    chart_digits = loader.digits(node)
+    out = []
     for i, item in enumerate(series):
         where = series.loc_of(i) if isinstance(series, YList) else node.loc
         if not isinstance(item, YMap) or "data" not in item:
@@ -56,43 +64,49 @@ def load_chart(node: YMap, ctx: str, loader) -> m.Chart | None:
             for key in ("x", "y") + (("size",) if kind == "bubble" else ()):
                 if key not in item:
                     loader.diags.error(item.loc, f"a {kind} series needs `{key}:` (a field of its data records)")
-        raw_series.append({
-            "name": loader.raw(item, "name", f"{ctx}|chart.series", "a chart series"),
-            "data": (str(item["data"]), item.loc_of("data")),
-            "kind": kind_of, "axis": axis, "labels": labels,
-            "scale": _scale(item.get("scale", node.get("scale")), item.loc_of("scale"), loader),
-            "fields": {k: str(item[k]) for k in ("x", "y", "size", "label") if k in item},
-        })
+        digits = loader.digits(item) if "digits" in item else chart_digits
+        fields = {k: str(item[k]) for k in ("x", "y", "size", "label") if k in item}
+        out.append(src.SourceSeries(
+            str(item["data"]), item.loc_of("data"),
+            name=loader.raw(item, "name", f"{ctx}|chart.series", "a chart series"),
+            kind=kind_of, axis=axis, labels=labels, digits=digits,
+            scale=_scale(item.get("scale", node.get("scale")), item.loc_of("scale"), loader),
+            x=fields.get("x"), y=fields.get("y"), size=fields.get("size"), label=fields.get("label"),
+        ))
     quadrants = node.get("quadrants")
-    raw_quadrants = None
+    source_quadrants = None
     if quadrants is not None:
         if not isinstance(quadrants, YMap) or not {"x", "y"} <= set(quadrants):
             loader.diags.error(node.loc_of("quadrants"), "`quadrants` should be {x: number, y: number, labels: [4 names]}")
+        elif any(isinstance(quadrants[k], bool) or not isinstance(quadrants[k], (int, float)) for k in ("x", "y")):
+            loader.diags.error(node.loc_of("quadrants"), "quadrant `x` and `y` should be numbers (where the axes cross)")
         else:
             names = quadrants.get("labels") or []
             if names and (not isinstance(names, YList) or len(names) != 4):
                 loader.diags.error(quadrants.loc_of("labels"), "quadrant `labels` should list 4 names: "
                                    "top-left, top-right, bottom-left, bottom-right")
                 names = []
-            raw_quadrants = {"x": quadrants["x"], "y": quadrants["y"],
-                             "labels": [m.Raw(str(n), names.loc_of(i), f"{ctx}|chart.quadrant") for i, n in enumerate(names)]}
+            source_quadrants = src.SourceQuadrants(
+                float(quadrants["x"]), float(quadrants["y"]),
+                tuple(src.Raw(str(n), names.loc_of(i), f"{ctx}|chart.quadrant") for i, n in enumerate(names)))
     value_labels = node.get("value_labels", False)
     if not isinstance(value_labels, bool):
         loader.diags.error(node.loc_of("value_labels"), "`value_labels` should be true or false")
         value_labels = False
-    raw = {
-        "caption": loader.raw(node, "caption", f"{ctx}|chart.caption", "a chart"),
-        "source": loader.raw(node, "source", f"{ctx}|chart.source", "a chart"),
-        "note": loader.raw(node, "note", f"{ctx}|chart.note", "a chart"),
-        "title": loader.raw(node, "title", f"{ctx}|chart.title", "a chart"),
-        "x_label": loader.raw(node, "x_label", f"{ctx}|chart.axis", "a chart"),
-        "y_label": loader.raw(node, "y_label", f"{ctx}|chart.axis", "a chart"),
-        "y2_label": loader.raw(node, "y2_label", f"{ctx}|chart.axis", "a chart"),
-        "categories": (str(node["categories"]), node.loc_of("categories")) if "categories" in node else None,
-        "series": raw_series, "quadrants": raw_quadrants, "ctx": ctx,
-    }
-    return m.Chart(kind, value_labels=value_labels, width=loader.share(node, "width", 1.0),
-                   height=_height(node, loader), spec=raw, loc=node.loc)
+    return src.SourceChart(
+        kind, tuple(out),
+        categories=str(node["categories"]) if "categories" in node else None,
+        categories_loc=node.loc_of("categories") if "categories" in node else None,
+        caption=loader.raw(node, "caption", f"{ctx}|chart.caption", "a chart"),
+        source=loader.raw(node, "source", f"{ctx}|chart.source", "a chart"),
+        note=loader.raw(node, "note", f"{ctx}|chart.note", "a chart"),
+        title=loader.raw(node, "title", f"{ctx}|chart.title", "a chart"),
+        x_label=loader.raw(node, "x_label", f"{ctx}|chart.axis", "a chart"),
+        y_label=loader.raw(node, "y_label", f"{ctx}|chart.axis", "a chart"),
+        y2_label=loader.raw(node, "y2_label", f"{ctx}|chart.axis", "a chart"),
+        quadrants=source_quadrants, value_labels=value_labels,
+        width=loader.share(node, "width", 1.0), height=_height(node, loader), context=ctx, loc=node.loc,
+    )
 
 
 def _height(node: YMap, loader) -> float:
@@ -122,90 +136,190 @@ def _scale(value, loc, loader):
     return number
 
 
-def _scale_for(scale, locale: str) -> float:
+def _scale_for(scale, locale) -> float:
+    """The divisor for this edition: one number, or one per language ({zh: 1e8, en: 1e9})."""
     if isinstance(scale, dict):
-        return scale.get(locale) or scale.get(locale.split("_")[0]) or 1.0
+        return scale.get(locale.name) or scale.get(locale.language) or 1.0
     return scale or 1.0
 
 
-def resolve_chart(chart: m.Chart, state) -> list:
-    """Evaluate a chart's data for one edition; returns the resolved Chart node."""
-    raw = chart.spec
+def is_missing(value) -> bool:
+    """No value: YAML null, an empty CSV cell, `n/a`."""
+    return value is None or isinstance(value, str) and value.strip().lower() in MISSING_TEXT
+
+
+def _key_text(key) -> str:
+    """A category key as compared: 2025, 2025.0 and "2025" name the same category."""
+    if isinstance(key, float) and key.is_integer():
+        key = int(key)
+    return str(key).strip()
+
+
+def _categories(spec: src.SourceChart, evaluator) -> list | None:
+    """The categories `categories:` names, in its order (None when the chart has none)."""
+    if spec.categories is None:
+        return None
+    listed = evaluator.value(spec.categories, spec.categories_loc)
+    if isinstance(listed, DataMap):
+        listed = list(listed.keys())
+    if isinstance(listed, str) or not isinstance(listed, (list, tuple)):
+        raise ReportgenError(f"`categories: {spec.categories}` should give a list of the data's keys "
+                             "(or a series, whose keys are used), in the order to draw them", spec.categories_loc)
+    seen = set()
+    for item in listed:
+        if _key_text(item) in seen:
+            raise ReportgenError(f"`categories:` names `{_key_text(item)}` twice; name each key once",
+                                 spec.categories_loc)
+        seen.add(_key_text(item))
+    return list(listed)
+
+
+def _category_keys(maps: list, order: list | None, spec: src.SourceChart) -> list[str]:
+    """The categories in drawing order, as key texts.
+
+    A category is a key of the data, and values always follow their keys. With `categories:`
+    the chart draws exactly the keys it lists, in its order: a key no series has, or a key of
+    the data it leaves out, is a located error. Without it the first series' keys are the
+    categories; a later series may lack some (a gap), but a key the first series lacks
+    would be dropped, and is an error at that series' `data:`.
+    """
+    if order is not None:
+        wanted = [_key_text(c) for c in order]
+        present = {k: expression for expression, _, value in maps for k in map(_key_text, value)}
+        lacking = [c for c in wanted if c not in present]
+        extra = [k for k in present if k not in set(wanted)]
+        if lacking or extra:
+            parts = []
+            if lacking:
+                parts.append(f"the data has no {_names(lacking)}")
+            if extra:
+                parts.append(f"it leaves out {_names(extra)} of `{present[extra[0]]}`")
+            raise ReportgenError(f"`categories:` should list each key of the chart's data once, in the order to "
+                                 f"draw them: {'; '.join(parts)} (the data has {_names(list(present)) or 'no keys'})",
+                                 spec.categories_loc)
+        return wanted
+    if not maps:
+        return []
+    first_expression, _, first = maps[0]
+    wanted = [_key_text(k) for k in first]
+    for expression, item, value in maps[1:]:
+        extra = [k for k in map(_key_text, value) if k not in set(wanted)]
+        if extra:
+            raise ReportgenError(f"`{expression}` has {_names(extra)}, which the first series `{first_expression}` "
+                                 f"has not (it has {_names(wanted)}); give every series the same keys, or list "
+                                 "them all under `categories:`", item.data_loc)
+    return wanted
+
+
+def _names(keys: list) -> str:
+    return ", ".join(f"`{k}`" for k in keys)
+
+
+def resolve_chart(spec: src.SourceChart, state) -> m.Chart:
+    """A new, resolved Chart: data evaluated, categories ordered, labels formatted for the edition."""
     evaluator = state.hooks.evaluator
     text = state.text
-    chart.title = text(raw["title"])
-    chart.x_label, chart.y_label, chart.y2_label = (text(raw[k]) for k in ("x_label", "y_label", "y2_label"))
-    chart.caption = state.caption(m.Caption("", 0, [raw["caption"]]), "figure") if raw["caption"] else None
-    chart.source = state.inlines([raw["source"]]) if raw["source"] else None
-    chart.note = state.inlines([raw["note"]]) if raw["note"] else None
-    ctx = raw["ctx"]
-    categories: list = []
-    chart.series = []
-    for item in raw["series"]:
-        expression, loc = item["data"]
-        value = evaluator.value(expression, loc)
-        scale = _scale_for(item["scale"], state.locale)
-        name = text(item["name"]) if item["name"] else ""
-        if chart.type in ("scatter", "bubble"):
-            if not isinstance(value, DataList):
-                raise ReportgenError(f"`{expression}` should name a table of records (a list of mappings) for a {chart.type} chart", loc)
-            series = m.Series(name, [], kind=item["kind"], axis=item["axis"])
-            fields = item["fields"]
-            for record in value:
-                for key in ("x", "y", "size"):
-                    f = fields.get(key)
-                    if f and (f not in record or not isinstance(record[f], (int, float))):
-                        raise ReportgenError(f"record {record.path} has no number `{f}`"
-                                             f"{did_you_mean(f, list(record))}", loc)
-                series.x.append(float(record[fields["x"]]))
-                series.values.append(float(record[fields["y"]]))
-                if "size" in fields:
-                    series.sizes.append(float(record[fields["size"]]))
-                if "label" in fields:
-                    series.points.append(state.translate_data(str(record.get(fields["label"], "")), ctx))
-            chart.series.append(series)
+    title = text(spec.title)
+    x_label, y_label, y2_label = (text(r) for r in (spec.x_label, spec.y_label, spec.y2_label))
+    caption = state.caption(spec.caption, "figure")
+    source = state.inlines(spec.source) if spec.source else None
+    note = state.inlines(spec.note) if spec.note else None
+    order = _categories(spec, evaluator)
+    evaluated = []
+    for item in spec.series:
+        value = evaluator.value(item.data, item.data_loc)
+        if spec.type not in ("scatter", "bubble") and not isinstance(value, DataMap):
+            raise ReportgenError(f"`{item.data}` should be a series (a mapping of year or category to value), "
+                                 f"not {_what(value)}", item.data_loc)
+        evaluated.append((item, value))
+    maps = [(item.data, item, value) for item, value in evaluated if isinstance(value, DataMap)]
+    categories = _category_keys(maps, order, spec) if spec.type not in ("scatter", "bubble") else []
+    series = []
+    for item, value in evaluated:
+        if spec.type in ("scatter", "bubble"):
+            series.append(_points(spec, item, value, state))
             continue
-        if not isinstance(value, DataMap):
-            raise ReportgenError(f"`{expression}` should be a series (a mapping of year or category to value), "
-                                 f"not {type(value).__name__}", loc)
-        keys = list(value)
-        if not categories:
-            categories = keys
+        scale = _scale_for(item.scale, state.locale)
+        by_key = {_key_text(k): k for k in value}
+        originals = [value[by_key[c]] if c in by_key else None for c in categories]
         values = []
-        for key in categories:
-            v = value.get(key)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
-                raise ReportgenError(f"`{value.path}` holds `{v}` for `{key}`, not a number", loc)
-            values.append(None if v is None else float(v) / scale)
-        labels = []
-        for v, original in zip(values, [value.get(k) for k in categories]):
-            if v is None or item["labels"] == "none":
-                labels.append("")
-            elif chart.type in ("pie", "donut"):
-                total = sum(x for x in values if x is not None)
-                labels.append(evaluator.percent(v / total, 1) if total else "")
-            elif item["labels"] == "percent":
-                labels.append(evaluator.percent(v, 1))
-            elif item["labels"] == "money":
-                labels.append(evaluator.money(original))
+        for key, v in zip(categories, originals):
+            if is_missing(v):
+                values.append(None)
+            elif isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ReportgenError(f"`{value.path}` holds `{v}` for `{key}`, not a number", item.data_loc)
             else:
-                resolution = getattr(original, "resolution", None)
-                digits = None if resolution is None else max(0, _places(resolution / scale))
-                labels.append(evaluator.number(v, digits))
-        chart.series.append(m.Series(name, values, item["kind"], item["axis"], labels))
-    if raw["categories"]:
-        expression, loc = raw["categories"]
-        listed = evaluator.value(expression, loc)
-        categories = list(listed.keys() if isinstance(listed, DataMap) else listed)
-    chart.categories = [state.translate_data(str(c), ctx) for c in categories]
-    if raw["quadrants"]:
-        q = raw["quadrants"]
-        chart.quadrants = {"x": float(q["x"]), "y": float(q["y"]), "labels": [text(r) for r in q["labels"]]}
-    chart.spec = None
-    return [chart]
+                values.append(float(v) / scale)
+        if spec.type in ("pie", "donut") and any(v is not None and v < 0 for v in values):
+            bad = next(k for k, v in zip(categories, values) if v is not None and v < 0)
+            raise ReportgenError(f"`{value.path}` holds a negative value for `{bad}`; a {spec.type} chart shows "
+                                 "parts of a whole: use a bar chart for values below zero", item.data_loc)
+        try:
+            labels = tuple(_label(v, original, item, spec, values, scale, evaluator)
+                           for v, original in zip(values, originals))
+        except ExprError as exc:  # a value no format can print (e.g. 1e300)
+            raise ReportgenError(f"`{value.path}`: {exc}", item.data_loc) from None
+        series.append(m.Series(text(item.name), tuple(values), item.kind, item.axis, labels))
+    quadrants = None
+    if spec.quadrants:
+        q = spec.quadrants
+        quadrants = {"x": q.x, "y": q.y, "labels": tuple(text(r) for r in q.labels)}
+    return m.Chart(
+        spec.type, tuple(state.translate_data(c) for c in categories),
+        tuple(series), caption, source, title, x_label, y_label, y2_label, spec.value_labels, quadrants, note,
+        spec.width, spec.height, spec.loc,
+    )
+
+
+def _what(value) -> str:
+    if isinstance(value, DataList):
+        return "a table of records"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "a single number"
+    return f"`{value}`" if isinstance(value, str) else type(value).__name__
+
+
+def _label(v, original, item: src.SourceSeries, spec: src.SourceChart, values: list, scale: float, evaluator) -> str:
+    """A value's label, with the digits the spec or the data give: a share or a percentage
+    takes the `digits:` the chart gives, else the spec's `formats.percent_digits`, exactly as a
+    table column of the same values does, so a chart and a table never disagree."""
+    if v is None or item.labels == "none":
+        return ""
+    if spec.type in ("pie", "donut"):
+        total = math.fsum(x for x in values if x is not None)
+        return evaluator.percent(v / total, item.digits) if total else ""
+    if item.labels == "percent":
+        return evaluator.percent(v, item.digits)
+    if item.labels == "money":
+        return evaluator.money(original, digits=item.digits)
+    digits = item.digits
+    if digits is None:
+        resolution = getattr(original, "resolution", None)
+        digits = None if resolution is None else max(0, _places(resolution / scale))
+    return evaluator.number(v, digits)
+
+
+def _points(spec: src.SourceChart, item: src.SourceSeries, value, state) -> m.Series:
+    """A scatter or bubble series: one point per record."""
+    expression, loc = item.data, item.data_loc
+    if not isinstance(value, DataList):
+        raise ReportgenError(f"`{expression}` should name a table of records (a list of mappings) for a {spec.type} chart", loc)
+    name = state.text(item.name)  # before the point names: strings are extracted in reading order
+    xs, ys, sizes, points = [], [], [], []
+    for record in value:
+        for f in (item.x, item.y, item.size):
+            if f and (f not in record or isinstance(record[f], bool) or not isinstance(record[f], (int, float))):
+                raise ReportgenError(f"record {getattr(record, 'path', expression)} has no number `{f}`"
+                                     f"{did_you_mean(f, list(record))}", loc)
+        xs.append(float(record[item.x]))
+        ys.append(float(record[item.y]))
+        if item.size:
+            sizes.append(float(record[item.size]))
+        if item.label:
+            points.append(state.translate_data(str(record.get(item.label, ""))))
+    return m.Series(name, tuple(ys), item.kind, item.axis, x=tuple(xs), sizes=tuple(sizes),
+                    points=tuple(points))
 
 
 def _places(resolution: float) -> int:
-    import math
-
     return math.ceil(-math.log10(resolution) - 1e-9) if resolution > 0 else 0

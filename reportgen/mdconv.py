@@ -2,10 +2,15 @@
 
 Raw HTML is not markup here: the HTML and entity rules are removed, so `<b>` or
 `&amp;` in a spec prints as written, in every writer.
+
+Values from data are never Markdown: `protect` swaps each `{{ … }}` of the author's text
+for a one-character token before parsing, and `fill` puts the values in afterwards as
+plain text, inside whatever emphasis or link the author wrote around the expression.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as etree
 
@@ -52,6 +57,19 @@ def _parse(source: str) -> etree.Element:
     return _MD.captured
 
 
+# The values of the placeholders in the text being parsed (see `protect`): a line that ends or
+# starts with one joins as the value's own first or last character would.
+_values: list[str] = []
+
+
+def _edge(ch: str, last: bool) -> str:
+    if _TOKEN_RE.match(ch):
+        index = ord(ch) - _TOKEN_BASE
+        value = _values[index] if index < len(_values) else ""
+        return (value[-1:] if last else value[:1]) or " "
+    return ch
+
+
 def _join_lines(text: str) -> str:
     """Join soft line breaks: no space between two CJK characters, one space otherwise."""
     if "\n" not in text:
@@ -61,7 +79,7 @@ def _join_lines(text: str) -> str:
     for part in parts[1:]:
         left = out.rstrip(" ")
         right = part.lstrip(" ")
-        if left and right and _CJK.match(left[-1]) and _CJK.match(right[0]):
+        if left and right and _CJK.match(_edge(left[-1], True)) and _CJK.match(_edge(right[0], False)):
             out = left + right
         else:
             out = left + " " + right if left and right else left + right
@@ -83,8 +101,26 @@ def _plain_paragraphs(source: str, loc) -> list:
     return out
 
 
+def _with_values(parse):
+    """`parse` taking the values of the text's placeholders (`protect`) and putting them in."""
+
+    def parse_with(source: str, loc: Loc | None = None, values: list[str] | None = None) -> list:
+        global _values
+        if not values:
+            return parse(source, loc)
+        saved, _values = _values, values
+        try:
+            return fill(parse(source, loc), values)
+        finally:
+            _values = saved
+
+    parse_with.__doc__, parse_with.__name__ = parse.__doc__, parse.__name__
+    return parse_with
+
+
+@_with_values
 def parse_blocks(source: str, loc: Loc | None = None) -> list:
-    """Markdown text to a list of model blocks."""
+    """Markdown text to a list of model blocks (with `values=`, its placeholders filled)."""
     if not source.strip():
         return []  # Python-Markdown returns early on empty input, leaving its last tree
     source = source.replace("\r\n", "\n").replace("\r", "\n")  # as Python-Markdown does
@@ -102,8 +138,9 @@ def _markdown_blocks(source: str, loc: Loc | None = None) -> list:
     return _blocks(root, loc, notes)
 
 
+@_with_values
 def parse_inlines(source: str, loc: Loc | None = None) -> list:
-    """Markdown of one line or paragraph (a title, a cell) to inline runs."""
+    """Markdown of one line or paragraph (a title, a cell) to inline runs (with `values=`, filled)."""
     blocks = parse_blocks(source, loc)
     inlines: list = []
     for block in blocks:
@@ -251,6 +288,72 @@ def _inline_element(child, notes) -> list:
     if tag == "img":
         return [m.Str(child.get("alt", ""))]
     return _inlines(child, notes)
+
+
+# ---------------------------------------------------------------- placeholders
+
+EXPR_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
+# Supplementary Private Use Area-B: no font draws it, no Markdown rule matches it, and one
+# character stands for one expression wherever the parser moves it.
+_TOKEN_BASE = 0x100000
+_TOKEN_RE = re.compile("[\U00100000-\U0010FFFD]")
+
+
+def protect(text: str) -> tuple[str, list[tuple[str, int]]]:
+    """`text` with each `{{ expr }}` replaced by a token; the expressions with their offsets."""
+    found: list[tuple[str, int]] = []
+
+    def one(match: re.Match) -> str:
+        found.append((match.group(1), match.start(1)))
+        return chr(_TOKEN_BASE + len(found) - 1)
+
+    return EXPR_RE.sub(one, text), found
+
+
+def fill(nodes, values: list[str]):
+    """Blocks or inline runs with each token replaced by its value, as plain text."""
+    if not values:
+        return nodes
+    return tuple(_fill(n, values) for n in nodes) if isinstance(nodes, tuple) else [_fill(n, values) for n in nodes]
+
+
+def _fill_text(text: str, values: list[str]) -> str:
+    return _TOKEN_RE.sub(lambda match: values[ord(match.group(0)) - _TOKEN_BASE], text)
+
+
+def _fill_inlines(inlines, values: list[str]) -> tuple:
+    out = []
+    for node in inlines:
+        node = _fill(node, values)
+        if isinstance(node, m.Str) and out and isinstance(out[-1], m.Str):
+            out[-1] = m.Str(out[-1].text + node.text)
+        elif not (isinstance(node, m.Str) and not node.text):
+            out.append(node)
+    return tuple(out)
+
+
+def _fill(node, values: list[str]):
+    if node is None:
+        return None
+    if isinstance(node, (m.Str, m.Code)):
+        return dataclasses.replace(node, text=_fill_text(node.text, values))
+    if isinstance(node, m.Link):
+        return m.Link(_fill_text(node.url, values), _fill_inlines(node.children, values))
+    if isinstance(node, (m.Strong, m.Emph, m.NoteRef)):
+        return dataclasses.replace(node, children=_fill_inlines(node.children, values))
+    if isinstance(node, m.Paragraph):
+        return dataclasses.replace(node, inlines=_fill_inlines(node.inlines, values))
+    if isinstance(node, m.ListBlock):
+        return dataclasses.replace(node, items=tuple(tuple(_fill(b, values) for b in item) for item in node.items))
+    if isinstance(node, (m.Quote, m.Callout)):
+        return dataclasses.replace(node, blocks=tuple(_fill(b, values) for b in node.blocks))
+    if isinstance(node, m.Cell):
+        return dataclasses.replace(node, inlines=_fill_inlines(node.inlines, values))
+    if isinstance(node, m.Table):
+        rows = {name: tuple(tuple(_fill(c, values) for c in row) for row in getattr(node, name))
+                for name in ("head", "body", "foot")}
+        return dataclasses.replace(node, **rows)
+    return node
 
 
 def _merge_str(inlines: list) -> list:

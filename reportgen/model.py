@@ -1,82 +1,94 @@
-"""The document tree every writer visits: small, typed, and free of YAML.
+"""The resolved document every writer visits: small, typed, frozen, and free of YAML.
 
-`spec.py` builds it with raw Markdown in `Text` blocks and raw strings in titles;
-`resolve.py` turns those into paragraphs, inline runs, numbers and captions, so a
-writer only ever meets the resolved node kinds documented below.
+`spec.py` loads what the author wrote into the source nodes of `source.py`; `resolve.py`
+builds from them, per edition, a new tree of the node kinds below (paragraphs, inline
+runs, evaluated numbers, numbered captions). Nodes are frozen and their sequences are
+tuples, so no stage can change what an earlier one decided: a later stage that needs
+another tree makes a new one (`dataclasses.replace`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Union
 
 from .errors import Loc
+from .locale import EditionLocale, edition_locale
+
+
+def _tuples(value):
+    """Lists (and lists of lists: table rows, list items) as tuples."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+class _Node:
+    """Sequences given as lists are kept as tuples, so a node cannot change after it is made."""
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, list):
+                object.__setattr__(self, f.name, _tuples(value))
+
+
+_frozen = dataclass(frozen=True)
 
 # ---------------------------------------------------------------- inline runs
 
 
-@dataclass
-class Str:
+@_frozen
+class Str(_Node):
     """Plain text."""
 
     text: str
 
 
-@dataclass
-class Strong:
-    children: list["Inline"]
+@_frozen
+class Strong(_Node):
+    children: tuple["Inline", ...]
 
 
-@dataclass
-class Emph:
-    children: list["Inline"]
+@_frozen
+class Emph(_Node):
+    children: tuple["Inline", ...]
 
 
-@dataclass
-class Code:
+@_frozen
+class Code(_Node):
     text: str
 
 
-@dataclass
-class Link:
+@_frozen
+class Link(_Node):
     url: str
-    children: list["Inline"]
+    children: tuple["Inline", ...]
 
 
-@dataclass
-class LineBreak:
+@_frozen
+class LineBreak(_Node):
     pass
 
 
-@dataclass
-class NoteRef:
+@_frozen
+class NoteRef(_Node):
     """A footnote reference; the note's text travels with it."""
 
     number: int
-    children: list["Inline"]
+    children: tuple["Inline", ...]
 
 
-@dataclass
-class Raw:
-    """Unresolved Markdown source of an inline place (only before `resolve`)."""
-
-    source: str
-    loc: Loc | None = None
-    context: str = ""
+Inline = Union[Str, Strong, Emph, Code, Link, LineBreak, NoteRef]
 
 
-Inline = Union[Str, Strong, Emph, Code, Link, LineBreak, NoteRef, Raw]
-
-
-def plain(inlines: list[Inline]) -> str:
+def plain(inlines)  -> str:
     """The text of inline runs without formatting (for bookmarks, TOC, search)."""
     out = []
     for node in inlines:
         if isinstance(node, (Str, Code)):
             out.append(node.text)
-        elif isinstance(node, Raw):
-            out.append(node.source)
         elif isinstance(node, LineBreak):
             out.append(" ")
         elif isinstance(node, NoteRef):
@@ -89,151 +101,140 @@ def plain(inlines: list[Inline]) -> str:
 # ---------------------------------------------------------------- blocks
 
 
-@dataclass
-class Text:
-    """Unresolved Markdown source (only before `resolve`)."""
-
-    source: str
-    loc: Loc | None = None
-    context: str = ""
-
-
-@dataclass
-class Paragraph:
-    inlines: list[Inline]
+@_frozen
+class Paragraph(_Node):
+    inlines: tuple[Inline, ...]
     loc: Loc | None = None
 
 
-@dataclass
-class ListBlock:
+@_frozen
+class ListBlock(_Node):
     """A bullet or numbered list; each item is a list of blocks (so lists nest)."""
 
-    items: list[list["Block"]]
+    items: tuple[tuple["Block", ...], ...]
     ordered: bool = False
     start: int = 1
     loc: Loc | None = None
 
 
-@dataclass
-class Quote:
-    blocks: list["Block"]
+@_frozen
+class Quote(_Node):
+    blocks: tuple["Block", ...]
     loc: Loc | None = None
 
 
-@dataclass
-class Callout:
+@_frozen
+class Callout(_Node):
     """A boxed note or case study with an optional title."""
 
-    blocks: list["Block"]
-    title: list[Inline] = field(default_factory=list)
+    blocks: tuple["Block", ...]
+    title: tuple[Inline, ...] = ()
     kind: str = "note"  # note | case | quote
     loc: Loc | None = None
 
 
-@dataclass
-class Caption:
+@_frozen
+class Caption(_Node):
     """A numbered caption: `label` is the localised word ("图", "Figure")."""
 
     label: str
     number: int
-    inlines: list[Inline]
+    inlines: tuple[Inline, ...]
 
 
-@dataclass
-class Column:
+@_frozen
+class Column(_Node):
     width: float | None = None  # share of the text width, None = automatic
     align: str = "left"  # left | center | right
 
 
-@dataclass
-class Cell:
-    inlines: list[Inline]
+@_frozen
+class Cell(_Node):
+    inlines: tuple[Inline, ...]
     rowspan: int = 1
     colspan: int = 1
     align: str | None = None  # overrides the column's alignment
 
 
-@dataclass
-class Table:
+@_frozen
+class Table(_Node):
     """A grid: rows hold one entry per column, None where a span covers the place."""
 
-    columns: list[Column]
-    head: list[list[Cell | None]]
-    body: list[list[Cell | None]]
+    columns: tuple[Column, ...]
+    head: tuple[tuple[Cell | None, ...], ...]
+    body: tuple[tuple[Cell | None, ...], ...]
     caption: Caption | None = None
-    source: list[Inline] | None = None
+    source: tuple[Inline, ...] | None = None
     style: str = "grid"  # grid | stats
-    foot: list[list[Cell | None]] = field(default_factory=list)
+    foot: tuple[tuple[Cell | None, ...], ...] = ()
     loc: Loc | None = None
-    spec: object = None  # a table from data, before `resolve`
-    note: list[Inline] | None = None  # printed on its own line under the source
+    note: tuple[Inline, ...] | None = None  # printed on its own line under the source
 
 
-@dataclass
-class Figure:
+@_frozen
+class Figure(_Node):
     """An image file with its caption; `path` is absolute and checked to exist."""
 
     path: str
     caption: Caption | None = None
-    source: list[Inline] | None = None
+    source: tuple[Inline, ...] | None = None
     width: float = 1.0  # share of the text width
     alt: str = ""
     loc: Loc | None = None
-    note: list[Inline] | None = None  # printed on its own line under the source
+    note: tuple[Inline, ...] | None = None  # printed on its own line under the source
 
 
-@dataclass
-class PageBreak:
+@_frozen
+class PageBreak(_Node):
     loc: Loc | None = None
 
 
-@dataclass
-class Series:
+@_frozen
+class Series(_Node):
     """One data series of a chart, with values already evaluated."""
 
     name: str
-    values: list[float | None]  # None: no value for that category (a gap)
+    values: tuple[float | None, ...]  # None: no value for that category (a gap)
     kind: str = ""  # bar | line (for bar_line charts); empty = the chart's type
     axis: str = "left"  # left | right
-    labels: list[str] = field(default_factory=list)  # formatted value labels, one per value
-    x: list[float] = field(default_factory=list)  # scatter / bubble: x values
-    sizes: list[float] = field(default_factory=list)  # bubble: sizes
-    points: list[str] = field(default_factory=list)  # scatter / bubble: point names
+    labels: tuple[str, ...] = ()  # formatted value labels, one per value
+    x: tuple[float, ...] = ()  # scatter / bubble: x values
+    sizes: tuple[float, ...] = ()  # bubble: sizes
+    points: tuple[str, ...] = ()  # scatter / bubble: point names
 
 
-@dataclass
-class Chart:
-    """A chart to draw. Before `resolve` `spec` holds its raw settings; after, the fields are set."""
+@_frozen
+class Chart(_Node):
+    """A chart to draw, its values evaluated and their labels formatted for the edition."""
 
     type: str  # bar | barh | grouped_bar | stacked_bar | line | pie | donut | bar_line | scatter | bubble
-    categories: list[str] = field(default_factory=list)
-    series: list[Series] = field(default_factory=list)
+    categories: tuple[str, ...] = ()
+    series: tuple[Series, ...] = ()
     caption: Caption | None = None
-    source: list[Inline] | None = None
+    source: tuple[Inline, ...] | None = None
     title: str = ""
     x_label: str = ""
     y_label: str = ""
     y2_label: str = ""
     value_labels: bool = False
     quadrants: dict | None = None  # scatter: {"x": float, "y": float, "labels": [4 names]}
-    note: list[Inline] | None = None
+    note: tuple[Inline, ...] | None = None
     width: float = 1.0
     height: float = 0.6  # height as a share of the width
-    spec: object = None
     loc: Loc | None = None
 
 
-Block = Union[Text, Paragraph, ListBlock, Quote, Callout, Table, Figure, PageBreak, Chart]
+Block = Union[Paragraph, ListBlock, Quote, Callout, Table, Figure, PageBreak, Chart]
 
 
-@dataclass
-class Section:
+@_frozen
+class Section(_Node):
     """A heading and what follows it; `number` is the formatted prefix ("一、", "1.1")."""
 
-    title: list[Inline]
+    title: tuple[Inline, ...]
     level: int
-    blocks: list[Block] = field(default_factory=list)
-    children: list["Section"] = field(default_factory=list)
+    blocks: tuple[Block, ...] = ()
+    children: tuple["Section", ...] = ()
     number: str = ""
     anchor: str = ""
     toc: bool = True
@@ -249,8 +250,8 @@ class Section:
         return f"{self.number}{plain(self.title)}"
 
 
-@dataclass
-class Meta:
+@_frozen
+class Meta(_Node):
     id: str
     title: str
     subtitle: str = ""
@@ -260,15 +261,20 @@ class Meta:
     logo: str | None = None  # absolute path
 
 
-@dataclass
-class Document:
+@_frozen
+class Document(_Node):
     """A resolved edition: one report in one locale, ready for any writer."""
 
     meta: Meta
-    locale: str
-    sections: list[Section]
+    locale: EditionLocale  # str() of it is the locale's name (zh_CN)
+    sections: tuple[Section, ...]
     terms: dict[str, str] = field(default_factory=dict)
-    front: list[Block] = field(default_factory=list)  # blocks before the first heading
+    front: tuple[Block, ...] = ()  # blocks before the first heading
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not isinstance(self.locale, EditionLocale):
+            object.__setattr__(self, "locale", edition_locale(str(self.locale)))
 
     def walk_sections(self):
         """Every section, depth first, in reading order."""
@@ -301,12 +307,14 @@ def to_json(node, indent: int | None = 1) -> str:
     def convert(value):
         if isinstance(value, (str, int, float, bool)) or value is None:
             return value
-        if isinstance(value, list):
+        if isinstance(value, (list, tuple)):
             return [convert(v) for v in value]
+        if isinstance(value, EditionLocale):
+            return value.name
         if is_dataclass(value) and not isinstance(value, Loc):
             out = {"type": type(value).__name__}
-            for name, item in vars(value).items():
-                out[name] = convert(item)
+            for f in fields(value):
+                out[f.name] = convert(getattr(value, f.name))
             return out
         if isinstance(value, dict):
             return {k: convert(v) for k, v in value.items()}

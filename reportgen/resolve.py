@@ -1,21 +1,30 @@
-"""Resolve a spec into one edition: translate, expand data expressions, parse Markdown,
+"""Resolve a spec into one edition: translate, parse Markdown, evaluate data expressions,
 number headings, captions and footnotes, and attach the toolkit's localised words.
 
-The input tree is never changed: each edition gets its own copy.
+The input is the tree of source nodes `spec.py` loaded; the output is a new `Document`
+of frozen resolved nodes (`model.py`). The source tree is never changed, so one spec
+resolves into any number of editions.
+
+Markdown is parsed before values are put in: each `{{ … }}` of the (translated) text
+stands as an opaque token while the author's Markdown is parsed, and its value goes in
+afterwards as plain text. A value from data can then never turn into a list, a quote,
+a heading or emphasis.
 """
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Callable
 
 from . import model as m
+from . import source as src
 from .errors import Diagnostics, ReportgenError
-from .i18n import language, toolkit_terms
+from .i18n import toolkit_terms
 from .layout import Layout
-from .mdconv import parse_blocks, parse_inlines
+from .locale import EditionLocale, edition_locale
+from .mdconv import parse_blocks, parse_inlines, protect
 from .spec import Spec
 
 ZH_DIGITS = "零一二三四五六七八九"
@@ -67,14 +76,16 @@ class Hooks:
     """The per-edition text transforms: translation, then data expressions."""
 
     translate: Callable[[str, str, object], str] = lambda source, context, loc: source
+    # `{{ expr }}` → its printed value; used only when there is no evaluator.
     expand: Callable[[str, object], str] = lambda source, loc: source
-    evaluator: object = None  # the edition's expr.Evaluator, for charts and tables from data
+    evaluator: object = None  # the edition's expr.Evaluator: expressions, charts and tables from data
 
 
-def resolve(spec: Spec, locale: str, layout: Layout, hooks: Hooks, diags: Diagnostics) -> m.Document:
-    """One edition of `spec` in `locale`, ready for the chart renderer and the writers."""
-    terms = dict(toolkit_terms(locale))
-    state = _State(layout, terms, hooks, locale, diags)
+def resolve(spec: Spec, locale: EditionLocale | str, layout: Layout, hooks: Hooks, diags: Diagnostics) -> m.Document:
+    """One edition of `spec` in `locale`: a new resolved Document, ready for the chart renderer and the writers."""
+    edition = locale if isinstance(locale, EditionLocale) else edition_locale(str(locale))
+    terms = dict(toolkit_terms(edition.name))
+    state = _State(layout, terms, hooks, edition, diags)
     # Cover first, then the body: strings are met (and extracted) in reading order.
     meta = m.Meta(
         id=spec.id,
@@ -85,14 +96,13 @@ def resolve(spec: Spec, locale: str, layout: Layout, hooks: Hooks, diags: Diagno
         author=state.text(spec.author),
         logo=spec.logo or layout.logo,
     )
-    sections = copy.deepcopy(spec.sections)
-    front = state.blocks(copy.deepcopy(spec.front))
-    state.sections(sections, [], None)
-    return m.Document(meta=meta, locale=locale, sections=sections, terms=terms, front=front)
+    front = state.blocks(spec.front)
+    sections = state.sections(spec.sections, [], None)
+    return m.Document(meta=meta, locale=edition, sections=sections, terms=terms, front=front)
 
 
 class _State:
-    def __init__(self, layout: Layout, terms: dict, hooks: Hooks, locale: str, diags: Diagnostics):
+    def __init__(self, layout: Layout, terms: dict, hooks: Hooks, locale: EditionLocale, diags: Diagnostics):
         self.layout = layout
         self.terms = terms
         self.hooks = hooks
@@ -102,53 +112,73 @@ class _State:
         self.tables = 0
         self.notes = 0
         self.chapter = 0  # chapters count on across parts
-        self.lang = language(locale)
 
-    def source(self, raw) -> str:
+    # ---------------------------------------------------------- text
+
+    def source(self, raw) -> tuple[str, list[str]]:
+        """The translated text with each `{{ … }}` as a token, and the tokens' printed values."""
         text = self.hooks.translate(raw.source, raw.context, raw.loc)
+        protected, expressions = protect(text)
+        return protected, [self.value(text, expression, offset, raw.loc) for expression, offset in expressions]
+
+    def value(self, text: str, expression: str, offset: int, loc) -> str:
+        here = loc.at(text, offset + len(expression) - len(expression.lstrip())) if loc else None
+        evaluator = self.hooks.evaluator
         try:
-            return self.hooks.expand(text, raw.loc)
+            if evaluator is None:
+                return self.hooks.expand("{{" + expression + "}}", here)
+            return evaluator.display(evaluator.value(expression, here), expression, here)
         except ReportgenError as exc:
             # Keep going, so every bad expression of the spec is reported in one run.
             self.diags.items.extend(exc.diagnostics)
-            return text
+            return "{{" + expression + "}}"
 
-    def translate_data(self, text: str, context: str = "data") -> str:
+    def translate_data(self, text: str) -> str:
         """A label from a data file (a category, a table cell), in this edition's language."""
         return self.hooks.translate(text, "data", None)
 
     def text(self, raw) -> str:
+        """A title or label as plain text (cover lines, chart titles)."""
         if raw is None:
             return ""
-        return m.plain(self.inlines([raw]))
+        return m.plain(self.inlines(raw))
 
-    def inlines(self, inlines: list) -> list:
+    def inlines(self, raw) -> tuple:
+        """One Markdown line (a title, a cell, a caption) as inline runs, footnotes numbered."""
+        if raw is None:
+            return ()
+        protected, values = self.source(raw)
+        return self.number_notes(tuple(parse_inlines(protected, raw.loc, values)))
+
+    def number_notes(self, node):
+        """`node` with its footnote references numbered on from the edition's last one."""
+        if isinstance(node, tuple):
+            return tuple(self.number_notes(n) for n in node)
+        if isinstance(node, m.NoteRef):
+            self.notes += 1
+            return dataclasses.replace(node, number=self.notes)
+        if isinstance(node, (m.Strong, m.Emph, m.Link, m.Paragraph, m.ListBlock, m.Quote, m.Callout,
+                             m.Table, m.Cell)):
+            changes = {f.name: self.number_notes(getattr(node, f.name)) for f in dataclasses.fields(node)
+                       if isinstance(getattr(node, f.name), tuple) and f.name not in ("columns", "foot")}
+            return dataclasses.replace(node, **changes)
+        return node
+
+    # ---------------------------------------------------------- structure
+
+    def sections(self, sections: list, counters: list[int], child_numbering: str | None) -> tuple:
         out = []
-        for node in inlines:
-            if isinstance(node, m.Raw):
-                out.extend(self.number_notes(parse_inlines(self.source(node), node.loc)))
-            else:
-                out.append(node)
-        return out
-
-    def number_notes(self, inlines: list) -> list:
-        for node in inlines:
-            if isinstance(node, m.NoteRef):
-                self.notes += 1
-                node.number = self.notes
-            elif hasattr(node, "children"):
-                self.number_notes(node.children)
-        return inlines
-
-    def sections(self, sections: list, counters: list[int], child_numbering: str | None) -> None:
         level_counter = 0
         for section in sections:
-            section.title = self.inlines(section.title)
+            title = self.inlines(section.title)
+            common = dict(title=title, level=section.level, anchor=section.anchor, toc=section.toc,
+                          numbered=section.numbered, child_numbering=section.child_numbering,
+                          page_break=section.page_break, kind=section.kind, loc=section.loc)
             if section.kind == "part":
-                section.number = ""
-                section.blocks = self.blocks(section.blocks)
+                blocks = self.blocks(section.blocks)
                 # Chapters run on across parts: the parts share the counters of their level.
-                self.sections(section.children, counters, child_numbering)
+                children = self.sections(section.children, counters, child_numbering)
+                out.append(m.Section(blocks=blocks, children=children, number="", **common))
                 continue
             if section.numbered:
                 # Chapter counters continue across parts at the same level.
@@ -161,24 +191,26 @@ class _State:
                 template = child_numbering or (
                     self.layout.numbering[section.level - 1] if section.level <= len(self.layout.numbering) else ""
                 )
-                section.number = format_number(template, numbers)
+                number = format_number(template, numbers)
             else:
                 numbers = [*counters, level_counter]
-                section.number = ""
-            section.blocks = self.blocks(section.blocks)
-            self.sections(section.children, numbers, section.child_numbering)
+                number = ""
+            blocks = self.blocks(section.blocks)
+            children = self.sections(section.children, numbers, section.child_numbering)
+            out.append(m.Section(blocks=blocks, children=children, number=number, **common))
+        return tuple(out)
 
-    def blocks(self, blocks: list) -> list:
+    def blocks(self, blocks) -> tuple:
         out = []
         for block in blocks:
             try:
                 out.extend(self.block(block))
             except ReportgenError as exc:
                 self.diags.items.extend(exc.diagnostics)
-        return out
+        return tuple(out)
 
-    def caption(self, caption: m.Caption | None, kind: str) -> m.Caption | None:
-        if caption is None:
+    def caption(self, raw, kind: str) -> m.Caption | None:
+        if raw is None:
             return None
         if kind == "figure":
             self.figures += 1
@@ -186,63 +218,48 @@ class _State:
         else:
             self.tables += 1
             number = self.tables
-        return m.Caption(self.terms[kind], number, self.inlines(caption.inlines))
+        return m.Caption(self.terms[kind], number, self.inlines(raw))
 
     def block(self, block) -> list:
-        if isinstance(block, m.Text):
-            text = self.source(block)
-            return [self.number_blocks(b) for b in parse_blocks(text, block.loc)]
-        if isinstance(block, m.Quote):
-            block.blocks = self.blocks(block.blocks)
-            return [block]
-        if isinstance(block, m.Callout):
-            block.title = self.inlines(block.title)
-            block.blocks = self.blocks(block.blocks)
-            return [block]
-        if isinstance(block, m.Table):
-            block.caption = self.caption(block.caption, "table")
-            if block.spec is not None:
-                from .tables import resolve_data_table
-
-                resolve_data_table(block, self)
-            if block.source:
-                block.source = self.inlines(block.source)
-            if block.note:
-                block.note = self.inlines(block.note)
-            for rows in (block.head, block.body, block.foot):
-                for row in rows:
-                    for cell in row:
-                        if cell is not None:
-                            cell.inlines = self.inlines(cell.inlines)
-            return [block]
-        if isinstance(block, m.Figure):
-            block.caption = self.caption(block.caption, "figure")
-            if block.source:
-                block.source = self.inlines(block.source)
-            if block.note:
-                block.note = self.inlines(block.note)
-            return [block]
-        if isinstance(block, m.Chart):
+        if isinstance(block, src.Text):
+            protected, values = self.source(block)
+            return [self.number_notes(b) for b in parse_blocks(protected, block.loc, values)]
+        if isinstance(block, src.SourceQuote):
+            return [m.Quote(self.blocks(block.blocks), block.loc)]
+        if isinstance(block, src.SourceCallout):
+            title = self.inlines(block.title)
+            return [m.Callout(self.blocks(block.blocks), title, block.kind, block.loc)]
+        if isinstance(block, src.SourceTable):
+            return [self.table(block)]
+        if isinstance(block, src.SourceFigure):
+            caption = self.caption(block.caption, "figure")
+            source = self.inlines(block.source) if block.source else None
+            note = self.inlines(block.note) if block.note else None
+            return [m.Figure(block.path, caption, source, block.width, block.alt, block.loc, note)]
+        if isinstance(block, src.SourceChart):
             from .charts import resolve_chart
 
-            return resolve_chart(block, self)
-        return [block]
+            return [resolve_chart(block, self)]
+        if isinstance(block, src.SourcePageBreak):
+            return [m.PageBreak(block.loc)]
+        raise ReportgenError(f"reportgen cannot resolve a `{type(block).__name__}` block", getattr(block, "loc", None))
 
-    def number_blocks(self, block):
-        if isinstance(block, m.Paragraph):
-            self.number_notes(block.inlines)
-        elif isinstance(block, m.ListBlock):
-            for item in block.items:
-                for sub in item:
-                    self.number_blocks(sub)
-        elif isinstance(block, m.Quote):
-            for sub in block.blocks:
-                self.number_blocks(sub)
-        elif isinstance(block, m.Table):
-            block.caption = None
-            for rows in (block.head, block.body):
-                for row in rows:
-                    for cell in row:
-                        if cell:
-                            self.number_notes(cell.inlines)
-        return block
+    def table(self, table: src.SourceTable) -> m.Table:
+        caption = self.caption(table.caption, "table")
+        body, foot, gaps = table.body, table.foot, None
+        if table.rows is not None:
+            from .tables import data_rows
+
+            body, foot, gaps = data_rows(table, self)
+        source = self.inlines(table.source) if table.source else None
+        note = self.inlines(table.note) if table.note else None
+        if gaps:
+            note = (*note, m.LineBreak(), *gaps) if note else gaps
+        head, body, foot = (tuple(tuple(self.cell(c) for c in row) for row in rows) for rows in (table.head, body, foot))
+        return m.Table(table.columns, head, body, caption, source, table.style, foot, table.loc, note)
+
+    def cell(self, cell):
+        """A cell as written in the spec (Markdown), or one already made from data."""
+        if isinstance(cell, src.SourceCell):
+            return m.Cell(self.inlines(cell.text), cell.rowspan, cell.colspan, cell.align)
+        return cell

@@ -1,8 +1,8 @@
 """Load a content spec: `content/<id>/report.yaml` and its fragments into a located tree.
 
-The result is a `Spec`: report settings plus a model tree whose text is still raw
-Markdown (`model.Text` blocks and `model.Raw` inlines), so that translation and data
-expressions can be applied per edition by `resolve`. Every problem found is collected
+The result is a `Spec`: report settings plus a tree of source nodes (`source.py`) whose
+text is still raw Markdown (`Text` blocks, `Raw` strings) and whose data expressions are
+unevaluated, so that translation and data can be applied per edition by `resolve`. Every problem found is collected
 as a located diagnostic; loading never stops at the first one it can step past.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model as m
+from . import source as src
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
 from .files import check_project_file, limit_bytes, limit_hint, open_project_file
 from .yamlsrc import YList, YMap, load
@@ -28,7 +29,8 @@ BLOCK_KINDS = {"text", "quote", "callout", "table", "stats", "figure", "chart", 
 CALLOUT_KEYS = {"title", "text", "kind"}
 TABLE_KEYS = {"caption", "source", "columns", "rows", "head", "foot", "style", "data", "sort", "total", "note"}
 COLUMN_KEYS = {"header", "width", "align", "field", "format", "digits", "merge"}
-COLUMN_FORMATS = ("text", "number", "percent", "money", "share")
+# `markdown`: the data's text is Markdown the data's author wrote; any other text is printed as written.
+COLUMN_FORMATS = ("text", "markdown", "number", "percent", "money", "share")
 CELL_KEYS = {"text", "rowspan", "colspan", "align"}
 STATS_KEYS = {"title", "rows", "source"}
 FIGURE_KEYS = {"image", "caption", "source", "width", "alt", "note"}
@@ -45,11 +47,11 @@ class Spec:
     id: str
     path: Path  # the report.yaml
     root: Path  # the project
-    title: m.Raw
-    subtitle: m.Raw | None
-    edition: m.Raw | None
-    date: m.Raw | None
-    author: m.Raw | None
+    title: src.Raw
+    subtitle: src.Raw | None
+    edition: src.Raw | None
+    date: src.Raw | None
+    author: src.Raw | None
     logo: str | None
     layout: str
     layout_loc: Loc
@@ -58,8 +60,8 @@ class Spec:
     draft_locales: list[str]
     data: list[str]
     data_loc: Loc
-    sections: list[m.Section]
-    front: list = field(default_factory=list)
+    sections: list[src.SourceSection]
+    front: list = field(default_factory=list)  # source blocks before the first heading
     formats: dict = field(default_factory=dict)  # number formatting defaults for expressions
     files: list[Path] = field(default_factory=list)  # every file read, for rebuild checks
 
@@ -122,11 +124,11 @@ class _Loader:
             return None
         return text
 
-    def raw(self, node: YMap, key: str, context: str, what: str, required=False) -> m.Raw | None:
+    def raw(self, node: YMap, key: str, context: str, what: str, required=False) -> src.Raw | None:
         text = self.string(node, key, what, required)
         if text is None:
             return None
-        return m.Raw(self.clean(text, node.loc_of(key)), node.loc_of(key), context)
+        return src.Raw(self.clean(text, node.loc_of(key)), node.loc_of(key), context)
 
     def clean(self, text: str, loc: Loc) -> str:
         """Text as NFC, or a located error for characters no document can hold."""
@@ -180,7 +182,7 @@ class _Loader:
 
     # -------------------------------------------------------------- sections
 
-    def sections(self, node, base: Path, level: int, prefix: str) -> list[m.Section]:
+    def sections(self, node, base: Path, level: int, prefix: str) -> list[src.SourceSection]:
         if node is None:
             return []
         if not isinstance(node, YList):
@@ -200,7 +202,7 @@ class _Loader:
                 out.append(section)
         return out
 
-    def include_sections(self, item: YMap, base: Path, level: int, prefix: str) -> list[m.Section]:
+    def include_sections(self, item: YMap, base: Path, level: int, prefix: str) -> list[src.SourceSection]:
         self.keys(item, {"include"}, "a section include")
         loaded = self.include(item, base)
         if loaded is None:
@@ -239,7 +241,7 @@ class _Loader:
         self.include_stack.append(path)
         return data, path
 
-    def section(self, node: YMap, base: Path, level: int, auto_id: str) -> m.Section | None:
+    def section(self, node: YMap, base: Path, level: int, auto_id: str) -> src.SourceSection | None:
         self.keys(node, SECTION_KEYS, "a section", required=("title",))
         if level > 4:
             self.diags.error(node.loc, "sections nest at most 4 levels deep; move this one up a level")
@@ -251,15 +253,15 @@ class _Loader:
             first = self.anchors[anchor]
             self.diags.error(node.loc_of("id"), f"section id `{anchor}` is already used at line {first.line}; ids must be unique")
         self.anchors[anchor] = node.loc_of("id")
-        title = self.raw(node, "title", f"{anchor}|title", "a section") or m.Raw("", node.loc)
+        title = self.raw(node, "title", f"{anchor}|title", "a section") or src.Raw("", node.loc)
         child_numbering = self.string(node, "child_numbering", "a section")
         if child_numbering is not None:
             for token in re.findall(r"\{([^}]*)\}", child_numbering):
                 if not re.fullmatch(r"[1-6](:(zh|decimal|alpha|roman))?", token):
                     self.diags.error(node.loc_of("child_numbering"), f"numbering token `{{{token}}}` is not known; "
                                      "use {1}..{6}, optionally with :zh, :alpha or :roman")
-        section = m.Section(
-            title=[title], level=level, anchor=anchor, loc=node.loc,
+        section = src.SourceSection(
+            title=title, level=level, anchor=anchor, loc=node.loc,
             numbered=self.flag(node, "numbered", True), toc=self.flag(node, "toc", True),
             page_break=self.flag(node, "page_break", False), child_numbering=child_numbering,
             kind="part" if self.flag(node, "part", False) else "section",
@@ -284,7 +286,7 @@ class _Loader:
 
     def block(self, item, loc: Loc, base: Path, ctx: str) -> list:
         if isinstance(item, str):
-            return [m.Text(self.clean(item, loc), loc, f"{ctx}|text")]
+            return [src.Text(self.clean(item, loc), loc, f"{ctx}|text")]
         if not isinstance(item, YMap):
             self.diags.error(loc, f"a block should be text or a mapping such as `text:` or `table:`, not {_kind(item)}")
             return []
@@ -309,11 +311,11 @@ class _Loader:
             if not isinstance(value, (str, int, float)):
                 self.diags.error(vloc, f"`text` should be Markdown text, not {_kind(value)}")
                 return []
-            return [m.Text(self.clean(str(value), vloc), vloc, f"{ctx}|text")]
+            return [src.Text(self.clean(str(value), vloc), vloc, f"{ctx}|text")]
         if kind == "quote":
-            return [m.Quote([m.Text(self.clean(str(value), vloc), vloc, f"{ctx}|quote")], vloc)]
+            return [src.SourceQuote((src.Text(self.clean(str(value), vloc), vloc, f"{ctx}|quote"),), vloc)]
         if kind == "page_break":
-            return [m.PageBreak(vloc)]
+            return [src.SourcePageBreak(vloc)]
         if kind == "include":
             loaded = self.include(item, base)
             if loaded is None:
@@ -342,16 +344,16 @@ class _Loader:
             return self.chart(item, value, ctx)
         return []
 
-    def callout(self, node: YMap, ctx: str) -> m.Callout:
+    def callout(self, node: YMap, ctx: str) -> src.SourceCallout:
         self.keys(node, CALLOUT_KEYS, "a callout", required=("text",))
         kind = self.string(node, "kind", "a callout") or "note"
         if kind not in ("note", "case", "quote"):
             self.diags.error(node.loc_of("kind"), f"callout kind `{kind}` should be note, case or quote{did_you_mean(kind, ['note', 'case', 'quote'])}")
         title = self.raw(node, "title", f"{ctx}|callout.title", "a callout")
         text = self.clean(self.string(node, "text", "a callout") or "", node.loc_of("text"))
-        return m.Callout([m.Text(text, node.loc_of("text"), f"{ctx}|callout")], [title] if title else [], kind, node.loc)
+        return src.SourceCallout((src.Text(text, node.loc_of("text"), f"{ctx}|callout"),), title, kind, node.loc)
 
-    def figure(self, node: YMap, base: Path, ctx: str) -> m.Figure | None:
+    def figure(self, node: YMap, base: Path, ctx: str) -> src.SourceFigure | None:
         self.keys(node, FIGURE_KEYS, "a figure", required=("image",))
         if "image" not in node:
             return None
@@ -367,10 +369,7 @@ class _Loader:
         if not self.image_ok(path, node.loc_of("image"), node["image"]):
             return None
         note = self.raw(node, "note", f"{ctx}|figure.note", "a figure")
-        return m.Figure(
-            str(path), m.Caption("", 0, [caption]) if caption else None, [source] if source else None,
-            width, str(node.get("alt") or ""), node.loc, note=[note] if note else None,
-        )
+        return src.SourceFigure(str(path), caption, source, note, width, str(node.get("alt") or ""), node.loc)
 
     def image_ok(self, path: Path, loc: Loc, name) -> bool:
         """Refuse images that would exhaust memory, reading only their header."""
@@ -417,7 +416,7 @@ class _Loader:
             return default
         return float(value)
 
-    def stats(self, node: YMap, ctx: str) -> m.Table | None:
+    def stats(self, node: YMap, ctx: str) -> src.SourceTable | None:
         self.keys(node, STATS_KEYS, "a stats table", required=("rows",))
         rows = node.get("rows")
         if not isinstance(rows, YList):
@@ -428,17 +427,14 @@ class _Loader:
             if not isinstance(row, YList) or len(row) != 2:
                 self.diags.error(rows.loc_of(i), "a stats row should be a pair: [label, value]")
                 continue
-            body.append([m.Cell([m.Raw(self.clean(str(row[j]), row.loc_of(j)), row.loc_of(j), f"{ctx}|stats")])
-                         for j in range(2)])
+            body.append(tuple(src.SourceCell(src.Raw(self.clean(_typed(row, j), row.loc_of(j)), row.loc_of(j), f"{ctx}|stats"))
+                              for j in range(2)))
         title = self.raw(node, "title", f"{ctx}|stats.title", "a stats table")
         source = self.raw(node, "source", f"{ctx}|table.source", "a stats table")
-        return m.Table(
-            [m.Column(0.55, "left"), m.Column(0.45, "right")], [], body,
-            caption=m.Caption("", 0, [title]) if title else None,
-            source=[source] if source else None, style="stats", loc=node.loc,
-        )
+        return src.SourceTable((m.Column(0.55, "left"), m.Column(0.45, "right")), (), tuple(body),
+                               caption=title, source=source, style="stats", loc=node.loc)
 
-    def table(self, node: YMap, ctx: str) -> m.Table | None:
+    def table(self, node: YMap, ctx: str) -> src.SourceTable | None:
         self.keys(node, TABLE_KEYS, "a table", required=("columns",))
         if "data" in node and "rows" in node:
             self.diags.error(node.loc_of("rows"), "a table takes its rows from `data:` or from `rows:`, not both")
@@ -460,8 +456,8 @@ class _Loader:
                 if align not in ("left", "center", "right"):
                     self.diags.error(col.loc_of("align"), f"align `{align}` should be left, center or right{did_you_mean(align, ['left', 'center', 'right'])}")
                     align = "left"
-                header = col.get("header", col.get("field", ""))
-                headers.append(m.Cell([m.Raw(str(header), col.loc_of("header"), f"{ctx}|table.header")]))
+                header = _typed(col, "header") if "header" in col else _typed(col, "field") if "field" in col else ""
+                headers.append(src.SourceCell(src.Raw(header, col.loc_of("header"), f"{ctx}|table.header")))
                 columns.append(m.Column(width, align))
                 fmt = self.string(col, "format", "a table column") or "text"
                 if fmt not in COLUMN_FORMATS:
@@ -469,47 +465,54 @@ class _Loader:
                                      f"{', '.join(COLUMN_FORMATS)}{did_you_mean(fmt, COLUMN_FORMATS)}")
                 if "data" in node and "field" not in col:
                     self.diags.error(col.loc, "a column of a table from `data:` needs a `field:` (the record key it shows)")
-                fields.append({"field": col.get("field"), "format": fmt, "digits": col.get("digits"),
-                               "merge": self.flag(col, "merge", False), "loc": col.loc})
+                name = col.get("field")
+                fields.append(src.SourceField(None if name is None else str(name), fmt, self.digits(col),
+                                              self.flag(col, "merge", False), col.loc))
             else:
-                headers.append(m.Cell([m.Raw(str(col), cloc, f"{ctx}|table.header")]))
+                headers.append(src.SourceCell(src.Raw(_typed(columns_node, i), cloc, f"{ctx}|table.header")))
                 columns.append(m.Column())
-                fields.append({"field": str(col), "format": "text", "digits": None, "merge": False, "loc": cloc})
+                fields.append(src.SourceField(_typed(columns_node, i), "text", None, False, cloc))
         total = sum(c.width or 0 for c in columns)
         if total > 1.001:
             self.diags.error(columns_node.loc, f"column widths add up to {total:.2f} of the text width; keep the sum at most 1")
         ncols = len(columns)
-        head = [headers]
+        head = [tuple(headers)]
         if "head" in node:
             head = self.rows(node["head"], node.loc_of("head"), ncols, ctx, "table.header")
         body = self.rows(node.get("rows"), node.loc_of("rows"), ncols, ctx, "table.cell") if "rows" in node else []
         foot = self.rows(node["foot"], node.loc_of("foot"), ncols, ctx, "table.cell") if "foot" in node else []
         caption = self.raw(node, "caption", f"{ctx}|table.caption", "a table")
         source = self.raw(node, "source", f"{ctx}|table.source", "a table")
-        table = m.Table(columns, head, body, m.Caption("", 0, [caption]) if caption else None,
-                        [source] if source else None, style, foot, node.loc)
         note = self.raw(node, "note", f"{ctx}|table.note", "a table")
-        table.note = [note] if note else None
-        if "data" in node:
-            table.spec = self.data_table(node, fields, ctx)
-        return table
+        rows = self.data_table(node, fields) if "data" in node else None
+        return src.SourceTable(tuple(columns), tuple(head), tuple(body), tuple(foot), caption, source, note,
+                               style, rows, node.loc)
 
-    def data_table(self, node: YMap, fields: list, ctx: str) -> dict:
-        """Settings of a table whose rows come from a data expression."""
+    def digits(self, node: YMap) -> int | None:
+        """`digits:` of a column or chart: decimals shown, overriding the data's and the spec's."""
+        if "digits" not in node:
+            return None
+        value = node["digits"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
+            self.diags.error(node.loc_of("digits"), "`digits` should be a whole number from 0 to 6 (decimals shown)")
+            return None
+        return value
+
+    def data_table(self, node: YMap, fields: list) -> src.SourceRows:
+        """Where the rows of a table from data come from, and how they are ordered."""
         sort = node.get("sort")
         sort_spec = None
         if sort is not None:
             text = str(sort).strip()
             descending = text.startswith("-")
             key = text.lstrip("-")
-            known = [f["field"] for f in fields]
+            known = [f.field for f in fields]
             if key not in known:
                 self.diags.error(node.loc_of("sort"), f"sort by `{key}`: not one of the table's fields"
                                  f"{did_you_mean(key, known)}; write `field` or `-field` for descending")
             sort_spec = (key, descending)
         total = self.flag(node, "total", False)
-        return {"data": (str(node["data"]), node.loc_of("data")), "fields": fields, "sort": sort_spec,
-                "total": total, "ctx": ctx}
+        return src.SourceRows(str(node["data"]), node.loc_of("data"), tuple(fields), sort_spec, total)
 
     def rows(self, node, loc: Loc, ncols: int, ctx: str, kind: str) -> list:
         """Rows as written (covered places skipped, as in HTML) to a full grid with None."""
@@ -540,17 +543,17 @@ class _Loader:
                     rowspan = _count(value, "rowspan", self.diags)
                     colspan = _count(value, "colspan", self.diags)
                     align = self.string(value, "align", "a table cell")
-                    text = "" if value.get("text") is None else str(value.get("text"))
+                    text = _typed(value, "text") if "text" in value else ""
                     cloc = value.loc_of("text")
                 elif isinstance(value, YList):
                     self.diags.error(cloc, "a table cell should be text or a mapping with `text:`")
                     text = ""
                 else:
-                    text = "" if value is None else str(value)
+                    text = _typed(row, c)
                 if col + colspan > ncols:
                     self.diags.error(cloc, f"colspan {colspan} runs past the table's {ncols} columns")
                     colspan = ncols - col
-                line[col] = m.Cell([m.Raw(self.clean(text, cloc), cloc, f"{ctx}|{kind}")], rowspan, colspan, align)
+                line[col] = src.SourceCell(src.Raw(self.clean(text, cloc), cloc, f"{ctx}|{kind}"), rowspan, colspan, align)
                 for dr in range(rowspan):
                     for dc in range(colspan):
                         if dr or dc:
@@ -560,7 +563,7 @@ class _Loader:
                 col += 1
             if col < ncols:
                 self.diags.error(rloc, f"this row has {col} of the table's {ncols} columns; add the missing cells (empty ones as \"\")")
-            grid.append(line)
+            grid.append(tuple(line))
         overhang = [key for key in pending if key[0] >= len(grid)]
         if overhang:
             self.diags.error(loc, "a rowspan runs past the last row of the table; shorten it")
@@ -571,6 +574,22 @@ class _Loader:
 
         block = load_chart(value, ctx, self)
         return [block] if block else []
+
+
+def _typed(container, key) -> str:
+    """A scalar of a table (a cell, a header) as the author typed it: YAML reads `010`, `1.10`
+    or `0x1F` as numbers, a table prints them as written. Nothing (`~`, `null`) is an empty cell."""
+    value = container[key]
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    texts = getattr(container, "texts", None)
+    try:
+        text = texts[key] if texts is not None else None
+    except (IndexError, KeyError):
+        text = None
+    return text if text else str(value)
 
 
 def _count(node: YMap, key: str, diags: Diagnostics) -> int:
@@ -680,7 +699,7 @@ def load_spec(path: Path, root: Path) -> tuple[Spec | None, Diagnostics]:
         return None, diags
     spec = Spec(
         id=report_id, path=path.resolve(), root=root.resolve(),
-        title=loader.raw(data, "title", "report|title", "the report") or m.Raw(report_id),
+        title=loader.raw(data, "title", "report|title", "the report") or src.Raw(report_id),
         subtitle=loader.raw(data, "subtitle", "report|subtitle", "the report"),
         edition=loader.raw(data, "edition", "report|edition", "the report"),
         date=loader.raw(data, "date", "report|date", "the report"),

@@ -48,3 +48,17 @@ from reportgen import mdconv  # noqa: E402
 @given(st.text(alphabet="市场规模，。、（）“” abcXY 012.,;:?'\"-+*_#>`[]()<>&|!\n\t\u3000\xa0\r", max_size=80))
 def test_plain_text_shortcut_agrees_with_python_markdown(text):
     assert mdconv.parse_blocks(text) == mdconv._markdown_blocks(text)
+
+
+def test_values_are_put_in_as_plain_text_after_parsing():
+    text, found = mdconv.protect("{{ a }}\n\n- x *{{ b }}* [l]({{ c }})\n\n行末\n{{ d }}\n继续")
+    assert [expression.strip() for expression, _ in found] == ["a", "b", "c", "d"]
+    values = ["1. > # 不是列表", "*星*_下_", "https://example.com/a_b", "中文"]
+    para, lst, last = mdconv.parse_blocks(text, None, values)
+    assert para == m.Paragraph((m.Str("1. > # 不是列表"),))
+    [[item]] = lst.items
+    assert item.inlines[1] == m.Emph((m.Str("*星*_下_"),))
+    assert item.inlines[-1].url == "https://example.com/a_b"
+    # A line ending next to a value joins as the value's own characters would: no space in Chinese.
+    assert m.plain(last.inlines) == "行末中文继续"
+    assert mdconv.parse_inlines(text.split("\n\n")[0], None, values) == [m.Str("1. > # 不是列表")]

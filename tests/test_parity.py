@@ -183,7 +183,7 @@ def numbering_labels(docx_path: Path) -> list[str]:
 def test_list_labels_agree(both):
     doc, pdf_path, docx_path, _ = both
     word = numbering_labels(docx_path)
-    paren = ("（", "）") if doc.locale == "zh_CN" else ("(", ")")
+    paren = ("（", "）") if str(doc.locale) == "zh_CN" else ("(", ")")
     assert word == ["3.alpha", f"{paren[0]}1{paren[1]}beta", "a)gamma", "b)delta", f"{paren[0]}2{paren[1]}epsilon",
                     "4.zeta", "●eta", "○theta"]
     text = pdf_text(pdf_path)
@@ -196,7 +196,7 @@ def test_list_labels_agree(both):
 
 def test_caption_source_and_note_lines_agree(both):
     doc, pdf_path, docx_path, _ = both
-    zh = doc.locale == "zh_CN"
+    zh = str(doc.locale) == "zh_CN"
     root = docx_xml(docx_path, "word/document.xml")
     captions = [ptext(p) for p in paragraphs(root) if style_of(p) == "Caption"]
     sources = [ptext(p) for p in paragraphs(root) if style_of(p) == "SourceNote"]
@@ -296,7 +296,7 @@ def pdf_fragments(path: Path) -> list[tuple[float, str]]:
 
 def test_list_labels_and_item_text_start_at_the_same_places(both):
     doc, pdf_path, docx_path, _ = both
-    layout = load_layout(ROOT, "market-report", doc.locale)
+    layout = load_layout(ROOT, "market-report", str(doc.locale))
     numbering = docx_xml(docx_path, "word/numbering.xml")
     abstract = {a.get(f"{W}abstractNumId"): a for a in numbering.iter(f"{W}abstractNum")}
     nums = {n.get(f"{W}numId"): abstract[n.find(f"{W}abstractNumId").get(f"{W}val")]

@@ -147,3 +147,18 @@ def test_whitepaper_footnotes_and_merged_cells(whitepaper):
     reader = PdfReader(str(whitepaper / "output/zh_CN/ai-healthcare-whitepaper.pdf"))
     page = next(p for p in reader.pages if "国家统计局" in p.extract_text())
     assert "22.0%" in page.extract_text()
+
+
+def test_the_donut_and_the_table_of_model_types_print_the_same_shares():
+    """medical-llm-industry shows the model types as a donut and as a table: same digits."""
+    from reportgen.build import prepare
+    from reportgen.errors import Diagnostics
+
+    diags = Diagnostics()
+    for edition in prepare(REPO, [REPO / "content/medical-llm-industry/report.yaml"], [], diags):
+        blocks = list(edition.document.walk_blocks())
+        [donut] = [b for b in blocks if isinstance(b, m.Chart) and b.type == "donut"]
+        table = next(b for b in blocks[blocks.index(donut):] if isinstance(b, m.Table))
+        shares = [m.plain(row[2].inlines) for row in table.body]
+        assert list(donut.series[0].labels) == shares == ["40.57%", "37.72%", "11.74%", "9.96%"], edition.locale
+    assert not diags.errors

@@ -31,7 +31,7 @@ def messages(diags):
 def test_good_spec_loads(tmp_path):
     spec, diags = load(tmp_path, GOOD)
     assert spec is not None and not diags.errors
-    assert spec.sections[0].title[0].source == "第一章"
+    assert spec.sections[0].title.source == "第一章"
 
 
 def test_unknown_key_has_location_and_suggestion(tmp_path):
@@ -117,3 +117,22 @@ def test_cli_reports_located_error_without_traceback(tmp_path):
     assert run.returncode == 1
     assert "content/r/report.yaml:4:5: error: unknown key `blokcs` in a section; did you mean `blocks`?" in run.stderr
     assert "Traceback" not in run.stderr + run.stdout
+
+
+def test_table_cells_and_headers_keep_what_was_typed(tmp_path):
+    spec, diags = load(tmp_path, """\
+title: t
+sections:
+  - title: s
+    blocks:
+      - table:
+          columns: [2025, {header: 1.10}, c]
+          rows: [[010, {text: 1.50}, ~]]
+      - stats:
+          rows: [[增速, 0.30]]
+""")
+    assert spec is not None, messages(diags)
+    table, stats = spec.sections[0].blocks
+    assert [c.text.source for c in table.head[0]] == ["2025", "1.10", "c"]
+    assert [c.text.source for c in table.body[0]] == ["010", "1.50", ""]
+    assert stats.body[0][1].text.source == "0.30"

@@ -295,7 +295,7 @@ def test_chapters_nest_under_parts(tmp_path):
 
 def test_unknown_nodes_are_reported_where_they_were_written(tmp_path):
     from reportgen.errors import Loc, ReportgenError
-    from reportgen.model import Raw, Text
+    from reportgen.source import Raw, Text
 
     where = Loc("content/r/report.yaml", 4, 3)
     for block, words in ((Text("*raw*", loc=where), "the DOCX writer cannot render a `Text`"),

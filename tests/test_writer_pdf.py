@@ -128,7 +128,7 @@ def all_text(doc: m.Document) -> str:
 def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pdf")
     doc = make_doc(tmp)
-    layout = load_layout(ROOT, "market-report", doc.locale)
+    layout = load_layout(ROOT, "market-report", str(doc.locale))
     faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp)
     out = tmp / "report.pdf"
     pages = write_pdf(doc, layout, faces, out)
@@ -320,13 +320,14 @@ def test_parts_get_divider_pages_and_chapters_under_them(tmp_path):
 
 def test_unknown_blocks_and_unreadable_figures_are_reported_where_they_were_written(tmp_path):
     from reportgen.errors import Loc, ReportgenError
+    from reportgen.source import Raw, Text
 
     layout = load_layout(ROOT, "market-report", "en")
     svg = tmp_path / "chart.svg"
     svg.write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     where = Loc("content/r/report.yaml", 7, 9)
-    for block, words in ((m.Text("*raw* markdown", loc=where), "the PDF writer cannot render a `Text`"),
-                         (m.Paragraph([m.Raw("*raw*")], loc=where), "the PDF writer cannot render a `Raw`"),
+    for block, words in ((Text("*raw* markdown", loc=where), "the PDF writer cannot render a `Text`"),
+                         (m.Paragraph([Raw("*raw*")], loc=where), "the PDF writer cannot render a `Raw`"),
                          (m.Figure(str(svg), loc=where), "is not an image reportgen can read")):
         doc = m.Document(m.Meta("r", "Report"), "en", [m.Section(S("One"), 1, blocks=[block])], {})
         faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)

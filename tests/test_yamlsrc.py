@@ -61,8 +61,6 @@ def _png(path) -> None:
     Image.new("RGB", (4, 4), "white").save(path)
 
 
-@pytest.mark.xfail(strict=True, reason="table cells are read by spec._Loader.rows with str(value); "
-                   "it should read them with YList.text_of (see the README's Data files)")
 def test_table_cells_print_as_typed(tmp_path):
     project = make_project(tmp_path, {"content/r/report.yaml": """\
 title: t

@@ -53,9 +53,14 @@ class _Ctx:
     indent: int = 0  # twips: where the text of the enclosing list item starts
 
 
-def write_docx(doc: Document, layout: Layout, out: Path) -> None:
-    """Render `doc` to `out` (write there directly)."""
-    _Writer(doc, layout).write(Path(out))
+def write_docx(doc: Document, layout: Layout, out: Path, chart_images=None) -> None:
+    """Render `doc` to `out` (write there directly). `chart_images`: the drawing of each Chart
+    block, in `doc.walk_blocks()` order."""
+    writer = _Writer(doc, layout)
+    charts = [b for b in doc.walk_blocks() if type(b).__name__ == "Chart"]
+    writer.chart_figures = {id(c): Figure(str(p), c.caption, c.source, c.width, c.title, c.loc, note=c.note)
+                            for c, p in zip(charts, chart_images or [])}
+    writer.write(Path(out))
 
 
 def _lang_tags(locale: str) -> tuple[str, str, str]:
@@ -498,6 +503,7 @@ class _Writer:
         return out
 
     def _block(self, block, ctx: _Ctx) -> list:
+        block = getattr(self, "chart_figures", {}).get(id(block), block)
         if isinstance(block, Paragraph):
             return [self._para(ctx.para_style, block.inlines)]
         if isinstance(block, ListBlock):

@@ -50,11 +50,21 @@ FIGURE_MAX_HEIGHT = 0.6  # share of the text height an image may take
 CANNOT_START = "，。、；：？！”’》〉」』】〗）］｝〕…‰％"  # Chinese punctuation that never starts a line
 
 
-def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path) -> int:
-    """Render `doc` to `out` (a path the caller chose; write there directly); return the page count."""
+def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_images=None) -> int:
+    """Render `doc` to `out` (a path the caller chose; write there directly); return the page count.
+    `chart_images`: the drawing of each Chart block, in `doc.walk_blocks()` order."""
     regular, bold = _register_fonts(faces)
     with _reportlab_settings(regular):
-        return _Writer(doc, layout, faces, regular, bold).write(Path(out))
+        writer = _Writer(doc, layout, faces, regular, bold)
+        writer.chart_figures = _chart_figures(doc, chart_images or [])
+        return writer.write(Path(out))
+
+
+def _chart_figures(doc: m.Document, images: list) -> dict:
+    """id(chart) -> a Figure showing its drawing."""
+    charts = [b for b in doc.walk_blocks() if isinstance(b, m.Chart)]
+    return {id(c): m.Figure(str(p), c.caption, c.source, c.width, c.title, c.loc, note=c.note)
+            for c, p in zip(charts, images)}
 
 
 @contextmanager
@@ -290,6 +300,7 @@ class _Writer:
         return out
 
     def _block(self, node, width: float, style: ParagraphStyle) -> list:
+        node = getattr(self, "chart_figures", {}).get(id(node), node)
         if isinstance(node, m.Paragraph):
             return [self.para(node.inlines, style)] if node.inlines else []
         if isinstance(node, m.ListBlock):

@@ -81,15 +81,40 @@ def failure(job: dict, fmt: str, exc: BaseException, folder: Path) -> Result:
     return not_rebuilt(target, shown, (job["report"], job["locale"], fmt), message, job["previous"].get(fmt))
 
 
+_busy = False  # in a worker: whether a job is running
+
+
 def _in_worker() -> None:
-    """Worker processes leave Ctrl-C to the build, which stops them with SIGTERM; that
-    unwinds the job (removing its temporary file) and ends the worker quietly."""
+    """Worker processes leave Ctrl-C to the build, which stops them with SIGTERM."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _exit)
+    signal.signal(signal.SIGTERM, _stopped)
 
 
-def _exit(*_) -> None:
-    raise SystemExit(130)
+def _stopped(*_) -> None:
+    # A running job unwinds (removing its temporary file); an idle worker just ends.
+    if _busy:
+        raise SystemExit(130)
+    os._exit(130)
+
+
+def _guarded(function, argument):
+    """Run one job in a worker; once stopped, the worker takes no other job from the queue."""
+    global _busy
+    _busy = True
+    try:
+        return function(argument)
+    except SystemExit:
+        os._exit(130)
+    finally:
+        _busy = False
+
+
+def _write_job(job: dict) -> list[Result]:
+    return _guarded(write_edition, job)
+
+
+def _chart_job(task: tuple) -> None:
+    return _guarded(_draw_chart, task)
 
 
 def _preload(work: list[dict]) -> None:
@@ -112,12 +137,14 @@ def _pool(jobs: int):
 
 def _stop(pool) -> None:
     """Stop a pool now: queued jobs are dropped and running ones unwind (see `_in_worker`)."""
+    # concurrent.futures has no public way to stop running workers before Python 3.14
+    # (and shutdown() forgets them, so they are taken first).
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
-    # concurrent.futures has no public way to stop running workers before Python 3.14.
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    for process in processes:
         if process.is_alive():
             process.terminate()
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    for process in processes:
         process.join(timeout=30)
         if process.is_alive():
             process.kill()
@@ -146,7 +173,7 @@ def prerender_charts(work: list[dict], jobs: int, root: Path) -> None:
     _preload(work)
     pool = _pool(jobs)
     try:
-        list(pool.map(_draw_chart, tasks, chunksize=max(1, len(tasks) // (jobs * 4))))
+        list(pool.map(_chart_job, tasks, chunksize=max(1, len(tasks) // (jobs * 4))))
     except BaseException:
         _stop(pool)
         raise
@@ -165,7 +192,7 @@ def run(work: list[dict], jobs: int):
     _preload(work)
     pool = _pool(min(jobs, len(work)))
     try:
-        pending = {pool.submit(write_edition, job): job for job in work}
+        pending = {pool.submit(_write_job, job): job for job in work}
         for future in futures.as_completed(pending):
             job = pending[future]
             try:

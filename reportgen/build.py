@@ -95,24 +95,25 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
     editions = [e for e in editions if (e.spec.id, e.locale) in chosen]
     fresh: list[Result] = [previous[(r, loc, f)] for r, loc in sorted(fresh_keys & chosen) for f in formats]
     results: list[Result] = []
-    todo: list[tuple[Edition, str, dict]] = []
+    todo: list[tuple[Edition, str, dict, list[str]]] = []
     for edition in editions:
         if edition.document is None or edition.diags.errors:
             results.extend(_not_built(edition, formats, out_dir, root, previous))
             continue
         inputs = input_hash(edition_json(edition), edition.layout, edition.document, formats)
         sources = sources_of(edition.spec, edition.locale, edition.layout, edition.document, root, formats)
-        entries = [previous.get((edition.spec.id, edition.locale, f)) for f in formats]
-        if not force and up_to_date(entries, inputs, out_dir):
-            # Its files changed, but not what it prints (a comment, another locale's text).
-            fresh.extend(dataclasses.replace(e, sources=sources) for e in entries)
-            continue
-        todo.append((edition, inputs, sources))
+        entries = {f: previous.get((edition.spec.id, edition.locale, f)) for f in formats}
+        # Its files changed, but not what it prints (a comment, another locale's text): each
+        # format whose file is intact is up to date; the others are written again.
+        current = [] if force else [f for f in formats if up_to_date([entries[f]], inputs, out_dir)]
+        fresh.extend(dataclasses.replace(entries[f], sources=sources) for f in current)
+        if len(current) < len(formats):
+            todo.append((edition, inputs, sources, [f for f in formats if f not in current]))
     # One face set per font family for what this run writes. Which superset a face holds
     # does not change the PDF: ReportLab embeds only the glyphs used, by a stable name.
     texts: dict[str, list[str]] = {}
     variants: dict[str, set] = {}
-    for edition, _, _ in todo:
+    for edition, _, _, _ in todo:
         family, latin = face_key(edition)
         texts.setdefault(family, []).append(edition_json(edition))
         variants.setdefault(family, set()).add(latin)
@@ -124,22 +125,22 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
         except ReportgenError as exc:
             diags.items.extend(exc.diagnostics)
     work = []
-    for edition, inputs, sources in todo:
+    for edition, inputs, sources, stale in todo:
         if face_key(edition) in faces:
             before = len(edition.diags.items)
             check_glyphs(edition, faces[face_key(edition)])
             diags.items.extend(edition.diags.items[before:])
         if face_key(edition) not in faces or edition.diags.errors:
-            results.extend(_not_built(edition, formats, out_dir, root, previous))
+            results.extend(_not_built(edition, stale, out_dir, root, previous))
             continue
         key = (edition.spec.id, edition.locale)
         work.append({
             "document": edition.document, "layout": edition.layout, "faces": faces[face_key(edition)],
-            "root": root, "out_dir": out_dir, "formats": formats, "report": edition.spec.id,
+            "root": root, "out_dir": out_dir, "formats": stale, "report": edition.spec.id,
             "locale": edition.locale, "inputs": inputs, "sources": sources,
             "locales": list(edition.spec.locales),
-            "shown": {f: display_path(output_path(out_dir, *key, f), root) for f in formats},
-            "previous": {f: previous.get((*key, f)) for f in formats},
+            "shown": {f: display_path(output_path(out_dir, *key, f), root) for f in stale},
+            "previous": {f: previous.get((*key, f)) for f in stale},
         })
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(work) < jobs:

@@ -174,6 +174,9 @@ def prerender_charts(work: list[dict], jobs: int, root: Path) -> None:
     pool = _pool(jobs)
     try:
         list(pool.map(_chart_job, tasks, chunksize=max(1, len(tasks) // (jobs * 4))))
+    except Exception:  # noqa: BLE001 - a worker that died: what it did not draw is drawn, and any error reported, per edition
+        _stop(pool)
+        return
     except BaseException:
         _stop(pool)
         raise

@@ -130,6 +130,8 @@ def test_failed_rebuild_keeps_the_earlier_file_and_says_so(tmp_path, capsys):
     assert entry["pages"] > 0 and "report.yaml:4:18" in entry["message"]
     assert "report.yaml:4:18" in capsys.readouterr().err
     assert not [p for p in (project / "output").rglob("*.tmp")]
+    assert main(["-C", str(project), "list"]) == 0
+    assert "zh_CN[pdf stale,docx stale]" in capsys.readouterr().out
 
 
 def test_failed_first_build_leaves_no_file(tmp_path):

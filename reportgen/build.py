@@ -69,7 +69,7 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
 
     Whatever happens — a located error, a writer's bug, a full disk, Ctrl-C or SIGTERM — the
     manifest is left saying what is on disk before the error or interrupt goes on."""
-    from .fonts import cache_dir, faces_for_variants
+    from .fonts import cache_dir
 
     start = time.monotonic()
     check_output_folder(out_dir, root)
@@ -109,45 +109,31 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
         fresh.extend(dataclasses.replace(entries[f], sources=sources) for f in current)
         if len(current) < len(formats):
             todo.append((edition, inputs, sources, [f for f in formats if f not in current]))
-    # One face set per font family for what this run writes. Which superset a face holds
-    # does not change the PDF: ReportLab embeds only the glyphs used, by a stable name.
-    texts: dict[str, list[str]] = {}
-    variants: dict[str, set] = {}
-    for edition, _, _, _ in todo:
-        family, latin = face_key(edition)
-        texts.setdefault(family, []).append(edition_json(edition))
-        variants.setdefault(family, set()).add(latin)
-    faces = {}
-    for family, parts in sorted(texts.items()):
-        try:
-            for latin, face in faces_for_variants(family, "".join(parts), root, variants[family]).items():
-                faces[(family, latin)] = face
-        except ReportgenError as exc:
-            diags.items.extend(exc.diagnostics)
-    work = []
-    for edition, inputs, sources, stale in todo:
-        if face_key(edition) in faces:
-            before = len(edition.diags.items)
-            check_glyphs(edition, faces[face_key(edition)])
-            diags.items.extend(edition.diags.items[before:])
-        if face_key(edition) not in faces or edition.diags.errors:
-            results.extend(_not_built(edition, stale, out_dir, root, previous))
-            continue
-        key = (edition.spec.id, edition.locale)
-        work.append({
-            "document": edition.document, "layout": edition.layout, "faces": faces[face_key(edition)],
-            "root": root, "out_dir": out_dir, "formats": stale, "report": edition.spec.id,
-            "locale": edition.locale, "inputs": inputs, "sources": sources,
-            "locales": list(edition.spec.locales),
-            "shown": {f: display_path(output_path(out_dir, *key, f), root) for f in stale},
-            "previous": {f: previous.get((*key, f)) for f in stale},
-        })
-    jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(work) < jobs:
-        # Each edition's formats side by side.
-        work = [{**job, "formats": [fmt]} for job in work for fmt in job["formats"]]
-    progress = progress or Progress(len(work), log)
+    work: list[dict] = []
     try:
+        faces, unmade = _faces(todo, root, diags)
+        for edition, inputs, sources, stale in todo:
+            if face_key(edition) in faces:
+                before = len(edition.diags.items)
+                check_glyphs(edition, faces[face_key(edition)])
+                diags.items.extend(edition.diags.items[before:])
+            if face_key(edition) not in faces or edition.diags.errors:
+                results.extend(_not_built(edition, stale, out_dir, root, previous, unmade.get(face_key(edition)[0])))
+                continue
+            key = (edition.spec.id, edition.locale)
+            work.append({
+                "document": edition.document, "layout": edition.layout, "faces": faces[face_key(edition)],
+                "root": root, "out_dir": out_dir, "formats": stale, "report": edition.spec.id,
+                "locale": edition.locale, "inputs": inputs, "sources": sources,
+                "locales": list(edition.spec.locales),
+                "shown": {f: display_path(output_path(out_dir, *key, f), root) for f in stale},
+                "previous": {f: previous.get((*key, f)) for f in stale},
+            })
+        jobs = jobs or os.cpu_count() or 1
+        if jobs > 1 and len(work) < jobs:
+            # Each edition's formats side by side.
+            work = [{**job, "formats": [fmt]} for job in work for fmt in job["formats"]]
+        progress = progress or Progress(len(work), log)
         if work:
             make_output_folder(out_dir, root)
         # Charts first, all of them across the cores; then the editions.
@@ -180,9 +166,41 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
     return results + fresh
 
 
-def _not_built(edition: Edition, formats: list[str], out_dir: Path, root: Path, previous: dict) -> list[Result]:
+def _faces(todo: list, root: Path, diags: Diagnostics) -> tuple[dict, dict]:
+    """One face set per font family for what this run writes, and why a family has none.
+
+    Which superset a face holds does not change the PDF: ReportLab embeds only the glyphs
+    used, by a stable name."""
+    from .fonts import cache_dir, faces_for_variants
+
+    texts: dict[str, list[str]] = {}
+    variants: dict[str, set] = {}
+    for edition, *_ in todo:
+        family, latin = face_key(edition)
+        texts.setdefault(family, []).append(edition_json(edition))
+        variants.setdefault(family, set()).add(latin)
+    faces, unmade = {}, {}
+    for family, parts in sorted(texts.items()):
+        try:
+            for latin, face in faces_for_variants(family, "".join(parts), root, variants[family]).items():
+                faces[(family, latin)] = face
+        except ReportgenError as exc:
+            diags.items.extend(exc.diagnostics)
+            unmade[family] = "; ".join(str(d) for d in exc.diagnostics)
+        except OSError as exc:
+            if not is_disk_error(exc):
+                raise
+            # The font cache is on a full or read-only disk.
+            error = disk_error(exc, Path(exc.filename).parent if exc.filename else cache_dir(root) / "fonts", root)
+            diags.items.extend(error.diagnostics)
+            unmade[family] = "; ".join(str(d) for d in error.diagnostics)
+    return faces, unmade
+
+
+def _not_built(edition: Edition, formats: list[str], out_dir: Path, root: Path, previous: dict,
+               reason: str | None = None) -> list[Result]:
     """The entries of an edition that could not be resolved or checked: its earlier files stay."""
-    message = "; ".join(str(d) for d in edition.diags.errors) or "see the errors above"
+    message = "; ".join(str(d) for d in edition.diags.errors) or reason or "see the errors above"
     out = []
     for fmt in formats:
         key = (edition.spec.id, edition.locale, fmt)

@@ -438,3 +438,17 @@ def test_a_damaged_cache_file_is_made_again(tmp_path, monkeypatch, kind, pattern
     from reportgen.cachefiles import intact
 
     assert all(intact(path) for path in damaged), "the damaged files were made again"
+
+
+def test_a_cache_on_a_full_disk_is_a_user_error_and_the_manifest_is_written(tmp_path, small_disk, monkeypatch, capsys):
+    monkeypatch.setenv("REPORTGEN_CACHE", str(small_disk / "cache"))
+    fill(small_disk)
+    project = project_of_two(tmp_path)
+    out = project / "output"
+    assert build(project, "--jobs", "1") == 1
+    err = capsys.readouterr().err
+    assert "no space left on the disk" in err and str(small_disk / "cache") in err, err
+    assert "internal error" not in err and "Traceback" not in err
+    assert {e["status"] for e in entries(out).values()} == {"failed"}
+    assert "no space left on the disk" in entries(out)[("r", "zh_CN", "pdf")]["message"]
+    assert_manifest_true(out)

@@ -212,8 +212,9 @@ def _not_built(edition: Edition, formats: list[str], out_dir: Path, root: Path, 
 def _record(manifest_path: Path, entries: list[Result], out_dir: Path, root: Path) -> None:
     """Merge this run's entries into the manifest (nothing is written when nothing changed).
 
-    Under the lock each entry is checked against the disk once more: another build of the
-    same project may have replaced a file since (and recorded it, or will)."""
+    Under the lock every entry is checked against the disk once more: another build of the
+    same project may have replaced a file since (and recorded it, or will), or someone may
+    have removed or changed one by hand."""
 
     def verify(mine: Result, current: Result | None) -> Result:
         target = output_path(out_dir, *mine.key)
@@ -223,9 +224,12 @@ def _record(manifest_path: Path, entries: list[Result], out_dir: Path, root: Pat
             disk = ""
         if disk == mine.sha256:
             return mine
-        if current is not None and current.sha256 == disk:
-            return current
-        return not_rebuilt(target, mine.path, mine.key, "another build replaced this file while this one ran", mine)
+        if current is not None and current is not mine and current.sha256 == disk:
+            return current  # another build of this project replaced the file, and recorded it
+        if mine.status == "failed" and not disk:
+            return mine
+        return not_rebuilt(target, mine.path, mine.key, "the file was replaced or removed after it was recorded "
+                           "(by another build, or by hand)", mine)
 
     try:
         update_manifest(manifest_path, entries, verify)

@@ -124,12 +124,16 @@ def manifest_lock(folder: Path):
 def update_manifest(path: Path, mine: list[Result], verify=None) -> bool:
     """Merge this run's entries into the manifest at `path`, under the lock: entries other
     builds wrote meanwhile are kept. `verify(result, current)` may correct an entry against
-    the disk just before it is written (`current`: the manifest's entry for it now). Returns False (and writes nothing) when nothing changes."""
+    the disk just before it is written (`current`: the manifest's entry for it now); every
+    entry is verified, not only this run's. Returns False (and writes nothing) when nothing changes."""
     before = {r.key: r for r in read_manifest(path)}
     if all(before.get(r.key) == r for r in mine):
         return False
     with manifest_lock(path.parent):
         merged = {r.key: r for r in read_manifest(path)}
+        if verify:
+            # Entries of other runs are checked too: a file removed or changed by hand since.
+            merged = {key: verify(entry, entry) for key, entry in merged.items()}
         for result in mine:
             merged[result.key] = verify(result, merged.get(result.key)) if verify else result
         write_manifest(path, merged.values())

@@ -452,3 +452,20 @@ def test_a_cache_on_a_full_disk_is_a_user_error_and_the_manifest_is_written(tmp_
     assert {e["status"] for e in entries(out).values()} == {"failed"}
     assert "no space left on the disk" in entries(out)[("r", "zh_CN", "pdf")]["message"]
     assert_manifest_true(out)
+
+
+def test_a_file_removed_or_changed_by_hand_is_not_listed_as_built(tmp_path):
+    project = project_of_two(tmp_path)
+    out = project / "output"
+    assert build(project, "--jobs", "1") == 0
+    (out / "zh_CN/s.pdf").unlink()
+    (out / "zh_CN/s.docx").write_bytes(b"edited by hand")
+    touch_spec(project)
+    assert build(project, "r", "--jobs", "1") == 0  # builds r only, and records what it finds of s
+    found = entries(out)
+    assert found[("s", "zh_CN", "pdf")]["status"] == "failed"
+    assert found[("s", "zh_CN", "docx")]["status"] == "stale"
+    assert_manifest_true(out)
+    assert build(project, "--jobs", "1") == 0  # and the next build of s puts both back
+    assert all(e["status"] == "built" for e in entries(out).values())
+    assert_manifest_true(out)

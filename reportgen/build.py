@@ -19,7 +19,7 @@ from .cachefiles import sha256_file
 from .editions import Edition, edition_json, face_key, make_hooks, prepare, select_reports, shard_of  # noqa: F401
 from .errors import Diagnostics, Loc, ReportgenError
 from .incremental import input_hash, sources_of, unchanged, up_to_date
-from .manifest import Result, read_manifest, update_manifest
+from .manifest import Result, read_manifest, signals_held, update_manifest
 from .outputs import (as_on_disk, check_output_folder, disk_error, is_disk_error, make_output_folder, not_rebuilt,
                       output_path, remove_leftovers)
 from .progress import Progress
@@ -110,6 +110,7 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
         if len(current) < len(formats):
             todo.append((edition, inputs, sources, [f for f in formats if f not in current]))
     work: list[dict] = []
+    recorded = False
     try:
         faces, unmade = _faces(todo, root, diags)
         for edition, inputs, sources, stale in todo:
@@ -146,7 +147,11 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
                     diags.error(Loc(r.path), f"not written: {r.message}", "write")
                 elif r.status == "stale":
                     diags.error(Loc(r.path), f"not rebuilt, the earlier file is kept: {r.message}", "write")
+        recorded = True  # a manifest that cannot be written is reported once, not retried
+        _record(manifest_path, results + fresh, out_dir, root)
     except BaseException:
+        if recorded:
+            raise
         # Record what is true of every file this run meant to write, then let the interrupt
         # (or the error) go on: their earlier files are still there, or the new complete ones.
         reported = {r.key for r in results}
@@ -161,7 +166,6 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
         except ReportgenError as exc:
             print("\n".join(str(d) for d in exc.diagnostics), file=sys.stderr)
         raise
-    _record(manifest_path, results + fresh, out_dir, root)
     progress.summary(results, fresh, time.monotonic() - start)
     return results + fresh
 
@@ -232,7 +236,9 @@ def _record(manifest_path: Path, entries: list[Result], out_dir: Path, root: Pat
                            "(by another build, or by hand)", mine)
 
     try:
-        update_manifest(manifest_path, entries, verify)
+        # Ctrl-C and SIGTERM wait until the manifest agrees with the files this run replaced.
+        with signals_held():
+            update_manifest(manifest_path, entries, verify)
     except OSError as exc:
         if not is_disk_error(exc):
             raise

@@ -301,15 +301,15 @@ real = pdf.write_pdf
 
 
 def slow(doc, layout, faces, out, **kw):
-    # Write the file, cut it in half (a write in progress), say so, then take our time.
-    if mode == "hang":
+    # Report s: write the file, cut it in half (a write in progress), say so, then wait.
+    if mode == "hang" and doc.meta.id == "s":
         pages = real(doc, layout, faces, out, **kw)
         data = Path(out).read_bytes()
         Path(out).write_bytes(data[: len(data) // 2])
         Path(marker).write_text(str(os.getpid()))
         time.sleep(120)
         return pages
-    time.sleep(float(mode))
+    time.sleep(0 if mode == "hang" else float(mode))
     return real(doc, layout, faces, out, **kw)
 
 
@@ -343,6 +343,7 @@ def test_an_interrupted_rebuild_keeps_the_earlier_files_and_a_true_manifest(tmp_
     out = project / "output"
     assert build(project, "--jobs", "1") == 0
     before = reports(out)
+    touch_spec(project)  # r is rebuilt (new files); s is interrupted half way (see WRAPPER)
     process, marker = start(project, "hang", "--jobs", jobs, "--force")
     wait_for(marker, process)
     assert temporaries(out), "the test writer should be half way through a file"
@@ -350,8 +351,12 @@ def test_an_interrupted_rebuild_keeps_the_earlier_files_and_a_true_manifest(tmp_
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130, err.decode()
     assert b"Traceback" not in err and b"interrupted" in err
-    assert reports(out) == before
-    assert_manifest_true(out)
+    after = reports(out)
+    assert after["zh_CN/s.pdf"] == before["zh_CN/s.pdf"], "the interrupted file keeps its earlier version"
+    assert after["zh_CN/r.pdf"] != before["zh_CN/r.pdf"], "r was rebuilt before the interrupt"
+    found = entries(out)
+    assert found[("r", "zh_CN", "pdf")]["status"] == "built" and found[("r", "en", "docx")]["status"] == "built"
+    assert_manifest_true(out)  # the new files of r with their new hashes, the earlier s.pdf with its own
     assert not temporaries(out), "the interrupted build left a partial file"
 
 

@@ -53,6 +53,8 @@ def write_atomically(target: Path, write: Callable[[Path], T]) -> T:
     tmp = temp_path(target)
     try:
         value = write(tmp)
+        if not looks_complete(tmp, target.suffix):
+            raise RuntimeError(f"the writer left an incomplete {target.suffix} file")
         # On disk before the rename, so a crash cannot put an empty file in place of a good one.
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
@@ -60,6 +62,23 @@ def write_atomically(target: Path, write: Callable[[Path], T]) -> T:
     finally:
         tmp.unlink(missing_ok=True)
     return value
+
+
+def looks_complete(path: Path, suffix: str) -> bool:
+    """A cheap check that a written report is whole: not empty; a PDF ends with its `%%EOF`
+    marker, a DOCX (a zip archive) with its central directory."""
+    size = path.stat().st_size
+    if size == 0:
+        return False
+    if suffix == ".pdf":
+        with open(path, "rb") as fh:
+            fh.seek(max(0, size - 1024))
+            return b"%%EOF" in fh.read()
+    if suffix == ".docx":
+        import zipfile
+
+        return zipfile.is_zipfile(path)
+    return True
 
 
 def is_disk_error(exc: BaseException) -> bool:

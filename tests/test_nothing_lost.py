@@ -474,3 +474,29 @@ def test_a_file_removed_or_changed_by_hand_is_not_listed_as_built(tmp_path):
     assert build(project, "--jobs", "1") == 0  # and the next build of s puts both back
     assert all(e["status"] == "built" for e in entries(out).values())
     assert_manifest_true(out)
+
+
+def test_a_writer_that_leaves_half_a_file_without_an_error_does_not_replace_the_earlier_one(tmp_path, monkeypatch):
+    project = project_of_two(tmp_path)
+    out = project / "output"
+    assert build(project, "--jobs", "1") == 0
+    before = reports(out)
+    from reportgen.writers import pdf as pdf_writer
+
+    real = pdf_writer.write_pdf
+
+    def short(doc, layout, faces, path, **kw):
+        pages = real(doc, layout, faces, path, **kw)
+        data = Path(path).read_bytes()
+        Path(path).write_bytes(data[: len(data) // 2])
+        return pages
+
+    monkeypatch.setattr(pdf_writer, "write_pdf", short)
+    touch_spec(project)
+    assert build(project, "--jobs", "1") == 1
+    assert reports(out)["zh_CN/r.pdf"] == before["zh_CN/r.pdf"]
+    assert entries(out)[("r", "zh_CN", "pdf")]["status"] == "stale"
+    assert "incomplete .pdf file" in entries(out)[("r", "zh_CN", "pdf")]["message"]
+    assert entries(out)[("r", "zh_CN", "docx")]["status"] == "built"
+    assert_manifest_true(out)
+    assert not temporaries(out)

@@ -111,6 +111,7 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
         if len(current) < len(formats):
             todo.append((edition, inputs, sources, [f for f in formats if f not in current]))
     work: list[dict] = []
+    batches = None
     recorded = False
     try:
         faces, unmade = _faces(todo, root, diags)
@@ -140,7 +141,8 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
             make_output_folder(out_dir, root)
         # Charts first, all of them across the cores; then the editions.
         prerender_charts(work, jobs, root)
-        for _, batch in run(work, jobs):
+        batches = run(work, jobs)
+        for _, batch in batches:
             progress.done(batch)
             results.extend(batch)
             for r in batch:
@@ -153,6 +155,8 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
     except BaseException:
         if recorded:
             raise
+        if batches is not None:
+            batches.close()  # the workers stop before the disk is read
         # Record what is true of every file this run meant to write, then let the interrupt
         # (or the error) go on: their earlier files are still there, or the new complete ones.
         reported = {r.key for r in results}

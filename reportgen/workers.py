@@ -194,17 +194,28 @@ def run(work: list[dict], jobs: int):
 
     _preload(work)
     pool = _pool(min(jobs, len(work)))
+    pending = {pool.submit(_write_job, job): job for job in work}
     try:
-        pending = {pool.submit(_write_job, job): job for job in work}
         for future in futures.as_completed(pending):
-            job = pending[future]
-            try:
-                batch = future.result()
-            except Exception as exc:  # noqa: BLE001 - a worker that died: its edition failed, not the build
-                batch = [failure(job, fmt, exc, output_path(job["out_dir"], job["report"], job["locale"], fmt).parent)
-                         for fmt in job["formats"]]
-            yield job, batch
-    except BaseException:
+            job = pending.pop(future)
+            yield job, _batch(future, job)
+    except GeneratorExit:
         _stop(pool)
         raise
+    except BaseException:
+        # Interrupted: editions that finished meanwhile are still reported, then the rest stop.
+        finished = [(future, job) for future, job in pending.items()
+                    if future.done() and not future.cancelled() and future.exception() is None]
+        _stop(pool)
+        for future, job in finished:
+            yield job, future.result()
+        raise
     pool.shutdown(wait=True)
+
+
+def _batch(future, job: dict) -> list[Result]:
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - a worker that died: its edition failed, not the build
+        return [failure(job, fmt, exc, output_path(job["out_dir"], job["report"], job["locale"], fmt).parent)
+                for fmt in job["formats"]]

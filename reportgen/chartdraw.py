@@ -67,18 +67,19 @@ def render_chart(chart: Chart, layout: Layout, faces: Faces, cache_dir: Path) ->
         raise ValueError(f"unknown chart type `{chart.type}`; expected one of {', '.join(TYPES)}")
     cache_dir = Path(cache_dir)
     target = cache_dir / f"chart-{chart_key(chart, layout, faces)[:32]}.png"
-    if target.exists():
+    from .cachefiles import intact, save
+
+    # A drawing whose digest does not match (truncated, damaged) is drawn again.
+    if intact(target):
         return target
-    cache_dir.mkdir(parents=True, exist_ok=True)
     fig = _draw(chart, layout, faces)
-    # A private temporary name, then an atomic rename: parallel builds never see half a file.
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
+
+    def write(tmp: Path) -> None:
         with open(tmp, "wb") as fh:
             fig.savefig(fh, format="png", dpi=DPI, metadata={"Software": None})
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    # A private temporary name, then an atomic rename: parallel builds never see half a file.
+    save(target, write)
     return target
 
 

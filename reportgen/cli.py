@@ -96,24 +96,32 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     root = Path(args.project).resolve()
-    # SIGTERM unwinds like Ctrl-C, so `finally` blocks remove partial files.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # SIGTERM unwinds like Ctrl-C, so `finally` blocks remove partial files and the
+    # manifest is brought up to date before the exit.
+    signal.signal(signal.SIGTERM, _terminated)
     diags = Diagnostics()
     try:
         status = COMMANDS[args.command](root, args, diags)
     except KeyboardInterrupt:
-        print("reportgen: interrupted; output/ holds only complete files", file=sys.stderr)
+        report(diags)
+        print("reportgen: interrupted; output/ holds only complete files (earlier ones where a rebuild "
+              "did not finish), and manifest.json says which", file=sys.stderr)
         return EXIT_INTERRUPTED
     except ReportgenError as exc:
         diags.items.extend(exc.diagnostics)
         status = EXIT_ERRORS
-    except Exception as exc:  # a bug in reportgen, not the user's input
-        if os.environ.get("REPORTGEN_DEBUG"):
-            raise
-        print(f"reportgen: internal error: {type(exc).__name__}: {exc}\n"
-              "  this is a bug in reportgen; run again with REPORTGEN_DEBUG=1 for details and report it",
-              file=sys.stderr)
+    except OSError as exc:
+        from .outputs import disk_message, is_disk_error
+
+        if not is_disk_error(exc) or os.environ.get("REPORTGEN_DEBUG"):
+            return _internal_error(exc)
+        # A full disk or a folder reportgen may not write: the user's to fix, not a bug.
+        where = Path(exc.filename).parent if exc.filename else root
+        print(f"reportgen: error: {disk_message(exc, str(where))}", file=sys.stderr)
+        report(diags)
         return EXIT_ERRORS
+    except Exception as exc:  # a bug in reportgen, not the user's input
+        return _internal_error(exc)
     report(diags)
     if diags.errors:
         return EXIT_ERRORS
@@ -121,6 +129,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reportgen: {len(diags.warnings)} warning(s) and --strict: failing", file=sys.stderr)
         return EXIT_ERRORS
     return status
+
+
+def _terminated(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _internal_error(exc: Exception) -> int:
+    if os.environ.get("REPORTGEN_DEBUG"):
+        raise exc
+    print(f"reportgen: internal error: {type(exc).__name__}: {exc}\n"
+          "  this is a bug in reportgen; run again with REPORTGEN_DEBUG=1 for details and report it",
+          file=sys.stderr)
+    return EXIT_ERRORS
 
 
 def report(diags: Diagnostics) -> None:
@@ -152,12 +173,11 @@ def _build(root: Path, args, diags: Diagnostics) -> int:
     formats = list(dict.fromkeys(args.format)) or list(FORMATS)
     results = build(root, args.reports, args.locale, formats, out_dir, diags,
                     jobs=args.jobs, shard=args.shard, force=args.force)
-    return EXIT_ERRORS if any(r.status == "failed" for r in results) else EXIT_OK
+    return EXIT_ERRORS if any(r.status != "built" for r in results) else EXIT_OK
 
 
 def _check(root: Path, args, diags: Diagnostics) -> int:
-    from .build import prepare, select_reports
-
+    from .editions import prepare, select_reports
     from .i18n import check_catalog, read_catalog
     from .spec import display_path
 
@@ -176,15 +196,10 @@ def _check(root: Path, args, diags: Diagnostics) -> int:
 
 
 def _list(root: Path, args, diags: Diagnostics) -> int:
-    import json
-
+    from .manifest import read_manifest
     from .spec import find_reports, load_spec
 
-    manifest = {}
-    path = root / "output" / "manifest.json"
-    if path.exists():
-        for entry in json.loads(path.read_text(encoding="utf-8")).get("editions", []):
-            manifest[(entry["report"], entry["locale"], entry["format"])] = entry["status"]
+    manifest = {r.key: r.status for r in read_manifest(root / "output" / "manifest.json")}
     for report_path in find_reports(root):
         spec, spec_diags = load_spec(report_path, root)
         if spec is None:
@@ -192,8 +207,11 @@ def _list(root: Path, args, diags: Diagnostics) -> int:
             continue
         states = []
         for locale in spec.locales:
-            built = [fmt for fmt in ("pdf", "docx") if manifest.get((spec.id, locale, fmt)) == "built"]
-            states.append(f"{locale}[{','.join(built) or 'not built'}]")
+            formats = [(fmt, manifest.get((spec.id, locale, fmt))) for fmt in ("pdf", "docx")]
+            # A stale file is an earlier build kept after a rebuild failed.
+            shown = [fmt if status == "built" else f"{fmt} stale" for fmt, status in formats
+                     if status in ("built", "stale")]
+            states.append(f"{locale}[{','.join(shown) or 'not built'}]")
         print(f"{spec.id:<32} {' '.join(states)}")
     return EXIT_OK
 
@@ -208,16 +226,19 @@ def _i18n(root: Path, args, diags: Diagnostics) -> int:
 
 
 def _manifest(root: Path, args, diags: Diagnostics) -> int:
-    from .build import merge_manifests, write_manifest
+    from .manifest import merge_manifests, write_manifest
 
     paths = [Path(p) for p in args.manifests]
     for path in paths:
-        if not path.exists():
+        if not path.is_file():
             raise ReportgenError(f"manifest `{path}` not found")
     merged = merge_manifests(paths)
-    write_manifest(root / args.output, merged)
+    target = root / args.output
+    if target.is_dir():
+        raise ReportgenError(f"`{args.output}` is a folder; name the manifest file to write, e.g. -o output/manifest.json")
+    write_manifest(target, merged)
     print(f"merged {len(paths)} manifest(s): {len(merged)} file(s) in {args.output}")
-    return EXIT_ERRORS if any(r.status == "failed" for r in merged) else EXIT_OK
+    return EXIT_ERRORS if any(r.status != "built" for r in merged) else EXIT_OK
 
 
 NEW_REPORT = """\

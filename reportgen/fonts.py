@@ -3,7 +3,8 @@
 ReportLab embeds only TrueType outlines and Noto CJK ships CFF2 variable outlines, so a
 face is made per weight: subset to the characters the build needs, draw each glyph at
 the weight's design location, convert its curves to quadratics (cu2qu) and save a small
-TrueType font. Faces are cached by family, weight and character set.
+TrueType font. Faces are cached by family, weight and character set, each with its digest
+(see cachefiles.py): a damaged or truncated face is cut again, never read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .cachefiles import intact, save
 from .errors import ReportgenError
 
 # family -> (package, file, face index in the collection)
@@ -102,11 +104,11 @@ def faces_for_variants(family: str, text: str, root: Path, variants: set[bool]) 
         ).hexdigest()[:16]
         slug = family.replace(" ", "") + ("Latin" if latin else "") + f"-v{FORMAT_VERSION}"
         files = {w: folder / f"{slug}-{w}-{key}.ttf" for w in WEIGHTS}
-        if not all(p.exists() for p in files.values()):
+        if not all(intact(p) for p in files.values()):
             # A face cut earlier for more characters draws these identically: reuse it.
             files = _covering(folder, slug, wanted) or files
         chosen[latin] = files
-        if not all(p.exists() for p in files.values()):
+        if not all(intact(p) for p in files.values()):
             missing[latin] = files
     if missing:
         _make_faces(path, index, family, wanted, missing)
@@ -120,7 +122,7 @@ def _covering(folder: Path, slug: str, wanted) -> dict | None:
         return None
     for regular in sorted(folder.glob(f"{slug}-regular-*.ttf")):
         bold = regular.with_name(regular.name.replace("-regular-", "-bold-"))
-        if bold.exists() and set(wanted) <= _cmap_chars(regular):
+        if intact(regular) and intact(bold) and set(wanted) <= _cmap_chars(regular):
             return {"regular": regular, "bold": bold}
     return None
 
@@ -254,6 +256,4 @@ def _save_face(font, family, latin, weight_name, weight, order, cmap, glyphs, wi
     builder.setupHead(unitsPerEm=font["head"].unitsPerEm, macStyle=1 if style == "Bold" else 0,
                       created=0, modified=0)
     _fix_globals(builder.font, font)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    builder.font.save(str(tmp))
-    os.replace(tmp, target)
+    save(target, lambda tmp: builder.font.save(str(tmp)))

@@ -18,7 +18,7 @@ from .spec import display_path
 
 def _templates(root: Path, names: list[str], diags: Diagnostics):
     """(spec, template catalog) for each selected report, by resolving its source edition."""
-    from .build import make_hooks, select_reports
+    from .editions import make_hooks, select_reports
     from .data import load_data
     from .layout import load_layout
     from .resolve import resolve
@@ -123,7 +123,7 @@ def status(root: Path, names: list[str], diags: Diagnostics, log=print, list_ent
     With `list_entries`, also name each untranslated and fuzzy entry at its .po line, with
     the spec (or data) place its source text comes from.
     """
-    from .build import select_reports
+    from .editions import select_reports
     from .spec import load_spec
 
     rows, listing = [], []

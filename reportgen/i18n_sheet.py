@@ -22,7 +22,7 @@ STATES = ("translated", "fuzzy", "untranslated")
 
 
 def _specs(root: Path, names: list[str], diags: Diagnostics):
-    from .build import select_reports
+    from .editions import select_reports
     from .spec import load_spec
 
     for path in select_reports(root, names, diags):

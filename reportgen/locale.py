@@ -24,9 +24,10 @@ HANT_TERRITORIES = {"TW", "HK", "MO"}
 NAME_RE = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2})?$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EditionLocale:
-    """What an edition's locale means for each stage."""
+    """What an edition's locale means for each stage. It equals its name (`loc == "zh_CN"`),
+    so code and tests that compare names keep working."""
 
     name: str  # as written in specs and file names: zh_CN, zh_TW, en
     language: str  # zh, en
@@ -62,6 +63,16 @@ class EditionLocale:
 
     def __str__(self) -> str:
         return self.name
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, EditionLocale):
+            return self.name == other.name
+        if isinstance(other, str):
+            return self.name == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.name)
 
 
 class LocaleError(ValueError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import zipfile
@@ -115,15 +116,28 @@ def test_manifest_lists_the_editions(built):
     assert entries[("zh_CN", "docx")]["status"] == "built"
 
 
-def test_failed_build_leaves_no_file(tmp_path, capsys):
+def test_failed_rebuild_keeps_the_earlier_file_and_says_so(tmp_path, capsys):
     project = make_project(tmp_path, {"content/r/report.yaml": "title: x\nsections:\n  - title: a\n    blocks: [ok]\n"})
     assert main(["-C", str(project), "build"]) == 0
     pdf = project / "output" / "zh_CN" / "r.pdf"
-    assert pdf.exists()
+    before = pdf.read_bytes()
     (project / "content/r/report.yaml").write_text("title: x\nsections:\n  - title: a\n    blocks: ['{{ nope }}']\n")
     assert main(["-C", str(project), "build"]) == 1
-    assert not pdf.exists(), "a stale PDF was left where CI would publish it"
+    assert pdf.read_bytes() == before, "a failed rebuild must not touch the last good PDF"
     manifest = json.loads((project / "output" / "manifest.json").read_text())
-    assert {e["status"] for e in manifest["editions"]} == {"failed"}
+    entry = {e["format"]: e for e in manifest["editions"]}["pdf"]
+    assert entry["status"] == "stale" and entry["sha256"] == hashlib.sha256(before).hexdigest()
+    assert entry["pages"] > 0 and "report.yaml:4:18" in entry["message"]
     assert "report.yaml:4:18" in capsys.readouterr().err
     assert not [p for p in (project / "output").rglob("*.tmp")]
+    assert main(["-C", str(project), "list"]) == 0
+    assert "zh_CN[pdf stale,docx stale]" in capsys.readouterr().out
+
+
+def test_failed_first_build_leaves_no_file(tmp_path):
+    project = make_project(tmp_path, {"content/r/report.yaml": "title: x\nsections:\n  - title: a\n    blocks: ['{{ nope }}']\n"})
+    assert main(["-C", str(project), "build"]) == 1
+    assert not (project / "output" / "zh_CN").exists() or not list((project / "output" / "zh_CN").iterdir())
+    manifest = json.loads((project / "output" / "manifest.json").read_text())
+    assert {e["status"] for e in manifest["editions"]} == {"failed"}
+    assert all(e["sha256"] == "" for e in manifest["editions"])

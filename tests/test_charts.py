@@ -9,7 +9,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from conftest import make_project
 
 from reportgen import model as m
-from reportgen.build import prepare
+from reportgen.editions import prepare
 from reportgen.cli import main
 from reportgen.errors import Diagnostics
 

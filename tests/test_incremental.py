@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 
+import pytest
 from conftest import make_project
 
 from reportgen.cli import main
@@ -87,3 +90,42 @@ def test_shards_partition_the_work_and_merge(tmp_path):
     whole = json.loads((project / "all" / "manifest.json").read_text())["editions"]
     key = lambda e: (e["report"], e["locale"], e["format"])  # noqa: E731
     assert {key(e): e["sha256"] for e in merged} == {key(e): e["sha256"] for e in whole}
+
+
+def test_comments_and_blank_lines_do_not_rebuild(tmp_path, capsys):
+    project = make_project(tmp_path, root="test-two-reports")
+    assert build(project) == 0
+    capsys.readouterr()
+    spec = project / "content/alpha/report.yaml"
+    text = spec.read_text(encoding="utf-8")
+    # Every line below the comment moves: locations change, what is printed does not.
+    spec.write_text("# 编者注：数据以 2024 年为准\n\n" + text.replace("    blocks:\n", "    blocks:\n\n      # 图表\n", 1),
+                    encoding="utf-8")
+    assert build(project) == 0
+    out = capsys.readouterr().out
+    assert "nothing to do: 6 file(s) up to date" in out and not written(capsys)
+    # What is printed changing still rebuilds.
+    spec.write_text(spec.read_text(encoding="utf-8").replace("市场规模为", "市场总规模为"), encoding="utf-8")
+    assert build(project, "alpha", "--locale", "zh_CN") == 0
+    assert sorted(written(capsys)) == ["output/zh_CN/alpha.docx", "output/zh_CN/alpha.pdf"]
+
+
+@pytest.mark.parametrize("damage", ["emptied", "cut short", "same size, other bytes"])
+def test_a_damaged_output_is_not_up_to_date(tmp_path, capsys, damage):
+    project = make_project(tmp_path, root="test-two-reports")
+    assert build(project, "beta") == 0
+    pdf = project / "output/zh_CN/beta.pdf"
+    good = pdf.read_bytes()
+    stat = pdf.stat()
+    if damage == "emptied":
+        pdf.write_bytes(b"")
+    elif damage == "cut short":
+        pdf.write_bytes(good[: len(good) // 2])
+    else:
+        pdf.write_bytes(good[:100] + bytes(b ^ 0xFF for b in good[100:200]) + good[200:])
+        os.utime(pdf, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even size and time as recorded
+    capsys.readouterr()
+    assert build(project, "beta") == 0
+    assert written(capsys) == ["output/zh_CN/beta.pdf"]
+    assert pdf.read_bytes() == good
+    assert manifest(project)[("beta", "zh_CN", "pdf")]["sha256"] == hashlib.sha256(good).hexdigest()

@@ -43,3 +43,8 @@ def test_parse_locale_is_located():
     with pytest.raises(ReportgenError) as info:
         parse_locale("zh-CN", Loc("content/r/report.yaml", 3, 10))
     assert str(info.value).startswith("content/r/report.yaml:3:10: error: `zh-CN`")
+
+
+def test_a_locale_equals_its_name():
+    assert edition_locale("zh_CN") == "zh_CN" and edition_locale("en") != "zh_CN"
+    assert {edition_locale("en"): 1}["en"] == 1

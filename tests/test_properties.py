@@ -150,7 +150,7 @@ def check_numbers_agree(tmp_path_factory, example) -> None:
     import re
 
     from reportgen import model as m
-    from reportgen.build import prepare
+    from reportgen.editions import prepare
     from reportgen.errors import Diagnostics
     from reportgen.fonts import faces_for as faces_of
     from reportgen.layout import load_layout

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from reportgen import model as m
 from reportgen import source as src
-from reportgen.build import make_hooks, prepare
+from reportgen.editions import make_hooks, prepare
 from reportgen.cli import main
 from reportgen.data import load_data
 from reportgen.errors import Diagnostics

@@ -106,7 +106,7 @@ def whitepaper(tmp_path_factory):
 
 
 def test_whitepaper_outline_has_every_part_and_chapter(whitepaper):
-    from reportgen.build import prepare
+    from reportgen.editions import prepare
 
     from reportgen.errors import Diagnostics
 
@@ -127,7 +127,7 @@ def test_whitepaper_outline_has_every_part_and_chapter(whitepaper):
 
 
 def test_whitepaper_footnotes_and_merged_cells(whitepaper):
-    from reportgen.build import prepare
+    from reportgen.editions import prepare
 
     from reportgen.errors import Diagnostics
 
@@ -151,7 +151,7 @@ def test_whitepaper_footnotes_and_merged_cells(whitepaper):
 
 def test_the_donut_and_the_table_of_model_types_print_the_same_shares():
     """medical-llm-industry shows the model types as a donut and as a table: same digits."""
-    from reportgen.build import prepare
+    from reportgen.editions import prepare
     from reportgen.errors import Diagnostics
 
     diags = Diagnostics()

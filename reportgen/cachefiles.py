@@ -1,0 +1,65 @@
+"""Files kept in the cache (.reportgen-cache/ or $REPORTGEN_CACHE) between builds.
+
+Each file has its sha256 beside it (`NAME.sha256`), written before the file itself is
+renamed into place. A file whose digest is missing or does not match (a build killed
+mid-write on an old version, a full disk, a damaged copy) is not used: it is made again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import threading
+from pathlib import Path
+from typing import Callable
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def digest_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def temp_path(target: Path) -> Path:
+    """A name only this process (and thread) writes; leftovers are recognised by it."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+
+
+def intact(path: Path) -> bool:
+    """True when `path` exists and matches the digest stored beside it."""
+    try:
+        stat, side = path.stat(), digest_path(path).stat()
+    except OSError:
+        return False
+    return _intact(str(path), stat.st_size, stat.st_mtime_ns, side.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=1024)
+def _intact(path: str, size: int, mtime_ns: int, side_mtime_ns: int) -> bool:
+    try:
+        expected = digest_path(Path(path)).read_text(encoding="ascii").strip()
+        return size > 0 and expected == sha256_file(Path(path))
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def save(target: Path, write: Callable[[Path], None]) -> None:
+    """Make `target` with `write(temporary_path)`, then put its digest and it in place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp, side_tmp = temp_path(target), temp_path(digest_path(target))
+    try:
+        write(tmp)
+        side_tmp.write_text(sha256_file(tmp) + "\n", encoding="ascii")
+        # The digest first: a reader that sees the new file also sees its digest.
+        os.replace(side_tmp, digest_path(target))
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        side_tmp.unlink(missing_ok=True)

@@ -1,0 +1,123 @@
+"""Editions: the reports a command works on, each loaded, checked and resolved per locale.
+
+`build`, `check` and the `i18n` commands all start here, so they read a project the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import model as m
+from .data import load_data, run_checks
+from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
+from .expr import Evaluator
+from .i18n import Translator, catalog_path, check_catalog, read_catalog
+from .layout import load_layout
+from .locale import edition_locale
+from .resolve import Hooks, resolve
+from .spec import Spec, display_path, find_reports, load_spec
+
+
+@dataclass
+class Edition:
+    """One report in one locale, as resolved for the writers."""
+
+    spec: Spec
+    locale: str
+    document: m.Document | None = None
+    layout: object = None
+    diags: Diagnostics = field(default_factory=Diagnostics)
+    json: str | None = None
+
+
+def select_reports(root: Path, names: list[str], diags: Diagnostics) -> list[Path]:
+    """The report.yaml files the user asked for (all of them when `names` is empty)."""
+    found = find_reports(root)
+    if not names:
+        if not found:
+            diags.error(None, "no reports found: expected content/<report-id>/report.yaml", "cli")
+        return found
+    by_id = {p.parent.name: p for p in found}
+    chosen = []
+    for name in names:
+        if name in by_id:
+            chosen.append(by_id[name])
+        else:
+            diags.error(None, f"no report `{name}` in content/{did_you_mean(name, by_id)}", "cli")
+    return chosen
+
+
+def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostics) -> list[Edition]:
+    """Load and resolve every selected edition, collecting all diagnostics."""
+    editions = []
+    for path in paths:
+        spec, spec_diags = load_spec(path, root)
+        diags.extend(spec_diags)
+        if spec is None:
+            continue
+        data_diags = Diagnostics()
+        namespaces, data_files = load_data(root, spec.data, spec.data_loc, data_diags)
+        spec.files.extend(data_files)
+        if not data_diags.errors:
+            run_checks(namespaces, Evaluator(namespaces, spec.source_locale, spec.formats), data_diags)
+        diags.extend(data_diags)
+        if data_diags.errors:
+            continue
+        wanted = [loc for loc in spec.locales if not locales or loc in locales]
+        for locale in wanted:
+            edition = Edition(spec, locale)
+            try:
+                edition.layout = load_layout(root, spec.layout, locale, spec.layout_loc)
+                hooks = make_hooks(spec, locale, namespaces, edition.diags, root)
+                edition.document = resolve(spec, locale, edition.layout, hooks, edition.diags)
+            except ReportgenError as exc:
+                edition.diags.items.extend(exc.diagnostics)
+            diags.extend(edition.diags)
+            editions.append(edition)
+    return editions
+
+
+def make_hooks(spec: Spec, locale: str, namespaces: dict, diags: Diagnostics, root: Path) -> Hooks:
+    """Translation and data-expression hooks for one edition."""
+    evaluator = Evaluator(namespaces, locale, spec.formats)
+    hooks = Hooks(expand=evaluator.expand, evaluator=evaluator)
+    if locale != spec.source_locale:
+        path = catalog_path(spec.folder, locale)
+        shown = display_path(path, root)
+        catalog = None
+        if path.exists():
+            spec.files.append(path)
+            catalog = read_catalog(path, shown)
+            # A translation whose placeholders or numbers drifted would print other numbers.
+            check_catalog(catalog, diags)
+        else:
+            # One line for the edition: every string of it is untranslated, and listing them helps no one.
+            diags.warning(Loc(shown), f"no {locale} translations yet (the file does not exist): the whole {locale} "
+                          f"edition uses the source text; run `reportgen i18n update {spec.id}` to create it, "
+                          "then translate it", "i18n")
+        hooks.translate = Translator(catalog, locale, diags, shown, draft=locale in spec.draft_locales)
+    return hooks
+
+
+def face_key(edition: Edition) -> tuple[str, bool]:
+    """The PDF font of an edition: its family, and whether its script is Latin (proportional quotes)."""
+    return edition.layout.pdf_font, not edition_locale(edition.locale).cjk
+
+
+def edition_json(edition: Edition) -> str:
+    """The resolved tree as JSON without locations, made once: it is both hashed and scanned
+    for the characters the fonts must hold (a superset of what is printed: it has field names)."""
+    from .incremental import tree_json
+
+    if edition.json is None:
+        edition.json = tree_json(edition.document)
+    return edition.json
+
+
+def shard_of(keys: set[tuple[str, str]], shard: tuple[int, int] | None) -> set[tuple[str, str]]:
+    """The (report, locale) editions of shard K of N: round-robin over them, sorted."""
+    if not shard:
+        return set(keys)
+    k, n = shard
+    return {key for i, key in enumerate(sorted(keys)) if i % n == k - 1}

@@ -1,0 +1,221 @@
+"""Writing editions, in worker processes when there are several to write.
+
+A job is one edition (or one format of it) as plain data; `write_edition` turns it into one
+manifest entry per format, whatever happens: a located error, a full disk or a bug in a writer
+becomes that format's `failed` (or `stale`) entry and the other editions go on. Only an
+interrupt (Ctrl-C, SIGTERM) stops the run; the temporary file being written is removed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import traceback
+from pathlib import Path
+
+from . import model as m
+from .cachefiles import sha256_file
+from .errors import ReportgenError
+from .manifest import Result
+from .outputs import bug_message, disk_message, is_disk_error, not_rebuilt, output_path, write_atomically
+
+
+def draw_charts(doc: m.Document, layout, faces, root: Path) -> list[Path]:
+    """The PNG of every chart of `doc`, in `walk_blocks()` order (drawn, or taken from the cache)."""
+    from .chartdraw import render_chart
+    from .fonts import cache_dir
+
+    folder = cache_dir(root) / "charts"
+    return [render_chart(block, layout, faces, folder) for block in doc.walk_blocks() if isinstance(block, m.Chart)]
+
+
+def write_edition(job: dict) -> list[Result]:
+    """Draw the charts of one resolved edition and write each format, atomically.
+
+    Runs in a worker process when building in parallel, so it takes and returns plain data.
+    """
+    doc, layout, faces, root = job["document"], job["layout"], job["faces"], job["root"]
+    try:
+        images = draw_charts(doc, layout, faces, root)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes this edition's entries
+        from .fonts import cache_dir
+
+        return [failure(job, fmt, exc, cache_dir(root) / "charts") for fmt in job["formats"]]
+    results = []
+    for fmt in job["formats"]:
+        target = output_path(job["out_dir"], job["report"], job["locale"], fmt)
+        try:
+            if fmt == "pdf":
+                from .writers.pdf import write_pdf
+
+                pages = write_atomically(target, lambda tmp: write_pdf(doc, layout, faces, tmp, chart_images=images))
+            else:
+                from .writers.docx import write_docx
+
+                write_atomically(target, lambda tmp: write_docx(doc, layout, tmp, chart_images=images))
+                pages = 0
+            results.append(Result(job["report"], job["locale"], fmt, job["shown"][fmt], "built", pages,
+                                  sha256_file(target), inputs=job["inputs"], sources=job["sources"],
+                                  locales=job["locales"]))
+        except Exception as exc:  # noqa: BLE001 - every failure becomes this format's entry
+            results.append(failure(job, fmt, exc, target.parent))
+    return results
+
+
+def failure(job: dict, fmt: str, exc: BaseException, folder: Path) -> Result:
+    """The entry of a format that could not be written because of `exc`: the earlier file, if
+    any, stays (`stale`); the message is the user's to act on, or says that it is a bug."""
+    shown = job["shown"][fmt]
+    if isinstance(exc, ReportgenError):
+        message = "; ".join(str(d) for d in exc.diagnostics)
+    elif is_disk_error(exc):
+        from .spec import display_path
+
+        message = disk_message(exc, display_path(Path(exc.filename).parent if exc.filename else folder, job["root"]))
+    else:
+        message = bug_message(shown, exc)
+        if os.environ.get("REPORTGEN_DEBUG"):
+            traceback.print_exception(exc, file=sys.stderr)
+    target = output_path(job["out_dir"], job["report"], job["locale"], fmt)
+    return not_rebuilt(target, shown, (job["report"], job["locale"], fmt), message, job["previous"].get(fmt))
+
+
+_busy = False  # in a worker: whether a job is running
+
+
+def _in_worker() -> None:
+    """Worker processes leave Ctrl-C to the build, which stops them with SIGTERM."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stopped)
+
+
+def _stopped(*_) -> None:
+    # A running job unwinds (removing its temporary file); an idle worker just ends.
+    if _busy:
+        raise SystemExit(130)
+    os._exit(130)
+
+
+def _guarded(function, argument):
+    """Run one job in a worker; once stopped, the worker takes no other job from the queue."""
+    global _busy
+    _busy = True
+    try:
+        return function(argument)
+    except SystemExit:
+        os._exit(130)
+    finally:
+        _busy = False
+
+
+def _write_job(job: dict) -> list[Result]:
+    return _guarded(write_edition, job)
+
+
+def _chart_job(task: tuple) -> None:
+    return _guarded(_draw_chart, task)
+
+
+def _preload(work: list[dict]) -> None:
+    """Import the writers (and matplotlib, when charts are drawn) once, before the workers
+    fork: each would otherwise spend the better part of a second importing them itself."""
+    from .writers import docx, pdf  # noqa: F401
+
+    if any(isinstance(b, m.Chart) for job in work for b in job["document"].walk_blocks()):
+        import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.figure  # noqa: F401
+
+
+def _pool(jobs: int):
+    import concurrent.futures as futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    return futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_in_worker)
+
+
+def _stop(pool) -> None:
+    """Stop a pool now: queued jobs are dropped and running ones unwind (see `_in_worker`)."""
+    # concurrent.futures has no public way to stop running workers before Python 3.14
+    # (and shutdown() forgets them, so they are taken first).
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=30)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    pool.shutdown(wait=True)
+
+
+def _draw_chart(task: tuple) -> None:
+    from .chartdraw import render_chart
+
+    try:
+        render_chart(*task)
+    except Exception:  # noqa: BLE001 - drawn again, and reported, when its edition is written
+        pass
+
+
+def prerender_charts(work: list[dict], jobs: int, root: Path) -> None:
+    """Draw every chart the editions need into the cache, in `jobs` processes when there are many."""
+    from .fonts import cache_dir
+
+    folder = cache_dir(root) / "charts"
+    tasks = [(chart, job["layout"], job["faces"], folder)
+             for job in work for chart in job["document"].walk_blocks() if isinstance(chart, m.Chart)]
+    if jobs <= 1 or len(tasks) < 8:
+        return  # drawn as each edition is written; a pool would cost more than it saves
+    _preload(work)
+    pool = _pool(jobs)
+    try:
+        list(pool.map(_chart_job, tasks, chunksize=max(1, len(tasks) // (jobs * 4))))
+    except Exception:  # noqa: BLE001 - a worker that died: what it did not draw is drawn, and any error reported, per edition
+        _stop(pool)
+        return
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def run(work: list[dict], jobs: int):
+    """Write editions, in worker processes when there is more than one to do and jobs allow;
+    yield (job, entries) as each finishes."""
+    if jobs <= 1 or len(work) <= 1:
+        for job in work:
+            yield job, write_edition(job)
+        return
+    import concurrent.futures as futures
+
+    _preload(work)
+    pool = _pool(min(jobs, len(work)))
+    pending = {pool.submit(_write_job, job): job for job in work}
+    try:
+        for future in futures.as_completed(pending):
+            job = pending.pop(future)
+            yield job, _batch(future, job)
+    except GeneratorExit:
+        _stop(pool)
+        raise
+    except BaseException:
+        # Interrupted: editions that finished meanwhile are still reported, then the rest stop.
+        finished = [(future, job) for future, job in pending.items()
+                    if future.done() and not future.cancelled() and future.exception() is None]
+        _stop(pool)
+        for future, job in finished:
+            yield job, future.result()
+        raise
+    pool.shutdown(wait=True)
+
+
+def _batch(future, job: dict) -> list[Result]:
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - a worker that died: its edition failed, not the build
+        return [failure(job, fmt, exc, output_path(job["out_dir"], job["report"], job["locale"], fmt).parent)
+                for fmt in job["formats"]]

@@ -12,7 +12,6 @@ import json
 import os
 import sys
 import time
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from . import __version__
 from . import model as m
 from .errors import Diagnostics, Loc, ReportgenError
 from .i18n import Translator, catalog_path, check_catalog, read_catalog
+from .check import check_document
 from .data import load_data, run_checks
 from .expr import Evaluator
 from .layout import load_layout
@@ -98,6 +98,7 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
                 edition.layout = load_layout(root, spec.layout, locale, spec.layout_loc)
                 hooks = make_hooks(spec, locale, namespaces, edition.diags, root)
                 edition.document = resolve(spec, locale, edition.layout, hooks, edition.diags)
+                check_document(edition.document, edition.layout, edition.diags, spec)
             except ReportgenError as exc:
                 edition.diags.items.extend(exc.diagnostics)
             diags.extend(edition.diags)
@@ -128,38 +129,6 @@ def make_hooks(spec: Spec, locale: str, namespaces: dict, diags: Diagnostics, ro
 def face_key(edition: Edition) -> tuple[str, bool]:
     """The PDF font of an edition: its family, and whether its script is Latin (proportional quotes)."""
     return edition.layout.pdf_font, edition.locale.split("_")[0] not in ("zh", "ja", "ko")
-
-
-def check_glyphs(edition: Edition, faces) -> None:
-    """Report each character the PDF font cannot draw, at the first place it is written."""
-    seen: set[str] = set()
-
-    def visit_text(text: str, loc) -> None:
-        for ch in set(text) - seen:
-            if not ch.isspace() and ch not in faces.chars and unicodedata.category(ch)[0] != "C":
-                seen.add(ch)
-                name = unicodedata.name(ch, "an unnamed character")
-                edition.diags.error(loc, f"the font {faces.family} has no glyph for “{ch}” (U+{ord(ch):04X}, {name}); "
-                                    "remove it or write it another way", "font")
-
-    def walk(node, loc):
-        loc = getattr(node, "loc", None) or loc
-        if isinstance(node, str):
-            visit_text(node, loc)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item, loc)
-        elif hasattr(node, "__dataclass_fields__"):
-            for name in node.__dataclass_fields__:
-                if name not in ("loc", "path", "spec", "url", "anchor", "kind", "type", "style", "align", "axis"):
-                    walk(getattr(node, name), loc)
-
-    doc, spec = edition.document, edition.spec
-    for raw, text in ((spec.title, doc.meta.title), (spec.subtitle, doc.meta.subtitle), (spec.edition, doc.meta.edition),
-                      (spec.date, doc.meta.date), (spec.author, doc.meta.author)):
-        walk(text, raw.loc if raw is not None else None)
-    walk(doc.front, None)
-    walk(doc.sections, None)
 
 
 def edition_json(edition: Edition) -> str:
@@ -470,11 +439,7 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
             diags.items.extend(exc.diagnostics)
     work = []
     for edition, inputs in todo:
-        if face_key(edition) in faces:
-            before = len(edition.diags.items)
-            check_glyphs(edition, faces[face_key(edition)])
-            diags.items.extend(edition.diags.items[before:])
-        if face_key(edition) not in faces or edition.diags.errors:
+        if face_key(edition) not in faces:
             results.extend(fail_edition(edition, formats, out_dir, root))
             continue
         work.append({

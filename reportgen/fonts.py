@@ -257,3 +257,14 @@ def _save_face(font, family, latin, weight_name, weight, order, cmap, glyphs, wi
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     builder.font.save(str(tmp))
     os.replace(tmp, target)
+
+
+@functools.lru_cache(maxsize=None)
+def family_chars(family: str) -> frozenset:
+    """Every character `family` can draw, read from the cmap of its source face (no face is
+    cut): what a check needs to know before anything is written."""
+    from fontTools.ttLib import TTFont
+
+    path, index = source_path(family)
+    with TTFont(path, fontNumber=index, lazy=True) as font:
+        return frozenset(chr(c) for c in font.getBestCmap())

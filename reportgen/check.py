@@ -185,10 +185,6 @@ class _Checker:
             self.text(getattr(meta, field), getattr(raw, "loc", None), what=f"the report's {field}")
         if meta.logo:
             self.image(meta.logo, self.layout_loc, "the logo")
-        if self.layout is not None:
-            for part in ("header", "footer"):
-                for slot, value in (getattr(self.layout, part, None) or {}).items():
-                    self.text(str(value), self.layout_loc, what=f"the {part}")
         self.blocks(self.doc.front, None)
         for section in self.doc.sections:
             self.section(section, 1)
@@ -383,7 +379,7 @@ def chart_problems(chart: m.Chart) -> list[str]:
                        "`categories:` should list the same keys as the data")
         if series.labels and len(series.labels) != len(values):
             out.append(f"{name} has {len(series.labels)} labels for {len(values)} values")
-        numbers = _numbers(values, name, "value", out)
+        numbers = _numbers(values, name, "value", out, keys=[] if points else chart.categories)
         if points:
             if not values:
                 out.append(f"{name} has no points: a {kind} chart needs records with x and y")
@@ -424,18 +420,22 @@ def chart_problems(chart: m.Chart) -> list[str]:
     return out
 
 
-def _numbers(values, name: str, what: str, out: list[str], gaps: bool = True) -> list[float]:
+def _numbers(values, name: str, what: str, out: list[str], gaps: bool = True, keys=()) -> list[float]:
     """The finite numbers of `values`; NaN, infinity, text and absurd magnitudes are reported."""
     numbers = []
     for i, v in enumerate(values):
+        if i < len(keys):
+            what_i = f"{what} for `{keys[i]}`"
+        else:
+            what_i = f"{what} {i + 1}"
         if v is None and gaps:
             continue
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            out.append(f"{name}: {what} {i + 1} is `{v}`, not a number")
+            out.append(f"{name}: {what_i} is `{v}`, not a number")
         elif not math.isfinite(v):
-            out.append(f"{name}: {what} {i + 1} is {v}; a chart draws finite numbers only")
+            out.append(f"{name}: {what_i} is {v}; a chart draws finite numbers only")
         elif abs(v) > MAX_CHART_VALUE:
-            out.append(f"{name}: {what} {i + 1} is {v:.3g}, beyond ±{MAX_CHART_VALUE:.0e}; "
+            out.append(f"{name}: {what_i} is {v:.3g}, beyond ±{MAX_CHART_VALUE:.0e}; "
                        "divide it with `scale:` (e.g. 1e8 for 亿)")
         else:
             numbers.append(float(v))

@@ -11,6 +11,7 @@ import functools
 import math
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,6 +134,8 @@ def length(value, loc: Loc, diags: Diagnostics) -> float:
 
 
 def _show(value) -> str:
+    if value is None:
+        return "(empty)"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -353,8 +356,8 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
     palette = list(DEFAULT_PALETTE)
     if palette_value is not None:
         if not isinstance(palette_value, list) or not 1 <= len(palette_value) <= MAX_PALETTE:
-            error(("palette",), f"`palette` should be a list of 1 to {MAX_PALETTE} colours `#RRGGBB`, "
-                  f"not {_kind(palette_value) if not isinstance(palette_value, list) else f'{len(palette_value)}'}")
+            given = f"{len(palette_value)} of them" if isinstance(palette_value, list) else _kind(palette_value)
+            error(("palette",), f"`palette` should be a list of 1 to {MAX_PALETTE} colours `#RRGGBB`, not {given}")
         else:
             bad = [i for i, c in enumerate(palette_value)
                    if not isinstance(c, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", c)]
@@ -385,6 +388,11 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
         for slot, content in mapping(value, (key,), SLOTS, " of slot (left, center, right) to text").items():
             if slot in SLOTS:
                 content = text(content, (key, slot), "")
+                missing = _missing_glyphs(content, pdf_font)
+                if missing:
+                    ch = missing[0]
+                    error((key, slot), f"the font {pdf_font} has no glyph for “{ch}” (U+{ord(ch):04X}, "
+                          f"{unicodedata.name(ch, 'an unnamed character')}); remove it or write it another way")
                 for token in re.findall(r"\{([^}]*)\}", content):
                     if token not in TOKENS:
                         error((key, slot), f"unknown token `{{{token}}}` in {key}{did_you_mean(token, TOKENS)}")
@@ -441,6 +449,17 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
     )
 
 
+def _missing_glyphs(text: str, family: str) -> list[str]:
+    """Characters of a header or footer the PDF font cannot draw (checked here, where the
+    layout's locations are known)."""
+    from .fonts import FAMILIES, family_chars
+
+    if family not in FAMILIES or not text.strip():
+        return []
+    chars = family_chars(family)
+    return sorted({ch for ch in text if ch not in chars and not ch.isspace() and unicodedata.category(ch)[0] != "C"})
+
+
 def reference_problem(path: str) -> str:
     """Why a reference .docx cannot be used ('' when it can), read with limits."""
     try:
@@ -464,7 +483,7 @@ def _reference_problem(path: str, size: int, mtime_ns: int) -> str:
             unpacked = sum(e.file_size for e in entries)
             packed = sum(e.compress_size for e in entries) or 1
             if unpacked > REFERENCE_MAX_UNPACKED or unpacked > REFERENCE_MAX_RATIO * max(packed, size // 2):
-                return (f"unpacks to {unpacked / 1e6:,.0f} MB from {size / 1e6:,.1f} MB (limits: "
+                return (f"unpacks to {unpacked / 1e6:,.0f} MB from {size / 1e3:,.0f} kB (limits: "
                         f"{REFERENCE_MAX_UNPACKED / 1e6:.0f} MB, {REFERENCE_MAX_RATIO}× its size): refused")
             names = {e.filename for e in entries}
             if "[Content_Types].xml" not in names or "word/document.xml" not in names:

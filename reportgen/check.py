@@ -60,6 +60,16 @@ def paragraph_limit() -> int:
     return value
 
 
+def too_long(count: int, what: str = "this paragraph", limit: int | None = None) -> str:
+    """The message refusing `count` characters in one paragraph, or '' within the limit.
+    Also for the loader, which should refuse a long source before Markdown parses it."""
+    limit = paragraph_limit() if limit is None else limit
+    if count <= limit:
+        return ""
+    return (f"{what} has {count:,} characters, more than the limit of {limit:,}; split it into shorter "
+            f"paragraphs (or raise the limit with {PARAGRAPH_LIMIT_ENV})")
+
+
 def bad_character(ch: str) -> str:
     """Why `ch` cannot reach a writer ('' when it can): XML (Word) and PDF text hold no
     control characters but tab and newline, no surrogates and no non-characters."""
@@ -122,10 +132,9 @@ class _Checker:
                            "remove it or write it another way", "font")
 
     def length(self, inlines: list, loc: Loc | None, what: str) -> None:
-        count = sum(len(t) for t in _texts(inlines))
-        if count > self.limit:
-            self.error(loc, f"{what} has {count:,} characters, more than the limit of {self.limit:,}; "
-                       f"split it into shorter paragraphs (or raise the limit with {PARAGRAPH_LIMIT_ENV})", "limit")
+        problem = too_long(sum(len(t) for t in _texts(inlines)), what, self.limit)
+        if problem:
+            self.error(loc, problem, "limit")
 
     def inlines(self, inlines, loc: Loc | None, what: str = "this paragraph") -> None:
         if not isinstance(inlines, list):

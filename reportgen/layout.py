@@ -220,15 +220,17 @@ def _kind(value) -> str:
 def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnostics) -> Layout:
     raw = layers[0]
 
-    def where(*keys):
-        """The place a value was written: in the most specific override that sets it, else the base."""
+    def where(*keys, key=False):
+        """The place a value was written (with `key`, its key): in the most specific override
+        that sets it, else the base."""
         best = raw.loc
         for layer in reversed(layers):
             node, loc, found = layer, layer.loc, 0
-            for key in keys:
-                if isinstance(node, YMap) and key in node:
-                    loc = node.loc_of(key)
-                    node = node[key]
+            for name in keys:
+                if isinstance(node, YMap) and name in node:
+                    last = found == len(keys) - 1
+                    loc = node.key_locs.get(name, node.loc_of(name)) if key and last else node.loc_of(name)
+                    node = node[name]
                     found += 1
                 else:
                     break
@@ -238,8 +240,8 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
                 best = loc
         return best
 
-    def error(keys, message):
-        diags.error(where(*keys), message, "layout")
+    def error(keys, message, key=False):
+        diags.error(where(*keys, key=key), message, "layout")
 
     def mapping(value, keys, known=None, example=""):
         """A mapping, or {} with an error naming what was written instead."""
@@ -251,7 +253,8 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
         if known is not None:
             for key in value:
                 if key not in known:
-                    error(keys + (key,), f"unknown key `{key}` in `{'.'.join(keys)}`{did_you_mean(key, known)}")
+                    error(keys + (key,), f"unknown key `{key}` in `{'.'.join(keys)}`{did_you_mean(key, known)}",
+                          key=True)
         return value
 
     def number(value, keys, default, lo, hi, unit=""):
@@ -287,8 +290,11 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
             error(("page", "size"), f"`page.size` should be a name ({', '.join(PAGE_SIZES)}) or [width, height], "
                   f"not a list of {len(size)}")
         else:
+            before = len(diags.errors)
             sides = [length(v, where("page", "size"), diags) for v in size]
-            if all(PAGE_MIN_MM * mm <= v <= PAGE_MAX_MM * mm for v in sides):
+            if len(diags.errors) > before:
+                pass  # the length's own message says what is wrong
+            elif all(PAGE_MIN_MM * mm <= v <= PAGE_MAX_MM * mm for v in sides):
                 width, height = sides
             else:
                 error(("page", "size"), f"a page side should be from {PAGE_MIN_MM}mm to {PAGE_MAX_MM}mm; "
@@ -307,8 +313,11 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
     margins = mapping(page.get("margins"), ("page", "margins"), MARGIN_KEYS, " such as {top: 20mm, left: 22mm}")
     m = {}
     for side in MARGIN_KEYS:
+        before = len(diags.errors)
         value = length(margins.get(side, "20mm"), where("page", "margins", side), diags)
-        if not 0 <= value <= MARGIN_MAX_MM * mm:
+        if len(diags.errors) > before:
+            value = 20 * mm
+        elif not 0 <= value <= MARGIN_MAX_MM * mm:
             error(("page", "margins", side), f"the {side} margin is {value / mm:g}mm; "
                   f"it should be from 0 to {MARGIN_MAX_MM}mm")
             value = 20 * mm
@@ -337,7 +346,7 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
     sizes = dict(DEFAULT_SIZES)
     for key, value in mapping(data.get("sizes"), ("sizes",), None, " such as {body: 10.5, h1: 17}").items():
         if key not in DEFAULT_SIZES:
-            error(("sizes", key), f"unknown size `{key}`{did_you_mean(key, DEFAULT_SIZES)}")
+            error(("sizes", key), f"unknown size `{key}`{did_you_mean(key, DEFAULT_SIZES)}", key=True)
         else:
             sizes[key] = number(value, ("sizes", key), DEFAULT_SIZES[key], *SIZE_RANGE, " pt")
     line_spacing = number(data.get("line_spacing"), ("line_spacing",), 1.5, *LINE_SPACING_RANGE,
@@ -345,8 +354,8 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
     colors = dict(DEFAULT_COLORS)
     for key, value in mapping(data.get("colors"), ("colors",), None, " of name to `#RRGGBB`").items():
         if key not in DEFAULT_COLORS:
-            error(("colors", key), f"unknown colour `{key}`{did_you_mean(key, DEFAULT_COLORS)}; "
-                  f"the layout's colours are {', '.join(DEFAULT_COLORS)}")
+            hint = did_you_mean(key, DEFAULT_COLORS) or f"; the layout's colours are {', '.join(DEFAULT_COLORS)}"
+            error(("colors", key), f"unknown colour `{key}`{hint}", key=True)
         elif not isinstance(value, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
             error(("colors", key), f"colour `{_show(value)}` should be written `#RRGGBB` (in quotes: YAML "
                   "reads an unquoted # as a comment)")

@@ -44,6 +44,14 @@ ALIGNS = ("left", "center", "right")
 CALLOUT_KINDS = ("note", "case", "quote")
 TABLE_STYLES = ("grid", "stats")
 
+# Widths the PDF writer takes from a line, in ems of the body (table) size: a quote or box's
+# padding on both sides, a list label, a table column's padding plus one character. Nesting
+# that leaves less than MIN_LINE_EMS of line is refused before ReportLab is given a negative width.
+BOX_EMS = 2.2
+LIST_LABEL_EMS = 2.0
+TABLE_COLUMN_EMS = 2.4
+MIN_LINE_EMS = 3
+
 
 def paragraph_limit() -> int:
     """The longest paragraph accepted, in characters (REPORTGEN_MAX_PARAGRAPH_CHARS)."""
@@ -99,6 +107,12 @@ class _Checker:
         self.glyphs = self._glyphs()
         self.reported: set[str] = set()  # a character the font lacks is reported once, where first met
         self.anchors = {s.anchor for s in doc.walk_sections() if s.anchor}
+        sizes = getattr(layout, "sizes", None) or {}
+        self.body = float(sizes.get("body", 10.5))
+        self.table_size = float(sizes.get("table", 9))
+        self.indent = max(float(getattr(layout, "first_line_indent", 0) or 0), 0.5)
+        self.width = float(layout.text_width) if layout is not None else float("inf")
+        self.narrow_reported = False
 
     def _glyphs(self):
         if self.layout is None:
@@ -194,7 +208,7 @@ class _Checker:
             self.text(getattr(meta, field), getattr(raw, "loc", None), what=f"the report's {field}")
         if meta.logo:
             self.image(meta.logo, self.layout_loc, "the logo")
-        self.blocks(self.doc.front, None)
+        self.blocks(self.doc.front, None, self.width)
         for section in self.doc.sections:
             self.section(section, 1)
 
@@ -207,34 +221,69 @@ class _Checker:
             self.error(loc, f"heading level {section.level} is not one a writer can set (1 to 6)")
         self.text(section.number, loc, what="the heading number")
         self.inlines(section.title, loc, "this heading")
-        self.blocks(section.blocks, loc)
+        self.blocks(section.blocks, loc, self.width)
         for child in section.children:
             self.section(child, depth + 1)
 
-    def blocks(self, blocks, loc: Loc | None) -> None:
+    def blocks(self, blocks, loc: Loc | None, width: float, depth: int = 0) -> None:
+        """`width`: the line length left to these blocks (pt) after the boxes and list
+        indents around them; `depth`: how deep in lists they are."""
         if not isinstance(blocks, list):
             self.unknown(blocks, loc)
             return
         for block in blocks:
-            self.block(block, getattr(block, "loc", None) or loc)
+            self.block(block, getattr(block, "loc", None) or loc, width, depth)
 
-    def block(self, node, loc: Loc | None) -> None:
+    def room(self, width: float, loc: Loc | None) -> bool:
+        """Whether nesting leaves a line of at least a few characters (else one error)."""
+        if width >= MIN_LINE_EMS * self.body:
+            return True
+        if not self.narrow_reported:
+            self.narrow_reported = True
+            self.error(loc, f"quotes, boxes and lists are nested so deep here that less than {MIN_LINE_EMS} "
+                       f"characters of line are left ({max(width, 0):.0f} pt of {self.width:.0f}); nest less deep",
+                       "limit")
+        return False
+
+    def block(self, node, loc: Loc | None, width: float = float("inf"), depth: int = 0) -> None:
         if isinstance(node, m.Paragraph):
             self.inlines(node.inlines, loc)
         elif isinstance(node, m.ListBlock):
             if isinstance(node.start, bool) or not isinstance(node.start, int) or not 0 <= node.start <= 1_000_000:
                 self.error(loc, f"a numbered list cannot start at `{node.start}`")
+            # Each level goes 2em in, and the item text a label's width further (as the PDF sets it).
+            indent = (self.indent + 2 * depth + LIST_LABEL_EMS) * self.body
+            if not self.room(width - indent, loc):
+                return
             for item in node.items:
-                self.blocks(item, loc)
+                for block in item if isinstance(item, list) else [item]:
+                    if isinstance(block, (m.Paragraph, m.ListBlock)):
+                        self.block(block, getattr(block, "loc", None) or loc, width, depth + 1)
+                    else:
+                        self.block(block, getattr(block, "loc", None) or loc, width - indent, 0)
         elif isinstance(node, m.Quote):
-            self.blocks(node.blocks, loc)
+            if self.room(width - BOX_EMS * self.body, loc):
+                self.blocks(node.blocks, loc, width - BOX_EMS * self.body)
         elif isinstance(node, m.Callout):
             if node.kind not in CALLOUT_KINDS:
                 self.error(loc, f"callout kind `{node.kind}` should be one of {', '.join(CALLOUT_KINDS)}")
             self.inlines(node.title, loc, "this title")
-            self.blocks(node.blocks, loc)
+            if self.room(width - BOX_EMS * self.body, loc):
+                self.blocks(node.blocks, loc, width - BOX_EMS * self.body)
         elif isinstance(node, m.Table):
             self.table(node, loc)
+            columns = len(node.columns)
+            need = TABLE_COLUMN_EMS * self.table_size
+            if columns and width < columns * need:
+                self.error(loc, f"{columns} columns do not fit in {width:.0f} pt of line at the layout's table size "
+                           f"({self.table_size:g} pt): each needs about {TABLE_COLUMN_EMS:g} characters with its "
+                           "padding; use fewer columns, a smaller `sizes.table` or a wider page", "table")
+            else:
+                for i, column in enumerate(node.columns, 1):
+                    if _share(column.width) and column.width * width < need:
+                        self.error(loc, f"column {i} is {column.width * width:.0f} pt wide ({column.width:g} of "
+                                   f"{width:.0f} pt), less than the {need:.0f} pt its padding and one character "
+                                   "take; give it a larger `width`", "table")
         elif isinstance(node, m.Figure):
             self.figure(node, loc)
         elif isinstance(node, m.Chart):

@@ -103,6 +103,7 @@ SLOTS = ("left", "center", "right")
 PAGE_MIN_MM, PAGE_MAX_MM = 50, 1200  # a postcard's edge to beyond A0's long side
 MARGIN_MAX_MM = 200
 MIN_TEXT_WIDTH, MIN_TEXT_HEIGHT = 72.0, 144.0  # pt: 1 inch of line, 2 inches of column
+MIN_LINE_CHARS = 20  # characters of body text a line must hold
 SIZE_RANGE = (4.0, 96.0)  # pt, every entry of `sizes`
 LINE_SPACING_RANGE = (0.8, 3.0)  # multiple of the font size
 INDENT_RANGE = (0.0, 10.0)  # em
@@ -351,6 +352,17 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
             sizes[key] = number(value, ("sizes", key), DEFAULT_SIZES[key], *SIZE_RANGE, " pt")
     line_spacing = number(data.get("line_spacing"), ("line_spacing",), 1.5, *LINE_SPACING_RANGE,
                           " (a multiple of the font size)")
+    # The sizes against the page: a line of body text holds some characters, and the
+    # tallest line (a title, at its line spacing) fits a page several times over.
+    text_width, text_height = width - m["left"] - m["right"], height - m["top"] - m["bottom"]
+    if text_width >= MIN_TEXT_WIDTH and text_width < MIN_LINE_CHARS * sizes["body"]:
+        error(("sizes", "body"), f"at {sizes['body']:g} pt a line of body text holds fewer than {MIN_LINE_CHARS} "
+              f"characters in this page's {text_width / mm:.0f}mm of text width; use a smaller size, smaller "
+              "margins or a larger page")
+    tallest = max(sizes.values()) * line_spacing
+    if text_height >= MIN_TEXT_HEIGHT and text_height < 3 * tallest:
+        error(("sizes",), f"the largest size at this line spacing makes {tallest:.0f} pt lines, more than a third "
+              f"of this page's {text_height / mm:.0f}mm of text height; use smaller sizes or a larger page")
     colors = dict(DEFAULT_COLORS)
     for key, value in mapping(data.get("colors"), ("colors",), None, " of name to `#RRGGBB`").items():
         if key not in DEFAULT_COLORS:

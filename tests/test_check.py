@@ -197,3 +197,32 @@ def test_chart_problems_are_errors_at_the_chart(layout):
     chart = m.Chart("pie", ["a", "b"], [m.Series("份额", [3.0, -1.0])], loc=AT)
     assert errors(document(chart), layout) == [
         "content/r/report.yaml:9:7: a pie chart shows shares of a whole: series `份额` has a negative value"]
+
+
+def nested(depth: int, inner) -> m.Quote:
+    block = inner
+    for i in range(depth):
+        block = m.Quote([block]) if i % 2 else m.ListBlock([[m.Paragraph([m.Str("层")]), block]])
+    return block
+
+
+def test_nesting_that_leaves_no_line_is_refused_before_the_writer_fails(layout):
+    # A4 with 22mm margins: 13 levels of quotes and lists still leave a line; 18 would make
+    # ReportLab raise on a negative width.
+    assert errors(document(nested(13, para(m.Str("正文")))), layout) == []
+    found = errors(document(nested(18, para(m.Str("正文")))), layout)
+    assert len(found) == 1 and "nested so deep here that less than 3 characters of line are left" in found[0]
+
+
+def test_table_columns_must_fit_the_line(layout):
+    def table(n, widths=None):
+        cols = [m.Column(w) for w in (widths or [None] * n)]
+        return m.Table(cols, [], [[m.Cell([m.Str("1")]) for _ in cols]], loc=AT)
+
+    assert errors(document(table(20)), layout) == []
+    found = errors(document(table(30)), layout)
+    assert found and "30 columns do not fit in 471 pt of line at the layout's table size (9 pt)" in found[0]
+    found = errors(document(table(2, [0.02, 0.5])), layout)
+    assert found and "column 1 is 9 pt wide" in found[0]
+    # Inside quotes the line is shorter: the same table that fits the page does not fit there.
+    assert errors(document(nested(12, table(16))), layout)

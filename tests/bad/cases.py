@@ -161,6 +161,11 @@ CASES.update({
  "emoji-heading": {"content/r/report.yaml": "title: a\nsections:\n  - title: 第一章 🎉\n"},
  # lengths
  "paragraph-too-long": spec("      - " + "甲" * 100_001 + "\n"),
+ # room on the line: nesting, columns, sizes against the page
+ "nesting-too-deep": spec("      - \"" + "> " * 20 + "很深\"\n"),
+ "table-too-many-columns": spec("      - table:\n          columns: [" + ", ".join(f"c{i}" for i in range(30))
+                                + "]\n          rows: [[" + ", ".join("1" for _ in range(30)) + "]]\n"),
+ "layout-body-too-large": with_layout("page: {size: A5}\nsizes: {body: 40}\n"),
  # locales in specs
  "spec-locale-unbuildable": {"content/r/report.yaml": "title: a\nlocales: [zh_CN, fr]\nsections:\n  - title: x\n"},
  "spec-locale-path": {"content/r/report.yaml": "title: a\nlocales: [zh_CN, ../x]\nsections:\n  - title: x\n"},
@@ -287,4 +292,7 @@ EXPECT = {
     'cli-locale-unbuildable': ('', '--locale fr: reportgen cannot build `fr` editions'),
     'cli-locale-path': ('', '--locale ../x: `../x` is not a locale name'),
     'cli-locale-not-in-report': ('', '--locale en: no selected report has this locale (they have: zh_CN)'),
+    'nesting-too-deep': ('content/r/report.yaml:5:9', 'nested so deep here that less than 3 characters of line are left'),
+    'table-too-many-columns': ('content/r/report.yaml:6:11', '30 columns do not fit in 471 pt of line'),
+    'layout-body-too-large': ('layouts/l.yaml:2:15', 'at 40 pt a line of body text holds fewer than 20 characters'),
 }

@@ -554,6 +554,7 @@ def _image_problem(path: str, size: int, mtime_ns: int) -> str:
 
         WordImage.from_file(path)
     except Exception as exc:  # python-docx's header parsers raise several kinds
-        return f"has a header Word cannot read ({type(exc).__name__}); save it again as PNG or JPEG"
+        return (f"has a header Word cannot read ({type(exc).__name__}); save it again as PNG, "
+                "or as an RGB JPEG")
     return ""
 

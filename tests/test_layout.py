@@ -154,3 +154,40 @@ def test_a_reference_document_that_is_a_folder_is_refused(tmp_path):
     project = make_project(tmp_path, {"layouts/t.yaml": "docx_reference: ref.docx\n", "layouts/ref.docx/x": ""})
     with pytest.raises(ReportgenError, match="not found in layouts/"):
         load_layout(project, "t", "zh_CN")
+
+
+def _paths(node, prefix=()):
+    """Every key path of a YAML mapping, depth first."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield prefix + (key,)
+            yield from _paths(value, prefix + (key,))
+
+
+SWAPS = [[1, 2], {"a": 1}, "word", -1, 0, 1e9, None, True, ".nan", "", "😀", "#12"]
+
+
+def test_no_value_in_any_place_of_a_layout_ends_other_than_a_layout_or_a_located_error(tmp_path):
+    import copy
+
+    import yaml
+
+    base = yaml.safe_load((REPO / "layouts" / "market-report.yaml").read_text(encoding="utf-8"))
+    project = make_project(tmp_path)
+    tried = 0
+    for path in _paths(base):
+        for swap in SWAPS:
+            data = copy.deepcopy(base)
+            node = data
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = swap
+            (project / "layouts" / "fuzz.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+            for locale in ("zh_CN", "en", "zh_TW"):
+                tried += 1
+                try:
+                    load_layout(project, "fuzz", locale)
+                except ReportgenError as exc:
+                    assert all(d.loc and d.loc.path == "layouts/fuzz.yaml" and d.loc.line for d in exc.diagnostics), \
+                        (path, swap, str(exc))
+    assert tried > 1000

@@ -98,7 +98,7 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
                 edition.layout = load_layout(root, spec.layout, locale, spec.layout_loc)
                 hooks = make_hooks(spec, locale, namespaces, edition.diags, root)
                 edition.document = resolve(spec, locale, edition.layout, hooks, edition.diags)
-                check_document(edition.document, edition.layout, edition.diags, spec)
+                check_document(edition.document, edition.layout, edition.diags, spec, root)
             except ReportgenError as exc:
                 edition.diags.items.extend(exc.diagnostics)
             diags.extend(edition.diags)

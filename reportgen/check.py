@@ -91,20 +91,21 @@ def bad_character(ch: str) -> str:
     return ""
 
 
-def check_document(doc: m.Document, layout, diags: Diagnostics, spec=None) -> None:
+def check_document(doc: m.Document, layout, diags: Diagnostics, spec=None, root=None) -> None:
     """Check a resolved edition for everything its writers and charts rely on; each problem
-    becomes a located error in `diags`. `spec`, when given, locates the cover texts."""
-    _Checker(doc, layout, diags).run(spec)
+    becomes a located error in `diags`. `spec`, when given, locates the cover texts; `root`
+    lets the font's character set be kept in the project's cache."""
+    _Checker(doc, layout, diags, root).run(spec)
 
 
 class _Checker:
-    def __init__(self, doc: m.Document, layout, diags: Diagnostics):
+    def __init__(self, doc: m.Document, layout, diags: Diagnostics, root=None):
         self.doc = doc
         self.layout = layout
         self.diags = diags
         self.limit = paragraph_limit()
         self.layout_loc = Loc(getattr(layout, "path", "") or "layout") if layout is not None else None
-        self.glyphs = self._glyphs()
+        self.glyphs = self._glyphs(root)
         self.reported: set[str] = set()  # a character the font lacks is reported once, where first met
         self.anchors = {s.anchor for s in doc.walk_sections() if s.anchor}
         sizes = getattr(layout, "sizes", None) or {}
@@ -114,13 +115,13 @@ class _Checker:
         self.width = float(layout.text_width) if layout is not None else float("inf")
         self.narrow_reported = False
 
-    def _glyphs(self):
+    def _glyphs(self, root):
         if self.layout is None:
             return None
         from .fonts import family_chars
 
         try:
-            return family_chars(self.layout.pdf_font)
+            return family_chars(self.layout.pdf_font, root)
         except ReportgenError as exc:
             self.diags.items.extend(exc.diagnostics)
             return None

@@ -409,7 +409,7 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
         for slot, content in mapping(value, (key,), SLOTS, " of slot (left, center, right) to text").items():
             if slot in SLOTS:
                 content = text(content, (key, slot), "")
-                missing = _missing_glyphs(content, pdf_font)
+                missing = _missing_glyphs(content, pdf_font, root)
                 if missing:
                     ch = missing[0]
                     error((key, slot), f"the font {pdf_font} has no glyph for “{ch}” (U+{ord(ch):04X}, "
@@ -470,14 +470,14 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
     )
 
 
-def _missing_glyphs(text: str, family: str) -> list[str]:
+def _missing_glyphs(text: str, family: str, root: Path) -> list[str]:
     """Characters of a header or footer the PDF font cannot draw (checked here, where the
     layout's locations are known)."""
     from .fonts import FAMILIES, family_chars
 
     if family not in FAMILIES or not text.strip():
         return []
-    chars = family_chars(family)
+    chars = family_chars(family, root)
     return sorted({ch for ch in text if ch not in chars and not ch.isspace() and unicodedata.category(ch)[0] != "C"})
 
 

@@ -226,3 +226,18 @@ def test_table_columns_must_fit_the_line(layout):
     assert found and "column 1 is 9 pt wide" in found[0]
     # Inside quotes the line is shorter: the same table that fits the page does not fit there.
     assert errors(document(nested(12, table(16))), layout)
+
+
+def test_the_font_character_set_is_cached_and_a_damaged_cache_is_read_again(tmp_path, monkeypatch):
+    from reportgen import fonts
+
+    monkeypatch.setenv("REPORTGEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(fonts, "_FAMILY_CHARS", {})
+    chars = fonts.family_chars("Noto Sans CJK SC", tmp_path)
+    assert "市" in chars and "A" in chars and "😀" not in chars and len(chars) > 40_000
+    [cached] = (tmp_path / "cache" / "fonts").glob("chars-*.txt")
+    for damage in (cached.read_text()[:500], "count=3\nzz-1\n", ""):
+        cached.write_text(damage)
+        monkeypatch.setattr(fonts, "_FAMILY_CHARS", {})
+        assert fonts.family_chars("Noto Sans CJK SC", tmp_path) == chars
+    assert not list(cached.parent.glob("*.ttf"))  # no face was cut

@@ -273,7 +273,7 @@ EXPECT = {
     'image-webp-named-png': ('content/r/report.yaml:5:17', 'is a WEBP image, whatever its name says'),
     'image-bmp-named-png': ('content/r/report.yaml:5:17', 'is a BMP image, whatever its name says'),
     'image-truncated-png': ('content/r/report.yaml:5:17', 'this image `x.png`'),
-    'image-directory': ('content/r/report.yaml:5:25', 'image `assets/x.png`'),
+    'image-directory': ('content/r/report.yaml:5:25', '`assets/x.png`'),
     'link-javascript': ('content/r/report.yaml:5:9', 'link target `javascript:alert(1)` is not allowed'),
     'link-file': ('content/r/report.yaml:5:9', 'link target `file:///etc/passwd` is not allowed'),
     'link-relative': ('content/r/report.yaml:5:9', 'link target `other.html` is not allowed'),

@@ -12,7 +12,6 @@ import dataclasses
 import os
 import sys
 import time
-import unicodedata
 from pathlib import Path
 
 from .cachefiles import sha256_file
@@ -28,38 +27,6 @@ from .workers import prerender_charts, run
 
 FORMATS = ("pdf", "docx")
 INTERRUPTED = "the build stopped before this file was rebuilt"
-
-
-def check_glyphs(edition: Edition, faces) -> None:
-    """Report each character the PDF font cannot draw, at the first place it is written."""
-    seen: set[str] = set()
-
-    def visit_text(text: str, loc) -> None:
-        for ch in set(text) - seen:
-            if not ch.isspace() and ch not in faces.chars and unicodedata.category(ch)[0] != "C":
-                seen.add(ch)
-                name = unicodedata.name(ch, "an unnamed character")
-                edition.diags.error(loc, f"the font {faces.family} has no glyph for “{ch}” (U+{ord(ch):04X}, {name}); "
-                                    "remove it or write it another way", "font")
-
-    def walk(node, loc):
-        loc = getattr(node, "loc", None) or loc
-        if isinstance(node, str):
-            visit_text(node, loc)
-        elif isinstance(node, (list, tuple)):
-            for item in node:
-                walk(item, loc)
-        elif hasattr(node, "__dataclass_fields__"):
-            for name in node.__dataclass_fields__:
-                if name not in ("loc", "path", "spec", "url", "anchor", "kind", "type", "style", "align", "axis"):
-                    walk(getattr(node, name), loc)
-
-    doc, spec = edition.document, edition.spec
-    for raw, text in ((spec.title, doc.meta.title), (spec.subtitle, doc.meta.subtitle), (spec.edition, doc.meta.edition),
-                      (spec.date, doc.meta.date), (spec.author, doc.meta.author)):
-        walk(text, raw.loc if raw is not None else None)
-    walk(doc.front, None)
-    walk(doc.sections, None)
 
 
 def build(root: Path, names: list[str], locales: list[str], formats: list[str], out_dir: Path,
@@ -115,10 +82,6 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
     try:
         faces, unmade = _faces(todo, root, diags)
         for edition, inputs, sources, stale in todo:
-            if face_key(edition) in faces:
-                before = len(edition.diags.items)
-                check_glyphs(edition, faces[face_key(edition)])
-                diags.items.extend(edition.diags.items[before:])
             if face_key(edition) not in faces or edition.diags.errors:
                 results.extend(_not_built(edition, stale, out_dir, root, previous, unmade.get(face_key(edition)[0])))
                 continue

@@ -18,6 +18,8 @@ import threading
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from .check import chart_problems
+from .errors import Diagnostic, ReportgenError
 from .fonts import FORMAT_VERSION as FONTS_FORMAT
 from .fonts import Faces
 from .layout import Layout
@@ -64,7 +66,7 @@ def chart_key(chart: Chart, layout: Layout, faces: Faces) -> str:
 def render_chart(chart: Chart, layout: Layout, faces: Faces, cache_dir: Path) -> Path:
     """Draw a resolved chart to a PNG in cache_dir, named by the hash of everything it is drawn from; reuse it when present."""
     if chart.type not in TYPES:
-        raise ValueError(f"unknown chart type `{chart.type}`; expected one of {', '.join(TYPES)}")
+        raise ReportgenError(f"chart type `{chart.type}` is not known (types: {', '.join(TYPES)})", chart.loc)
     cache_dir = Path(cache_dir)
     target = cache_dir / f"chart-{chart_key(chart, layout, faces)[:32]}.png"
     from .cachefiles import intact, save
@@ -459,7 +461,7 @@ def _pie(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
     s = chart.series[0]
     s = replace(s, values=[v if math.isfinite(v) else 0.0 for v in s.values])  # missing: no wedge
     if any(v < 0 for v in s.values) or sum(s.values) <= 0:
-        raise ValueError("pie and donut charts need non-negative values with a positive total")
+        raise ReportgenError("pie and donut charts need non-negative values with a positive total", chart.loc)
     total = sum(s.values)
     donut, ring, reach = chart.type == "donut", 0.42, 1.34
     colors = [style.color(i) for i in range(len(s.values))]
@@ -641,16 +643,11 @@ DRAWERS = {"bar": _bars, "barh": _bars, "grouped_bar": _bars, "stacked_bar": _ba
 
 
 def _check(chart: Chart) -> None:
-    if not chart.series:
-        raise ValueError("a chart needs at least one series")
-    for s in chart.series:
-        if chart.type in ("scatter", "bubble"):
-            if len(s.x) != len(s.values):
-                raise ValueError(f"series `{s.name}` has {len(s.x)} x values and {len(s.values)} y values")
-        elif len(s.values) != len(chart.categories):
-            raise ValueError(f"series `{s.name}` has {len(s.values)} values for {len(chart.categories)} categories")
-        if s.labels and len(s.labels) != len(s.values):
-            raise ValueError(f"series `{s.name}` has {len(s.labels)} labels for {len(s.values)} values")
+    """The checks pass's rules for charts, again: a chart drawn without a build (a test, a
+    tool) gets the same located messages instead of a matplotlib error."""
+    problems = chart_problems(chart)
+    if problems:
+        raise ReportgenError([Diagnostic(chart.loc, p, "error", "chart") for p in problems])
 
 
 def _draw(chart: Chart, layout: Layout, faces: Faces):
@@ -673,5 +670,11 @@ def _draw(chart: Chart, layout: Layout, faces: Faces):
     slot = 0.85 * width * 72 / max(len(chart.categories), 1) * 0.92
     if chart.title:  # before drawing: scatter labels freeze the layout once placed
         fig.suptitle(chart.title, **style.kw(bold=True, size=style.size + 1.5))
-    DRAWERS[chart.type](fig, ax, chart, style, slot)
+    try:
+        DRAWERS[chart.type](fig, ax, chart, style, slot)
+    except (ArithmeticError, ValueError, TypeError) as exc:
+        # Values the checks let through but matplotlib's arithmetic cannot place (e.g. a
+        # span too small for a float): still the chart's problem, told at the chart.
+        raise ReportgenError(f"this chart cannot be drawn from its values ({exc}); check its data and `scale:`",
+                             chart.loc) from None
     return fig

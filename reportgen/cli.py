@@ -171,9 +171,47 @@ def _build(root: Path, args, diags: Diagnostics) -> int:
         raise ReportgenError("--jobs should be at least 1")
     out_dir = (root / args.output).resolve()
     formats = list(dict.fromkeys(args.format)) or list(FORMATS)
-    results = build(root, args.reports, args.locale, formats, out_dir, diags,
+    locales = _locales(args.locale)
+    results = build(root, args.reports, locales, formats, out_dir, diags,
                     jobs=args.jobs, shard=args.shard, force=args.force)
+    _unused_locales(root, args.reports, locales, {r.locale for r in results}, diags)
     return EXIT_ERRORS if any(r.status != "built" for r in results) else EXIT_OK
+
+
+def _locales(names: list[str]) -> list[str]:
+    """The --locale values, each one reportgen can build (else an error with a suggestion)."""
+    from .errors import Diagnostic
+    from .locale import LocaleError, edition_locale
+
+    problems = []
+    for name in names:
+        try:
+            edition_locale(name)
+        except LocaleError as exc:
+            problems.append(Diagnostic(None, f"--locale {name}: {exc}", code="cli"))
+    if problems:
+        raise ReportgenError(problems)
+    return list(dict.fromkeys(names))
+
+
+def _unused_locales(root: Path, reports: list[str], asked: list[str], found: set[str], diags: Diagnostics) -> None:
+    """A --locale that no selected report has would build or check nothing and pass: an error."""
+    missing = [name for name in asked if name not in found]
+    if not missing:
+        return
+    from .editions import select_reports
+    from .spec import load_spec
+
+    have: set[str] = set()
+    for path in select_reports(root, reports, Diagnostics()):
+        spec, _ = load_spec(path, root)
+        if spec is None:
+            return  # that report's errors are reported; its locales are unknown
+        have.update(spec.locales)
+    for name in missing:
+        if name not in have:
+            listed = ", ".join(sorted(have)) or "none"
+            diags.error(None, f"--locale {name}: no selected report has this locale (they have: {listed})", "cli")
 
 
 def _check(root: Path, args, diags: Diagnostics) -> int:
@@ -181,8 +219,10 @@ def _check(root: Path, args, diags: Diagnostics) -> int:
     from .i18n import check_catalog, read_catalog
     from .spec import display_path
 
+    locales = _locales(args.locale)
     paths = select_reports(root, args.reports, diags)
-    editions = prepare(root, paths, args.locale, diags)
+    editions = prepare(root, paths, locales, diags)
+    _unused_locales(root, args.reports, locales, {e.locale for e in editions}, diags)
     # Every catalog is checked, whether or not its edition was selected by --locale.
     for path in paths:
         for po in sorted((path.parent / "locales").glob("*.po")):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model as m
+from .check import check_document
 from .data import load_data, run_checks
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
 from .expr import Evaluator
@@ -71,6 +72,9 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
                 edition.layout = load_layout(root, spec.layout, locale, spec.layout_loc)
                 hooks = make_hooks(spec, locale, namespaces, edition.diags, root)
                 edition.document = resolve(spec, locale, edition.layout, hooks, edition.diags)
+                # Everything a writer or the chart drawer relies on, checked here so that
+                # `check` rejects whatever `build` would.
+                check_document(edition.document, edition.layout, edition.diags, spec, root)
             except ReportgenError as exc:
                 edition.diags.items.extend(exc.diagnostics)
             diags.extend(edition.diags)

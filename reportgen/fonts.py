@@ -257,3 +257,61 @@ def _save_face(font, family, latin, weight_name, weight, order, cmap, glyphs, wi
                       created=0, modified=0)
     _fix_globals(builder.font, font)
     save(target, lambda tmp: builder.font.save(str(tmp)))
+
+
+_FAMILY_CHARS: dict[str, frozenset] = {}
+
+
+def family_chars(family: str, root: Path | None = None) -> frozenset:
+    """Every character `family` can draw, read from the cmap of its source face (no face is
+    cut): what a check needs to know before anything is written. Kept in the project's
+    cache as code-point ranges when `root` is given (reading the cmap takes a third of a
+    second); a damaged cache file is read again from the font."""
+    if family in _FAMILY_CHARS:
+        return _FAMILY_CHARS[family]
+    path, index = source_path(family)
+    stat = path.stat()
+    key = hashlib.sha256(f"{FORMAT_VERSION}|{path.name}|{index}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+    cached = cache_dir(root) / "fonts" / f"chars-{family.replace(' ', '')}-{key[:16]}.txt" if root else None
+    chars = _read_ranges(cached) if cached else None
+    if chars is None:
+        from fontTools.ttLib import TTFont
+
+        with TTFont(path, fontNumber=index, lazy=True) as font:
+            chars = frozenset(chr(c) for c in font.getBestCmap())
+        if cached:
+            _write_ranges(cached, chars)
+    _FAMILY_CHARS[family] = chars
+    return chars
+
+
+def _read_ranges(path: Path) -> frozenset | None:
+    """Characters from lines `first-last` (hex) under a `count N` line; None if absent or damaged."""
+    try:
+        lines = path.read_text(encoding="ascii").split()
+        count = int(lines[0].removeprefix("count="))
+        chars = set()
+        for line in lines[1:]:
+            first, last = (int(x, 16) for x in line.split("-"))
+            chars.update(chr(c) for c in range(first, last + 1))
+    except (OSError, ValueError, IndexError, UnicodeError, OverflowError):
+        return None
+    return frozenset(chars) if len(chars) == count else None
+
+
+def _write_ranges(path: Path, chars: frozenset) -> None:
+    codes = sorted(ord(c) for c in chars)
+    ranges, start = [], None
+    for i, code in enumerate(codes):
+        if start is None:
+            start = code
+        if i + 1 == len(codes) or codes[i + 1] != code + 1:
+            ranges.append(f"{start:x}-{code:x}")
+            start = None
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text("\n".join([f"count={len(codes)}", *ranges]) + "\n", encoding="ascii")
+        os.replace(tmp, path)
+    except OSError:  # a cache that cannot be written costs time, not correctness
+        tmp.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from . import model as m
 from . import source as src
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
 from .files import check_project_file, limit_bytes, limit_hint, open_project_file
+from .locale import parse_locale
 from .yamlsrc import YList, YMap, load
 
 TOP_KEYS = {
@@ -34,7 +35,6 @@ COLUMN_FORMATS = ("text", "markdown", "number", "percent", "money", "share")
 CELL_KEYS = {"text", "rowspan", "colspan", "align"}
 STATS_KEYS = {"title", "rows", "source"}
 FIGURE_KEYS = {"image", "caption", "source", "width", "alt", "note"}
-LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2})?$")
 MAX_INCLUDE_DEPTH = 32
 MAX_IMAGE_BYTES = 50_000_000
 MAX_IMAGE_PIXELS = 40_000_000
@@ -647,10 +647,12 @@ def load_spec(path: Path, root: Path) -> tuple[Spec | None, Diagnostics]:
             diags.error(data.loc_of("locales"), "`locales` should be a list such as [zh_CN, en]")
         else:
             locales = [str(x) for x in locales_node]
-    for i, loc_name in enumerate([source_locale, *locales]):
-        if not LOCALE_RE.match(loc_name):
-            where = data.loc_of("source_locale") if i == 0 else data.loc_of("locales")
-            diags.error(where, f"`{loc_name}` is not a locale name; write e.g. zh_CN, zh_TW or en")
+    for i, loc_name in enumerate(dict.fromkeys([source_locale, *locales])):
+        where = data.loc_of("source_locale") if i == 0 and "source_locale" in data else data.loc_of("locales")
+        try:
+            parse_locale(loc_name, where)
+        except ReportgenError as exc:
+            diags.items.extend(exc.diagnostics)
     draft_node = data.get("draft_locales") or []
     if not isinstance(draft_node, list) or any(str(x) not in locales for x in draft_node):
         diags.error(data.loc_of("draft_locales"), "`draft_locales` should list some of the report's `locales` "

@@ -13,6 +13,7 @@ import pytest
 
 from reportgen import chartdraw
 from reportgen.chartdraw import chart_key, render_chart
+from reportgen.errors import Loc, ReportgenError
 from reportgen.fonts import faces_for
 from reportgen.layout import load_layout
 from reportgen.model import Chart, Series
@@ -164,13 +165,42 @@ def test_changed_inputs_give_another_file(layout, faces, tmp_path, monkeypatch):
     assert chart_key(chart, layout, faces) != key
 
 
-def test_unknown_type_and_bad_data_raise(layout, faces, tmp_path):
-    with pytest.raises(ValueError, match="unknown chart type"):
-        render_chart(Chart("radar", SEGMENTS, [Series("a", [1, 2, 3, 4])]), layout, faces, tmp_path)
-    with pytest.raises(ValueError, match="values for 4 categories"):
-        render_chart(Chart("bar", SEGMENTS, [Series("a", [1, 2])]), layout, faces, tmp_path)
-    with pytest.raises(ValueError, match="non-negative"):
-        render_chart(Chart("pie", SEGMENTS, [Series("a", [1, -2, 3, 4])]), layout, faces, tmp_path)
+AT = Loc("content/r/report.yaml", 7, 9)
+BAD_CHARTS = {
+    "radar": (Chart("radar", SEGMENTS, [Series("a", [1, 2, 3, 4])], loc=AT), "chart type `radar` is not known"),
+    "short series": (Chart("bar", SEGMENTS, [Series("a", [1, 2])], loc=AT), "2 values for 4 categories"),
+    "pie negative": (Chart("pie", SEGMENTS, [Series("a", [1, -2, 3, 4])], loc=AT), "has a negative value"),
+    "pie all zero": (Chart("donut", SEGMENTS, [Series("a", [0, 0, 0, None])], loc=AT), "add up to 0"),
+    "nan": (Chart("line", SEGMENTS, [Series("a", [1, float("nan"), 3, 4])], loc=AT), "finite numbers only"),
+    "infinity": (Chart("bar", SEGMENTS, [Series("a", [1, float("inf"), 3, 4])], loc=AT), "finite numbers only"),
+    "absurd": (Chart("bar", SEGMENTS, [Series("a", [1, 2e300, 3, 4])], loc=AT), "divide it with `scale:`"),
+    "no series": (Chart("bar", SEGMENTS, [], loc=AT), "no series to draw"),
+    "no categories": (Chart("bar", [], [Series("a", [])], loc=AT), "no categories"),
+    "all missing": (Chart("bar", SEGMENTS[:2], [Series("a", [None, None])], loc=AT), "every value is missing"),
+    "scatter empty": (Chart("scatter", [], [Series("a", [], x=[])], loc=AT), "has no points"),
+    "bubble zero size": (Chart("bubble", [], [Series("a", [1, 2], x=[1, 2], sizes=[3, 0])], loc=AT),
+                         "bubble sizes should be greater than 0"),
+    "bubble negative size": (Chart("bubble", [], [Series("a", [1, 2], x=[1, 2], sizes=[-3, 1])], loc=AT),
+                             "bubble sizes should be greater than 0"),
+    "scatter x nan": (Chart("scatter", [], [Series("a", [1, 2], x=[1, float("nan")])], loc=AT), "x value 2 is nan"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_CHARTS))
+def test_values_a_chart_cannot_draw_are_located_errors(name, layout, faces, tmp_path):
+    chart, message = BAD_CHARTS[name]
+    with pytest.raises(ReportgenError) as caught:
+        render_chart(chart, layout, faces, tmp_path)
+    assert any(d.loc == AT and message in d.message for d in caught.value.diagnostics), str(caught.value)
+    assert not list(tmp_path.iterdir())  # nothing half-drawn is left in the cache
+
+
+def test_values_matplotlib_cannot_place_are_located_errors(layout, faces, tmp_path):
+    # Finite, small, but no float step divides a span of one subnormal.
+    chart = Chart("bar", SEGMENTS[:2], [Series("a", [5e-324, 0.0])], loc=AT)
+    with pytest.raises(ReportgenError) as caught:
+        render_chart(chart, layout, faces, tmp_path)
+    assert caught.value.diagnostics[0].loc == AT
 
 
 def test_wrap_breaks_long_labels(faces):

@@ -70,6 +70,114 @@ CASES = {
 }
 
 
+
+def _image(fmt: str) -> bytes:
+    """A small image of another format, to be given a .png name."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, format=fmt)
+    return out.getvalue()
+
+
+def _zip_bomb() -> bytes:
+    """A .docx-looking archive of 20 MB of zeros in 20 kB."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\0" * 20_000_000)
+    return out.getvalue()
+
+
+def with_data(blocks, data, locales=""):
+    return {"content/r/report.yaml": HEAD.replace("sections:", f"data: [d]\n{locales}sections:") + blocks,
+            "content/data/d.yaml": data}
+
+
+def with_layout(layout, name="l"):
+    return {"content/r/report.yaml": f"title: a\nlayout: {name}\nsections:\n  - title: x\n", f"layouts/{name}.yaml": layout}
+
+
+CHART = "      - chart: {{type: {type}, data: d.{name}}}\n"
+POINTS = "      - chart:\n          type: {type}\n          series:\n            - {{data: d.{name}, x: x, y: y, size: s, label: n}}\n"
+CASES.update({
+ # charts: values the chart type cannot draw are refused at the chart
+ "chart-pie-negative": with_data(CHART.format(type="pie", name="m"), "m: {a: 3, b: -1, c: 2}\n"),
+ "chart-donut-all-zero": with_data(CHART.format(type="donut", name="m"), "m: {a: 0, b: 0}\n"),
+ "chart-infinite": with_data(CHART.format(type="bar", name="m"), "m: {a: 1, b: .inf}\n"),
+ "chart-absurd-value": with_data(CHART.format(type="line", name="m"), "m: {a: 1, b: 2.0e+16}\n"),
+ "chart-all-missing": with_data(CHART.format(type="bar", name="m"), "m: {a: null, b: null}\n"),
+ "chart-empty-series": with_data(CHART.format(type="bar", name="m"), "m: {}\nx: 1\n"),
+ "chart-categories-length": with_data("      - chart: {type: bar, data: d.m, categories: d.c}\n",
+                                      "m: {a: 1, b: 2, c: 3}\nc: [c, b]\n"),
+ "chart-bubble-zero-size": with_data(POINTS.format(type="bubble", name="p"),
+                                     "p:\n  - {n: A, x: 1, y: 2, s: 0}\n  - {n: B, x: 2, y: 3, s: 4}\n"),
+ "chart-bubble-negative-size": with_data(POINTS.format(type="bubble", name="p"),
+                                         "p:\n  - {n: A, x: 1, y: 2, s: -5}\n"),
+ "chart-scatter-no-points": with_data(POINTS.format(type="scatter", name="p"), "p: []\n"),
+ # layouts: a mapping where a list belongs and the reverse, words for numbers, absurd ranges
+ "layout-page-list": with_layout("page: [A4]\n"),
+ "layout-margins-list": with_layout("page:\n  margins: [20mm, 20mm]\n"),
+ "layout-huge-page": with_layout("page:\n  size: [100000mm, 297mm]\n"),
+ "layout-negative-margin": with_layout("page:\n  margins: {left: -5mm}\n"),
+ "layout-size-word": with_layout("sizes: {body: big}\n"),
+ "layout-size-huge": with_layout("sizes: {h1: 5000}\n"),
+ "layout-line-spacing-word": with_layout("line_spacing: double\n"),
+ "layout-palette-mapping": with_layout("palette: {a: '#000000'}\n"),
+ "layout-palette-empty": with_layout("palette: []\n"),
+ "layout-numbering-list": with_layout("numbering: ['{1}. ']\n"),
+ "layout-locales-list": with_layout("locales: [en]\n"),
+ "layout-override-not-mapping": with_layout("locales:\n  zh: big\n"),
+ "layout-override-value": with_layout("locales:\n  zh:\n    paragraph: {space_after: -3}\n"),
+ "layout-orientation": with_layout("page: {orientation: sideways}\n"),
+ "layout-colour-unquoted": with_layout("colors:\n  primary: #1F4E79\n"),
+ "layout-header-list": with_layout("header: {left: [a, b]}\n"),
+ "layout-zip-bomb": {**with_layout("docx_reference: ref.docx\n"), "layouts/ref.docx": _zip_bomb()},
+ "layout-reference-not-docx": {**with_layout("docx_reference: ref.docx\n"), "layouts/ref.docx": "not a zip"},
+ "layout-emoji-header": with_layout("header: {left: '好 😀'}\n"),
+ # images: the content, not the name, decides
+ "image-webp-named-png": {**spec("      - figure: {image: assets/x.png}\n"), "assets/x.png": _image("WEBP")},
+ "image-bmp-named-png": {**spec("      - figure: {image: assets/x.png}\n"), "assets/x.png": _image("BMP")},
+ "image-truncated-png": {**spec("      - figure: {image: assets/x.png}\n"), "assets/x.png": _image("PNG")[:60]},
+ "image-directory": {**spec("      - figure: {image: assets/x.png}\n"), "assets/x.png/empty": ""},
+ # links: http, https, mailto and anchors that exist
+ "link-javascript": spec("      - \"[x](javascript:alert(1))\"\n"),
+ "link-file": spec("      - \"[x](file:///etc/passwd)\"\n"),
+ "link-relative": spec("      - \"[x](other.html)\"\n"),
+ "link-missing-anchor": spec("      - \"[x](#nowhere)\"\n"),
+ # control characters and glyphs arriving through data and expressions
+ "data-control-char": with_data("      - \"值 {{ d.t.v }}\"\n", "t: {v: \"a\\u0007b\"}\n"),
+ "data-control-char-table": {"content/r/report.yaml": HEAD.replace("sections:", "data: [d]\nsections:")
+                             + "      - table:\n          data: d\n          columns: [{field: name}]\n",
+                             "content/data/d.csv": "name\na\x0bb\n"},
+ "data-emoji": with_data("      - \"值 {{ d.t.v }}\"\n", "t: {v: \"好 😀\"}\n"),
+ "emoji-chart-category": with_data(CHART.format(type="bar", name="m"), "m: {\"好😀\": 1, b: 2}\n"),
+ "emoji-caption": spec("      - table:\n          caption: 收入 🚀\n          columns: [a]\n          rows: [[1]]\n"),
+ "emoji-heading": {"content/r/report.yaml": "title: a\nsections:\n  - title: 第一章 🎉\n"},
+ # lengths
+ "paragraph-too-long": spec("      - " + "甲" * 100_001 + "\n"),
+ # room on the line: nesting, columns, sizes against the page
+ "nesting-too-deep": spec("      - \"" + "> " * 20 + "很深\"\n"),
+ "table-too-many-columns": spec("      - table:\n          columns: [" + ", ".join(f"c{i}" for i in range(30))
+                                + "]\n          rows: [[" + ", ".join("1" for _ in range(30)) + "]]\n"),
+ "layout-body-too-large": with_layout("page: {size: A5}\nsizes: {body: 40}\n"),
+ # locales in specs
+ "spec-locale-unbuildable": {"content/r/report.yaml": "title: a\nlocales: [zh_CN, fr]\nsections:\n  - title: x\n"},
+ "spec-locale-path": {"content/r/report.yaml": "title: a\nlocales: [zh_CN, ../x]\nsections:\n  - title: x\n"},
+ "spec-source-locale-dash": {"content/r/report.yaml": "title: a\nsource_locale: zh-TW\nlocales: [zh-TW]\nsections:\n  - title: x\n"},
+ # locales on the command line ("(args)": extra arguments)
+ "cli-locale-dash": {"content/r/report.yaml": "title: a\nsections:\n  - title: x\n", "(args)": ["--locale", "zh-CN"]},
+ "cli-locale-unbuildable": {"content/r/report.yaml": "title: a\nsections:\n  - title: x\n", "(args)": ["--locale", "fr"]},
+ "cli-locale-path": {"content/r/report.yaml": "title: a\nsections:\n  - title: x\n", "(args)": ["--locale", "../x"]},
+ "cli-locale-not-in-report": {"content/r/report.yaml": "title: a\nsections:\n  - title: x\n", "(args)": ["--locale", "en"]},
+})
+
+
 EXPECT = {
     'yaml-syntax': ('content/r/report.yaml:2:9', "YAML syntax: expected ',' or ']'"),
     'yaml-tab': ('content/r/report.yaml:3:1', 'a tab character is used for indentation'),
@@ -133,4 +241,58 @@ EXPECT = {
     'po-plural': ('content/r/locales/en.po:6:1', 'more plural forms'),
     'draft-not-in-locales': ('content/r/report.yaml:3:16', "`draft_locales` should list some of the report's `locales`"),
     'huge-image': ('content/r/report.yaml:5:25', '20,000×20,000 pixels'),
+    'chart-pie-negative': ('content/r/report.yaml:6:16', 'a pie chart shows shares of a whole: the series has a negative value'),
+    'chart-donut-all-zero': ('content/r/report.yaml:6:16', 'the values of the series add up to 0'),
+    'chart-infinite': ('content/data/d.yaml:1:14', '`.inf` is not a finite number'),
+    'chart-absurd-value': ('content/r/report.yaml:6:16', 'value for `b` is 2e+16, beyond ±1e+15; divide it with `scale:`'),
+    'chart-all-missing': ('content/r/report.yaml:6:16', 'no values to draw (every value is missing)'),
+    'chart-empty-series': ('content/r/report.yaml:6:16', 'the chart has no categories: its data is empty'),
+    'chart-categories-length': ('content/r/report.yaml:6:16', '3 values for 2 categories'),
+    'chart-bubble-zero-size': ('content/r/report.yaml:7:11', 'bubble sizes should be greater than 0'),
+    'chart-bubble-negative-size': ('content/r/report.yaml:7:11', 'bubble sizes should be greater than 0'),
+    'chart-scatter-no-points': ('content/r/report.yaml:7:11', 'has no points: a scatter chart needs records'),
+    'layout-page-list': ('layouts/l.yaml:1:7', '`page` should be a mapping'),
+    'layout-margins-list': ('layouts/l.yaml:2:12', '`page.margins` should be a mapping'),
+    'layout-huge-page': ('layouts/l.yaml:2:9', 'a page side should be from 50mm to 1200mm'),
+    'layout-negative-margin': ('layouts/l.yaml:2:19', 'the left margin is -5mm; it should be from 0 to 200mm'),
+    'layout-size-word': ('layouts/l.yaml:1:15', '`sizes.body` should be a number from 4 to 96 pt, not `big`'),
+    'layout-size-huge': ('layouts/l.yaml:1:13', '`sizes.h1` is 5000; it should be from 4 to 96 pt'),
+    'layout-line-spacing-word': ('layouts/l.yaml:1:15', '`line_spacing` should be a number from 0.8 to 3'),
+    'layout-palette-mapping': ('layouts/l.yaml:1:10', '`palette` should be a list'),
+    'layout-palette-empty': ('layouts/l.yaml:1:10', '`palette` should be a list of 1 to 64 colours'),
+    'layout-numbering-list': ('layouts/l.yaml:1:12', '`numbering` should be a mapping'),
+    'layout-locales-list': ('layouts/l.yaml:1:10', '`locales` should be a mapping'),
+    'layout-override-not-mapping': ('layouts/l.yaml:2:7', 'the overrides for `zh` should be a mapping'),
+    'layout-override-value': ('layouts/l.yaml:3:30', '`paragraph.space_after` is -3; it should be from 0 to 72 pt'),
+    'layout-orientation': ('layouts/l.yaml:1:21', 'orientation `sideways` should be portrait or landscape'),
+    'layout-colour-unquoted': ('layouts/l.yaml:2:11', 'should be written `#RRGGBB` (in quotes'),
+    'layout-header-list': ('layouts/l.yaml:1:16', '`header.left` should be text, not a list'),
+    'layout-zip-bomb': ('layouts/l.yaml:1:17', 'reference document `ref.docx` unpacks to 20 MB'),
+    'layout-reference-not-docx': ('layouts/l.yaml:1:17', 'is not a Word document (.docx)'),
+    'layout-emoji-header': ('layouts/l.yaml:1:16', 'has no glyph for “😀” (U+1F600'),
+    'image-webp-named-png': ('content/r/report.yaml:5:17', 'is a WEBP image, whatever its name says'),
+    'image-bmp-named-png': ('content/r/report.yaml:5:17', 'is a BMP image, whatever its name says'),
+    'image-truncated-png': ('content/r/report.yaml:5:17', 'this image `x.png`'),
+    'image-directory': ('content/r/report.yaml:5:25', '`assets/x.png`'),
+    'link-javascript': ('content/r/report.yaml:5:9', 'link target `javascript:alert(1)` is not allowed'),
+    'link-file': ('content/r/report.yaml:5:9', 'link target `file:///etc/passwd` is not allowed'),
+    'link-relative': ('content/r/report.yaml:5:9', 'link target `other.html` is not allowed'),
+    'link-missing-anchor': ('content/r/report.yaml:5:9', 'link target `#nowhere`: no section has the id `nowhere`'),
+    'data-control-char': ('content/r/report.yaml:6:9', 'control character U+0007'),
+    'data-control-char-table': ('content/r/report.yaml:7:11', 'control character U+000B'),
+    'data-emoji': ('content/r/report.yaml:6:9', 'has no glyph for “😀” (U+1F600'),
+    'emoji-chart-category': ('content/r/report.yaml:6:16', 'has no glyph for “😀” (U+1F600'),
+    'emoji-caption': ('content/r/report.yaml:6:11', 'has no glyph for “🚀” (U+1F680'),
+    'emoji-heading': ('content/r/report.yaml:3:5', 'has no glyph for “🎉” (U+1F389'),
+    'paragraph-too-long': ('content/r/report.yaml:5:9', 'has 100,001 characters, more than the limit of 100,000; split it into shorter paragraphs (or raise the limit with REPORTGEN_MAX_PARAGRAPH_CHARS)'),
+    'spec-locale-unbuildable': ('content/r/report.yaml:2:10', 'reportgen cannot build `fr` editions'),
+    'spec-locale-path': ('content/r/report.yaml:2:10', '`../x` is not a locale name'),
+    'spec-source-locale-dash': ('content/r/report.yaml:2:16', '`zh-TW` is not a locale name; did you mean `zh_TW`?'),
+    'cli-locale-dash': ('', '--locale zh-CN: `zh-CN` is not a locale name; did you mean `zh_CN`?'),
+    'cli-locale-unbuildable': ('', '--locale fr: reportgen cannot build `fr` editions'),
+    'cli-locale-path': ('', '--locale ../x: `../x` is not a locale name'),
+    'cli-locale-not-in-report': ('', '--locale en: no selected report has this locale (they have: zh_CN)'),
+    'nesting-too-deep': ('content/r/report.yaml:5:9', 'nested so deep here that less than 3 characters of line are left'),
+    'table-too-many-columns': ('content/r/report.yaml:6:11', '30 columns do not fit in 471 pt of line'),
+    'layout-body-too-large': ('layouts/l.yaml:2:15', 'at 40 pt a line of body text holds fewer than 20 characters'),
 }

@@ -106,11 +106,12 @@ def read_catalog(path: Path, display: str) -> Catalog:
 
 
 def _read_bytes(path: Path, display: str) -> bytes:
-    # The one place a catalog's bytes are read from disk.
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ReportgenError(f"cannot read {display}: {exc.strerror}", Loc(display)) from None
+    """The one place a catalog's bytes are read from disk: through the checked reader, so a
+    catalog that is a link out of its report, a FIFO, a folder or a huge file is refused."""
+    from .files import limit_bytes, read_project_file
+
+    # content/<id>/locales/<locale>.po: the catalog stays inside its report's folder.
+    return read_project_file(path, path.parent.parent, display, limit_bytes("spec"), kind="spec")
 
 
 def parse_catalog(raw: bytes, path: Path, display: str) -> Catalog:

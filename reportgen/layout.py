@@ -169,7 +169,7 @@ def load_layout(root: Path, name: str, locale: str, loc: Loc | None = None) -> L
     if not path.is_file():
         raise ReportgenError(f"layout `{name}` is not a regular file", loc)
     display = f"layouts/{name}.yaml"
-    raw = load(path, display)
+    raw = load(path, display, root)  # through the checked reader: no FIFO, no link out, size-limited
     diags = Diagnostics()
     if not isinstance(raw, YMap):
         raise ReportgenError("a layout file must be a mapping of keys", Loc(display, 1, 1))

@@ -8,6 +8,7 @@ as a located diagnostic; loading never stops at the first one it can step past.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from . import model as m
 from . import source as src
+from .check import too_long
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
 from .files import check_project_file, limit_bytes, limit_hint, open_project_file
 from .locale import parse_locale
@@ -71,11 +73,14 @@ class Spec:
 
 
 def display_path(path: Path, root: Path) -> str:
-    """A path as the user knows it: relative to the project root."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    """A path as the user knows it: relative to the project root, as written (a symlink is
+    named by where it lies, not by where it points)."""
+    for here, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))), (path.resolve(), root.resolve())):
+        try:
+            return here.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return str(path)
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -131,7 +136,14 @@ class _Loader:
         return src.Raw(self.clean(text, node.loc_of(key)), node.loc_of(key), context)
 
     def clean(self, text: str, loc: Loc) -> str:
-        """Text as NFC, or a located error for characters no document can hold."""
+        """Text as NFC, or a located error for characters no document can hold, or for a
+        paragraph too long to set (refused here, before Markdown, whose parsing of one long
+        paragraph takes time that grows with the square of its length)."""
+        longest = max((len(p) for p in re.split(r"\n[ \t]*\n", text)), default=0)
+        problem = too_long(longest)
+        if problem:
+            self.diags.error(loc, problem, "limit")
+            return ""
         for i, ch in enumerate(text):
             code = ord(ch)
             if 0xD800 <= code <= 0xDFFF:
@@ -311,9 +323,9 @@ class _Loader:
             if not isinstance(value, (str, int, float)):
                 self.diags.error(vloc, f"`text` should be Markdown text, not {_kind(value)}")
                 return []
-            return [src.Text(self.clean(str(value), vloc), vloc, f"{ctx}|text")]
+            return [src.Text(self.clean(item.text_of(kind) or "", vloc), vloc, f"{ctx}|text")]
         if kind == "quote":
-            return [src.SourceQuote((src.Text(self.clean(str(value), vloc), vloc, f"{ctx}|quote"),), vloc)]
+            return [src.SourceQuote((src.Text(self.clean(item.text_of(kind) or "", vloc), vloc, f"{ctx}|quote"),), vloc)]
         if kind == "page_break":
             return [src.SourcePageBreak(vloc)]
         if kind == "include":

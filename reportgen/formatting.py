@@ -7,14 +7,16 @@ Money prints in the compact form market reports use: `32.6亿美元` in Chinese 
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
-
-import functools
 
 from babel import Locale
 from babel.dates import format_skeleton
 from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent, get_currency_name
+
+from .locale import edition_locale
+
 
 @functools.lru_cache(maxsize=None)
 def _cldr(locale: str) -> Locale:
@@ -46,7 +48,7 @@ def money(value: float, locale: str, currency: str | None = None, resolution: fl
           digits: int | None = None, names: dict | None = None) -> str:
     """`3.26e9 USD` → `32.6亿美元` (zh) / `USD 3.26 billion` (en)."""
     currency = currency or "CNY"
-    lang = locale.split("_")[0]
+    lang = edition_locale(str(locale)).language
     divisor = _compact_divisor(value, lang)
     places = digits if digits is not None else _digits_for(resolution, divisor, value)
     if divisor == 1.0:
@@ -70,7 +72,7 @@ def _precise(compact: str, scaled: float, places: int, locale: str) -> str:
 def _zh_unit(currency: str, locale: str, names: dict | None) -> str:
     if names and currency in names:
         return names[currency]
-    if currency in ZH_CURRENCY_UNITS and locale != "zh_TW":
+    if currency in ZH_CURRENCY_UNITS and not edition_locale(str(locale)).traditional:
         return ZH_CURRENCY_UNITS[currency]
     return get_currency_name(currency, locale=_cldr(locale))
 
@@ -88,7 +90,7 @@ def number(value: float, locale: str, digits: int | None = None, resolution: flo
 
 def compact(value: float, locale: str, resolution: float | None = None, digits: int | None = None) -> str:
     """A large quantity in the locale's short form: `3.1亿` / `310.3 million`."""
-    lang = locale.split("_")[0]
+    lang = edition_locale(str(locale)).language
     divisor = _compact_divisor(value, lang)
     if divisor == 1.0:
         return number(value, locale, digits, resolution)

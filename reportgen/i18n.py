@@ -20,25 +20,13 @@ from .errors import Diagnostics, Loc, ReportgenError
 TOOLKIT_DOMAIN = "reportgen"
 
 
-def language(locale: str) -> str:
-    """`zh_CN` → `zh`; used where only the language matters (numbering, wrapping)."""
-    return locale.split("_")[0]
-
-
-def fallbacks(locale: str) -> list[str]:
-    """Catalog lookup order, most specific first: zh_Hant_TW → zh_TW → zh."""
-    parts = locale.split("_")
-    chain = [locale]
-    if len(parts) == 3:
-        chain.append(f"{parts[0]}_{parts[2]}")
-    chain.append(parts[0])
-    return list(dict.fromkeys(chain))
-
-
 @functools.lru_cache(maxsize=None)
 def _toolkit_catalog(locale: str):
+    from .locale import edition_locale
+
     base = resources.files("reportgen") / "locales"
-    for name in fallbacks(locale):
+    # Most specific first: zh_HK → zh_TW (Traditional) → zh.
+    for name in edition_locale(str(locale)).catalogs:
         path = base / name / "LC_MESSAGES" / f"{TOOLKIT_DOMAIN}.po"
         if path.is_file():
             return pofile.parse(path.read_bytes(), f"reportgen/locales/{name}/LC_MESSAGES/{TOOLKIT_DOMAIN}.po").po

@@ -14,6 +14,7 @@ from . import source as src
 from .data import DataList, DataMap
 from .errors import ReportgenError, did_you_mean
 from .expr import ExprError
+from .locale import LocaleError, edition_locale
 from .yamlsrc import YList, YMap
 
 TYPES = ("bar", "barh", "grouped_bar", "stacked_bar", "line", "pie", "donut", "bar_line", "scatter", "bubble")
@@ -117,20 +118,25 @@ def _height(node: YMap, loader) -> float:
     return float(value)
 
 
-def _scale(value, loc, loader):
+def _scale(value, loc, loader, nested: bool = False):
     """Divide values by this for drawing (e.g. 1e8 for 亿元); a number or {zh: 1e8, en: 1e9}."""
     if value is None:
         return None
-    if isinstance(value, YMap):
+    if isinstance(value, YMap) and not nested:
         out = {}
         for key, v in value.items():
-            out[str(key)] = _scale(v, value.loc_of(key), loader)
+            try:
+                edition_locale(str(key))
+            except LocaleError as exc:
+                loader.diags.error(value.key_locs.get(key, value.loc), f"`scale` per language: {exc}")
+                continue
+            out[str(key)] = _scale(v, value.loc_of(key), loader, nested=True)
         return out
     try:
-        number = float(value)
-    except (TypeError, ValueError):
+        number = float(value) if not isinstance(value, (bool, dict, list)) else 0
+    except (TypeError, ValueError, OverflowError):
         number = 0
-    if number <= 0:
+    if not number > 0 or number == float("inf"):
         loader.diags.error(loc, "`scale` should be a positive number such as 1e8, or one per language {zh: 1e8, en: 1e9}")
         return None
     return number

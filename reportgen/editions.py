@@ -49,34 +49,59 @@ def select_reports(root: Path, names: list[str], diags: Diagnostics) -> list[Pat
     return chosen
 
 
+@dataclass
+class Report:
+    """A loaded report: its spec and the data it reads, shared by all its editions."""
+
+    spec: Spec
+    namespaces: dict
+
+
+def load_report(root: Path, path: Path, diags: Diagnostics) -> Report | None:
+    """Load a spec and its data files and run the data's checks (None when they have errors)."""
+    spec, spec_diags = load_spec(path, root)
+    diags.extend(spec_diags)
+    if spec is None:
+        return None
+    data_diags = Diagnostics()
+    namespaces, data_files = load_data(root, spec.data, spec.data_loc, data_diags)
+    spec.files.extend(data_files)
+    if not data_diags.errors:
+        run_checks(namespaces, Evaluator(namespaces, spec.source_locale, spec.formats), data_diags)
+    diags.extend(data_diags)
+    return None if data_diags.errors else Report(spec, namespaces)
+
+
+def prepare_edition(report: Report, locale: str, root: Path, translate=None) -> Edition:
+    """Resolve and check one edition of a loaded report; problems go to `edition.diags`.
+
+    `translate` replaces the edition's translation hook (the i18n commands record the source
+    strings with it)."""
+    spec = report.spec
+    edition = Edition(spec, locale)
+    try:
+        edition.layout = load_layout(root, spec.layout, locale, spec.layout_loc)
+        hooks = make_hooks(spec, locale, report.namespaces, edition.diags, root)
+        if translate is not None:
+            hooks.translate = translate
+        edition.document = resolve(spec, locale, edition.layout, hooks, edition.diags)
+        # Everything a writer or the chart drawer relies on, checked here so that `check`
+        # rejects whatever `build` would.
+        check_document(edition.document, edition.layout, edition.diags, spec, root)
+    except ReportgenError as exc:
+        edition.diags.items.extend(exc.diagnostics)
+    return edition
+
+
 def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostics) -> list[Edition]:
-    """Load and resolve every selected edition, collecting all diagnostics."""
+    """Load, resolve and check every selected edition, collecting all diagnostics."""
     editions = []
     for path in paths:
-        spec, spec_diags = load_spec(path, root)
-        diags.extend(spec_diags)
-        if spec is None:
+        report = load_report(root, path, diags)
+        if report is None:
             continue
-        data_diags = Diagnostics()
-        namespaces, data_files = load_data(root, spec.data, spec.data_loc, data_diags)
-        spec.files.extend(data_files)
-        if not data_diags.errors:
-            run_checks(namespaces, Evaluator(namespaces, spec.source_locale, spec.formats), data_diags)
-        diags.extend(data_diags)
-        if data_diags.errors:
-            continue
-        wanted = [loc for loc in spec.locales if not locales or loc in locales]
-        for locale in wanted:
-            edition = Edition(spec, locale)
-            try:
-                edition.layout = load_layout(root, spec.layout, locale, spec.layout_loc)
-                hooks = make_hooks(spec, locale, namespaces, edition.diags, root)
-                edition.document = resolve(spec, locale, edition.layout, hooks, edition.diags)
-                # Everything a writer or the chart drawer relies on, checked here so that
-                # `check` rejects whatever `build` would.
-                check_document(edition.document, edition.layout, edition.diags, spec, root)
-            except ReportgenError as exc:
-                edition.diags.items.extend(exc.diagnostics)
+        for locale in [loc for loc in report.spec.locales if not locales or loc in locales]:
+            edition = prepare_edition(report, locale, root)
             diags.extend(edition.diags)
             editions.append(edition)
     return editions

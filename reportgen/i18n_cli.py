@@ -17,27 +17,19 @@ from .spec import display_path
 
 
 def _templates(root: Path, names: list[str], diags: Diagnostics):
-    """(spec, template catalog) for each selected report, by resolving its source edition."""
-    from .editions import make_hooks, select_reports
-    from .data import load_data
-    from .layout import load_layout
-    from .resolve import resolve
-    from .spec import load_spec
+    """(spec, template catalog) for each selected report, by resolving its source edition
+    (the same preparation as `build` and `check`) while recording every string met."""
+    from .editions import load_report, prepare_edition, select_reports
 
     for path in select_reports(root, names, diags):
-        spec, spec_diags = load_spec(path, root)
-        diags.extend(spec_diags)
-        if spec is None:
+        report = load_report(root, path, diags)
+        if report is None:
             continue
-        try:
-            namespaces, _ = load_data(root, spec.data, spec.data_loc, diags)
-            layout = load_layout(root, spec.layout, spec.source_locale, spec.layout_loc)
-            hooks = make_hooks(spec, spec.source_locale, namespaces, diags, root)
-            recorder = Recorder()
-            hooks.translate = recorder
-            resolve(spec, spec.source_locale, layout, hooks, diags)
-        except ReportgenError as exc:
-            diags.items.extend(exc.diagnostics)
+        spec, namespaces = report.spec, report.namespaces
+        recorder = Recorder()
+        edition = prepare_edition(report, spec.source_locale, root, translate=recorder)
+        diags.extend(edition.diags)
+        if edition.document is None:
             continue
         # Labels from data files are referenced at their data line; any other string without
         # a place of its own at the spec's `data:` line, so no .pot entry lacks a `#:` line.

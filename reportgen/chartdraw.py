@@ -10,6 +10,7 @@ could pick the wrong weight or a subset without the glyphs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -43,12 +44,18 @@ def _mpl_version() -> str:
     return version("matplotlib")
 
 
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """The drawing code itself: a change to how charts are drawn must not reuse old pictures."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
 def chart_key(chart: Chart, layout: Layout, faces: Faces) -> str:
     """The sha256 of everything the picture depends on; the PNG's file name is made from it."""
     # The faces count by what they draw (family, variant, how they were made), not by file:
     # a face cut for more characters draws these ones identically.
     payload = {
-        "format": FORMAT_VERSION, "dpi": DPI, "matplotlib": _mpl_version(),
+        "format": FORMAT_VERSION, "code": _code_digest(), "dpi": DPI, "matplotlib": _mpl_version(),
         "chart": {
             "type": chart.type, "categories": chart.categories, "series": [asdict(s) for s in chart.series],
             "title": chart.title, "x_label": chart.x_label, "y_label": chart.y_label,
@@ -468,18 +475,41 @@ def _pie(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
     wedges, _ = ax.pie(s.values, colors=colors, startangle=90, counterclock=False, radius=1.0,
                        wedgeprops={"edgecolor": "#FFFFFF", "linewidth": 1.2, "width": ring if donut else None})
     labels = s.labels or [f"{100 * v / total:.1f}%" for v in s.values]
+    # The geometry first: whether a label fits inside its wedge depends on the drawn radius.
+    fig.set_layout_engine("none")
+    width, height = fig.get_size_inches()
+    top = height - ((style.size + 1.5) * 2.2 / 72 if chart.title else 0.05)
+    side = min(top - 0.05, 0.62 * width)  # the square that holds the pie and its outside labels
+    names = [_wrap(c, 0.3 * width * 72, style.regular()) for c in chart.categories]
+    legend_w = (max((_text_width(n, style.regular()) for n in names), default=0) + 2.4 * style.size) / 72
+    radius, gap = side / (2 * reach), 0.35
+    label_size = style.size - 0.5
+    inner = 1 - ring if donut else 0.0
     last = None  # the previous outside label, to keep neighbours apart
+    reach_left = reach_right = radius  # how far outside labels reach from the centre (inches)
     for wedge, value, text, color in zip(wedges, s.values, labels, colors):
         if value == 0:
             continue
         mid = math.radians((wedge.theta1 + wedge.theta2) / 2)
         cos, sin = math.cos(mid), math.sin(mid)
-        if value / total >= 0.06:
-            r = (1 - ring / 2) if donut else 0.64
-            ax.text(r * cos, r * sin, text, ha="center", va="center",
-                    **style.kw(color=_ink_on(color, style), size=style.size - 0.5))
+        # Inside when the label's box fits its wedge, checked corner by corner (in radius units)
+        # at a few sizes and distances; a label that would cross into the hole, over the rim or
+        # into a neighbour goes outside on a leader instead.
+        placed = False
+        for size in (label_size, label_size - 0.75, label_size - 1.25):
+            w = _text_width(text, style.regular(size)) / 72 / radius
+            h = 1.15 * size / 72 / radius
+            middle = (1 + inner) / 2 if donut else 0.62
+            for r in (middle, middle + 0.04, middle - 0.04, middle + 0.08):
+                if _box_in_wedge(r * cos, r * sin, w, h, inner, 1.0, wedge.theta1, wedge.theta2):
+                    ax.text(r * cos, r * sin, text, ha="center", va="center",
+                            **style.kw(color=_ink_on(color, style), size=size))
+                    placed = True
+                    break
+            if placed:
+                break
+        if placed:
             continue
-        # Too thin to hold its text: outside on an elbow leader, nudged clear of the last one.
         sign = 1 if cos >= 0 else -1
         ex, ey = 1.08 * cos, 1.08 * sin
         y = ey
@@ -488,27 +518,48 @@ def _pie(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
         last = (sign, y)
         ax.plot([1.01 * cos, ex, ex + sign * 0.1], [1.01 * sin, y, y], color=style.muted, linewidth=0.6)
         ax.text(ex + sign * 0.13, y, text, ha="left" if sign > 0 else "right", va="center",
-                **style.kw(size=style.size - 0.5))
+                **style.kw(size=label_size))
+        extent = abs(ex + sign * 0.13) * radius + _text_width(text, style.regular(label_size)) / 72 + 0.04
+        if sign > 0:
+            reach_right = max(reach_right, extent)
+        else:
+            reach_left = max(reach_left, extent)
+    # Centre the pie, its outside labels and the legend as one group, the legend clear of
+    # the labels on the right.
+    centre = (width - (reach_left + reach_right + gap + legend_w)) / 2 + reach_left
+    left = centre - side / 2
     if donut and s.name:
         ax.text(0, 0, _wrap(s.name, 72 * fig.get_figheight() * 0.25, style.bold()), ha="center",
                 va="center", **style.kw(bold=True))
-    fig.set_layout_engine("none")
-    width, height = fig.get_size_inches()
-    top = height - ((style.size + 1.5) * 2.2 / 72 if chart.title else 0.05)
-    side = min(top - 0.05, 0.62 * width)  # the square that holds the pie and its outside labels
-    names = [_wrap(c, 0.3 * width * 72, style.regular()) for c in chart.categories]
-    legend_w = (max((_text_width(n, style.regular()) for n in names), default=0) + 2.4 * style.size) / 72
-    radius, gap = side / (2 * reach), 0.35
-    left = (width - 2 * radius - gap - legend_w) / 2 - (side / 2 - radius)  # centre pie + legend
     ax.set_position([left / width, (top - side) / 2 / height, side / width, side / height])
     ax.set_xlim(-reach, reach)
     ax.set_ylim(-reach, reach)
     ax.set_aspect("equal")
     legend = fig.legend(wedges, names, loc="center left", frameon=False, prop=style.regular(),
-                        bbox_to_anchor=((left + side / 2 + radius + gap) / width, top / 2 / height), labelcolor=style.text,
+                        bbox_to_anchor=((centre + reach_right + gap) / width, top / 2 / height), labelcolor=style.text,
                         handlelength=1.0, handleheight=1.0, borderaxespad=0)
     for text in legend.get_texts():
         text.set_parse_math(False)
+
+
+def _box_in_wedge(cx: float, cy: float, w: float, h: float, inner: float, outer: float,
+                  theta1: float, theta2: float, pad: float = 0.03) -> bool:
+    """Whether a w × h box centred at (cx, cy) lies in the ring inner..outer (radius units)
+    between the angles theta1..theta2 (degrees, counter-clockwise), with a small margin."""
+    span = (theta2 - theta1) % 360 or 360
+    for dx in (-w / 2, w / 2):
+        for dy in (-h / 2, h / 2):
+            x, y = cx + dx, cy + dy
+            distance = math.hypot(x, y)
+            if not inner + pad <= distance <= outer - pad:
+                return False
+            if span < 360:
+                angle = (math.degrees(math.atan2(y, x)) - theta1) % 360
+                # The margin along the arc, as an angle at this distance.
+                margin = math.degrees(pad / max(distance, 1e-9))
+                if not margin <= angle <= span - margin:
+                    return False
+    return True
 
 
 def _scatter(fig, ax, chart: Chart, style: _Style, slot: float) -> None:

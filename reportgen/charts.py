@@ -295,7 +295,8 @@ def _label(v, original, item: src.SourceSeries, spec: src.SourceChart, values: l
         total = math.fsum(x for x in values if x is not None)
         return evaluator.percent(v / total, item.digits) if total else ""
     if item.labels == "percent":
-        return evaluator.percent(v, item.digits)
+        # The value as the data wrote it (when not rescaled), so it keeps its written decimals.
+        return evaluator.percent(original if scale == 1 and original is not None else v, item.digits)
     if item.labels == "money":
         return evaluator.money(original, digits=item.digits)
     digits = item.digits

@@ -324,8 +324,14 @@ class Evaluator:
         return formatting.compact(value, self.locale, getattr(value, "resolution", None), digits)
 
     def percent(self, value, digits=None) -> str:
+        """A share as a percentage. Decimals: the ones asked for; else, for a value from data,
+        as many as it was written with (0.48 → 48%, 0.557 → 55.7%), so a table, a chart and the
+        text print one value alike; else (a computed share or rate) the spec's `percent_digits`."""
+        resolution = getattr(value, "resolution", None)
         value = _finite(_number(value, "percent"))
         digits = _digits(digits, "percent")
+        if digits is None and resolution:
+            digits = max(0, math.ceil(-math.log10(resolution) - 1e-9) - 2)
         return formatting.percent(value, self.locale, self.settings.get("percent_digits", 2) if digits is None else digits)
 
     def month(self, value) -> str:

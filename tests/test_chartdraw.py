@@ -243,3 +243,14 @@ def test_missing_values_and_fraction_percentages(layout, faces, tmp_path, caplog
     for kind in ("line", "stacked_bar", "donut"):
         other = Chart(kind, YEARS, [Series("增速", growth, labels=labels)], value_labels=True)
         assert render_quietly(other, layout, faces, tmp_path, caplog).exists()
+
+
+def test_a_label_box_is_inside_a_wedge_only_when_all_of_it_is():
+    from reportgen.chartdraw import _box_in_wedge
+
+    # A small label in the middle of a wide ring wedge fits; the same label in a thin ring
+    # crosses into the hole or over the rim, and one straddling two wedges does not fit.
+    assert _box_in_wedge(0.75, 0.0, 0.1, 0.05, 0.5, 1.0, -30, 30)
+    assert not _box_in_wedge(0.79, 0.0, 0.5, 0.05, 0.58, 1.0, -30, 30)
+    assert not _box_in_wedge(0.75, 0.0, 0.1, 0.4, 0.5, 1.0, -10, 10)
+    assert _box_in_wedge(0.5, 0.0, 0.3, 0.2, 0.0, 1.0, 0, 360)

@@ -224,3 +224,14 @@ def test_an_unbounded_expression_in_a_spec_fails_check_quickly(tmp_path, capsys)
     assert "content/r/report.yaml:6:13: error: expression `markets|pprint`: the filter `|pprint` is not allowed" in err
     assert "content/r/report.yaml:7:13: error: expression `number(1, 999999999)`" in err
     assert "cagr_published" not in err and "0x" not in err
+
+
+def test_a_percentage_from_data_keeps_the_decimals_it_was_written_with():
+    from reportgen.data import Num
+    from reportgen.expr import Evaluator
+
+    ev = Evaluator({}, "en", {"percent_digits": 2})
+    assert ev.percent(Num.make(0.48, 0.01)) == "48%"
+    assert ev.percent(Num.make(0.557, 0.001)) == "55.7%"
+    assert ev.percent(0.40569) == "40.57%"  # computed: the spec's percent_digits
+    assert ev.percent(Num.make(0.48, 0.01), 1) == "48.0%"  # asked for: as asked

@@ -526,8 +526,8 @@ def load_data(root: Path, names: list[str], loc: Loc, diags: Diagnostics) -> tup
     available = sorted({p.stem for p in folder.glob("*.yaml") if not p.name.endswith(".csv.yaml")}
                        | {p.stem for p in folder.glob("*.csv")}) if folder.exists() else []
     for name in names:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            diags.error(loc, f"data name `{name}` should be a file name without extension, made of letters, digits and _", "data")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,199}", name):
+            diags.error(loc, f"data name `{name}` should be a file name without extension, made of letters, digits and _ (at most 200)", "data")
             continue
         yaml_path, csv_path = folder / f"{name}.yaml", folder / f"{name}.csv"
         display = f"content/data/{name}"

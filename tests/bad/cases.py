@@ -296,3 +296,28 @@ EXPECT = {
     'table-too-many-columns': ('content/r/report.yaml:6:11', '30 columns do not fit in 471 pt of line'),
     'layout-body-too-large': ('layouts/l.yaml:2:15', 'at 40 pt a line of body text holds fewer than 20 characters'),
 }
+
+
+# Found by tests/test_fuzz.py: each class of damage answered where the value was written.
+def fuzz_case(name, files, location, message):
+    CASES[name] = files
+    EXPECT[name] = (location, message)
+
+
+# a scalar where `sections:` holds a list: the scalar has no location of its own
+fuzz_case("sections-scalar", {"content/r/report.yaml": "title: a\nsections: t\n"},
+          "content/r/report.yaml:2:11", "`sections` should be a list, not `t`")
+fuzz_case("include-sections-scalar", {"content/r/report.yaml": "title: a\nsections:\n  - include: a.yaml\n",
+                                      "content/r/a.yaml": "# cut short\nt"},
+          "content/r/a.yaml:1:1", "an included sections file should hold a section")
+# names the file system refuses (too long, NUL) wherever a spec or layout names a file
+fuzz_case("layout-name-too-long", {"content/r/report.yaml": f"title: a\nlayout: {'长' * 100}\nsections:\n  - title: x\n"},
+          "content/r/report.yaml:2:9", "has a part of 305 bytes; a file system allows 255")
+fuzz_case("image-name-nul", spec('      - figure: {image: "assets/a\\0.png"}\n'),
+          "content/r/report.yaml:5:25", "holds the control character U+0000")
+fuzz_case("include-name-too-long", {"content/r/report.yaml": "title: a\nsections:\n  - include: " + "a" * 300 + ".yaml\n"},
+          "content/r/report.yaml:3:14", "has a part of 305 bytes")
+fuzz_case("data-name-too-long", {"content/r/report.yaml": f"title: a\ndata: [{'d' * 300}]\nsections:\n  - title: x\n"},
+          "content/r/report.yaml:2:7", "should be a file name without extension")
+fuzz_case("layout-logo-name-too-long", with_layout("cover: {logo: assets/" + "a" * 300 + ".png}\n"),
+          "layouts/l.yaml:1:15", "has a part of 304 bytes")

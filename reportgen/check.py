@@ -53,6 +53,17 @@ LIST_LABEL_EMS = 2.0
 TABLE_COLUMN_EMS = 2.4
 MIN_LINE_EMS = 3
 
+# Word keeps the report's title, subtitle and author in the document's properties, which hold
+# at most 255 characters each (python-docx refuses more).
+MAX_PROPERTY_CHARS = 255
+# Texts the PDF sets in one piece: a heading (and its line in the contents), a footnote, the
+# cover's title and subtitle. ReportLab cannot split them across pages and stops with a layout
+# error when one is taller than the page, so each must fit in this share of the page's text
+# height, estimated generously (a Chinese character an em wide, any other 0.6 em, one line
+# more for wrapping).
+FIT_SHARE = 0.9
+FOOTNOTE_SHARE = 0.5
+
 
 def paragraph_limit() -> int:
     """The longest paragraph accepted, in characters (REPORTGEN_MAX_PARAGRAPH_CHARS)."""
@@ -114,6 +125,7 @@ class _Checker:
         self.table_size = float(sizes.get("table", 9))
         self.indent = max(float(getattr(layout, "first_line_indent", 0) or 0), 0.5)
         self.width = float(layout.text_width) if layout is not None else float("inf")
+        self.height = float(layout.text_height) if layout is not None else float("inf")
         self.narrow_reported = False
 
     def _glyphs(self, root):
@@ -147,6 +159,20 @@ class _Checker:
                 self.error(loc, f"the font {self.layout.pdf_font} has no glyph for “{ch}” (U+{ord(ch):04X}, {name}); "
                            "remove it or write it another way", "font")
 
+    def fits(self, text: str, size: float, leading: float, width: float, room: float, loc: Loc | None,
+             what: str) -> bool:
+        """Whether `text` set at `size` pt (lines `leading` times that) in `width` pt takes at
+        most `room` pt of height; one error when it does not."""
+        if not text or not math.isfinite(room) or size <= 0:
+            return True
+        per_line = max(width / size, 1.0)  # ems on a line
+        lines = math.ceil(_ems(text) / per_line) + 1
+        if lines * size * leading <= room:
+            return True
+        self.error(loc, f"{what} has {len(text):,} characters, about {lines:,} lines at {size:g} pt, taller than "
+                   f"the {room:.0f} pt of page the PDF can give it in one piece; shorten it", "limit")
+        return False
+
     def length(self, inlines: list, loc: Loc | None, what: str) -> None:
         problem = too_long(sum(len(t) for t in _texts(inlines)), what, self.limit)
         if problem:
@@ -173,6 +199,10 @@ class _Checker:
                     self.error(loc, f"footnote number `{node.number}` should be a whole number from 1")
                 self.length(node.children, loc, "this footnote")
                 self._inlines(node.children, loc)
+                if self.layout is not None:
+                    small = self.layout.sizes["small"]
+                    self.fits("".join(_texts(node.children)), small, 1.5, self.width - 1.8 * small,
+                              self.height * FOOTNOTE_SHARE, loc, "this footnote")
             elif isinstance(node, m.LineBreak):
                 pass
             else:
@@ -207,12 +237,36 @@ class _Checker:
         meta = self.doc.meta
         for field in ("title", "subtitle", "edition", "date", "author"):
             raw = getattr(spec, field, None) if spec is not None else None
-            self.text(getattr(meta, field), getattr(raw, "loc", None), what=f"the report's {field}")
+            loc = getattr(raw, "loc", None)
+            self.text(getattr(meta, field), loc, what=f"the report's {field}")
+            value = getattr(meta, field)
+            if field in ("title", "subtitle", "author") and isinstance(value, str) and len(value) > MAX_PROPERTY_CHARS:
+                self.error(loc, f"the report's {field} has {len(value):,} characters; Word's document properties "
+                           f"hold at most {MAX_PROPERTY_CHARS}: shorten it", "limit")
+        if self.layout is not None and isinstance(meta.title, str) and isinstance(meta.subtitle or "", str):
+            self.cover_fits(meta, getattr(spec, "title", None))
         if meta.logo:
             self.image(meta.logo, self.layout_loc, "the logo")
         self.blocks(self.doc.front, None, self.width)
         for section in self.doc.sections:
             self.section(section, 1)
+
+    def cover_fits(self, meta, raw) -> None:
+        """The cover's title and subtitle fit on the cover: they stand centred in a band whose
+        lower edge is at 42% of the page height, under an accent bar."""
+        sizes = self.layout.sizes
+        page = float(self.layout.page_height)
+        room = page * 0.58 - 2.4 * sizes["title"] - 4
+        subtitle = meta.subtitle or ""
+        height = self._lines(meta.title, sizes["title"]) * sizes["title"] * 1.3
+        if subtitle:
+            height += self._lines(subtitle, sizes["subtitle"]) * sizes["subtitle"] * 1.5 + sizes["subtitle"]
+        if height > room:
+            self.error(getattr(raw, "loc", None), f"the report's title and subtitle take about {height:.0f} pt of the "
+                       f"cover, more than its {max(room, 0):.0f} pt; shorten them", "limit")
+
+    def _lines(self, text: str, size: float) -> int:
+        return math.ceil(_ems(text) / max(self.width / size, 1.0)) + 1 if text else 0
 
     def section(self, section, depth: int) -> None:
         if not isinstance(section, m.Section):
@@ -223,9 +277,29 @@ class _Checker:
             self.error(loc, f"heading level {section.level} is not one a writer can set (1 to 6)")
         self.text(section.number, loc, what="the heading number")
         self.inlines(section.title, loc, "this heading")
+        self.heading_fits(section, loc)
         self.blocks(section.blocks, loc, self.width)
         for child in section.children:
             self.section(child, depth + 1)
+
+    def heading_fits(self, section: m.Section, loc: Loc | None) -> None:
+        """A heading, and its line in the contents, each fit on one page (see FIT_SHARE)."""
+        if self.layout is None:
+            return
+        sizes = self.layout.sizes
+        text = f"{section.number or ''}{''.join(_texts(section.title))}"
+        level = min(max(section.level, 1), 4) if isinstance(section.level, int) else 1
+        if section.kind == "part":  # centred below a third of the divider page
+            if not self.fits(text, sizes["title"], 1.3, self.width, self.height * 0.5, loc, "this part title"):
+                return
+        elif not self.fits(text, sizes[f"h{level}"], 1.4, self.width, self.height * FIT_SHARE, loc, "this heading"):
+            return
+        if section.toc and (section.kind == "part" or section.level <= self.layout.toc_depth):
+            body = sizes["body"]  # a contents line: body size (a part's 1.15 times), indented by level
+            parts = any(s.kind == "part" for s in self.doc.walk_sections())  # one level more in
+            width = self.width - body * (2.5 + 2 * (level - 1 + (parts and section.kind != "part")))
+            self.fits(text, body * (1.15 if section.kind == "part" else 1), 1.9, width, self.height * FIT_SHARE, loc,
+                      "this heading's line in the contents")
 
     def blocks(self, blocks, loc: Loc | None, width: float, depth: int = 0) -> None:
         """`width`: the line length left to these blocks (pt) after the boxes and list
@@ -512,6 +586,11 @@ def _texts(inlines):
             yield node.text
         elif isinstance(node, (m.Strong, m.Emph, m.Link)):
             yield from _texts(node.children)
+
+
+def _ems(text: str) -> float:
+    """The width of `text` in ems, generously: East Asian wide characters 1, others 0.6."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
 
 
 def _short(text: str, most: int = 60) -> str:

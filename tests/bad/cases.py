@@ -321,3 +321,21 @@ fuzz_case("data-name-too-long", {"content/r/report.yaml": f"title: a\ndata: [{'d
           "content/r/report.yaml:2:7", "should be a file name without extension")
 fuzz_case("layout-logo-name-too-long", with_layout("cover: {logo: assets/" + "a" * 300 + ".png}\n"),
           "layouts/l.yaml:1:15", "has a part of 304 bytes")
+# texts the PDF sets in one piece, taller than a page: a heading, its line in the contents, a
+# part title, a footnote, the cover's title and subtitle (with a layout's large sizes too)
+fuzz_case("heading-taller-than-page", {"content/r/report.yaml": "title: a\nsections:\n  - title: " + "长" * 1500 + "\n"},
+          "content/r/report.yaml:3:5", "this heading has 1,502 characters")
+fuzz_case("heading-large-size-small-page", {**with_layout("page: {size: A5}\nsizes: {h1: 96}\n"),
+                                            "content/r/report.yaml": "title: a\nlayout: l\nsections:\n  - title: " + "长" * 20 + "\n"},
+          "content/r/report.yaml:4:5", "about 8 lines at 96 pt")
+fuzz_case("part-title-taller-than-page", {"content/r/report.yaml": "title: a\nsections:\n  - title: " + "长" * 1500 + "\n    part: true\n"},
+          "content/r/report.yaml:3:5", "this part title has 1,500 characters")
+fuzz_case("footnote-taller-than-page", spec("      - \"x[^1]\n\n        [^1]: " + "长" * 6000 + "\"\n"),
+          "content/r/report.yaml:5:9", "this footnote has 6,000 characters")
+fuzz_case("cover-title-taller-than-cover", {"content/r/report.yaml": "title: " + "长" * 200 + "\nsections:\n  - title: b\n"},
+          "content/r/report.yaml:1:8", "the report's title and subtitle take about")
+# Word's document properties hold 255 characters
+fuzz_case("title-longer-than-word-property", {"content/r/report.yaml": "title: " + "a" * 300 + "\nsections:\n  - title: b\n"},
+          "content/r/report.yaml:1:8", "the report's title has 300 characters; Word's document properties hold at most 255")
+fuzz_case("subtitle-longer-than-word-property", {"content/r/report.yaml": "title: a\nsubtitle: " + "a " * 150 + "\nsections:\n  - title: b\n"},
+          "content/r/report.yaml:2:11", "the report's subtitle has 299 characters")

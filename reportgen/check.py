@@ -33,6 +33,9 @@ DEFAULT_PARAGRAPH_LIMIT = 100_000
 # cannot be read on a printed page and take minutes to lay out.
 MAX_CHART_VALUE = 1e15
 MAX_CATEGORIES = 500
+# The smallest chart box, in points and in ems of the chart's text (`sizes.small`).
+MIN_CHART_PT = 72
+CHART_SIDE_EMS = 7
 MAX_POINTS = 5_000
 CHART_TYPES = ("bar", "barh", "grouped_bar", "stacked_bar", "line", "pie", "donut", "bar_line", "scatter", "bubble")
 
@@ -471,6 +474,9 @@ class _Checker:
 
     def chart(self, chart: m.Chart, loc: Loc | None) -> None:
         self.notes(chart, loc)
+        problem = chart_room(chart, self.layout)
+        if problem:
+            self.error(loc, problem, "chart")
         for part in (chart.title, chart.x_label, chart.y_label, chart.y2_label):
             self.text(part, loc)
         for problem in chart_problems(chart):
@@ -483,6 +489,24 @@ class _Checker:
                 self.text(str(label), loc)
         for name in (chart.quadrants or {}).get("labels") or []:
             self.text(str(name), loc)
+
+
+def chart_room(chart: m.Chart, layout) -> str:
+    """Why the chart's box is too small for its axes and labels ('' when it is not): each side
+    at least an inch and seven times the layout's `sizes.small`, in which charts write.
+    Smaller, matplotlib squashes the plot to nothing."""
+    if layout is None or not _share(chart.width) or isinstance(chart.height, bool) or \
+            not isinstance(chart.height, (int, float)) or not math.isfinite(chart.height):
+        return ""
+    small = float(layout.sizes.get("small", 8))
+    need = max(MIN_CHART_PT, CHART_SIDE_EMS * small)
+    width = float(layout.text_width) * chart.width
+    height = width * chart.height
+    if min(width, height) >= need:
+        return ""
+    return (f"this chart would be {width:.0f} × {height:.0f} pt, too small for its axes and labels at "
+            f"{small:g} pt (the layout's `sizes.small`): each side needs {need:.0f} pt; make `width:` "
+            "or `height:` larger")
 
 
 def chart_problems(chart: m.Chart) -> list[str]:

@@ -92,8 +92,8 @@ def _unit(node, loc: Loc, inherited: Unit, diags: Diagnostics, where) -> Unit:
             scale = float(scale)
         except ValueError:
             pass
-    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or scale <= 0:
-        diags.error(node.loc_of("scale"), "`scale` should be a positive number such as 1e8", "data")
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not 1e-12 <= scale <= 1e15:
+        diags.error(node.loc_of("scale"), "`scale` should be a number from 1e-12 to 1e15, such as 1e8 for 亿", "data")
         scale = 1
     currency = node.get("currency", inherited.currency)
     if currency is not None and not re.fullmatch(r"[A-Z]{3}", str(currency)):

@@ -339,3 +339,22 @@ fuzz_case("title-longer-than-word-property", {"content/r/report.yaml": "title: "
           "content/r/report.yaml:1:8", "the report's title has 300 characters; Word's document properties hold at most 255")
 fuzz_case("subtitle-longer-than-word-property", {"content/r/report.yaml": "title: a\nsubtitle: " + "a " * 150 + "\nsections:\n  - title: b\n"},
           "content/r/report.yaml:2:11", "the report's subtitle has 299 characters")
+# every numeric setting of a chart has a range: a box too small for its labels, a `scale:` so
+# large or small that labels cannot be printed (on the chart, per language, in a data unit)
+fuzz_case("chart-box-too-flat", with_data("      - chart: {type: bar, data: d.m, width: 0.6, height: 0.2, y_label: 亿元}\n",
+                                          "m: {a: 1, b: 2}\n"),
+          "content/r/report.yaml:6:16", "this chart would be 282 × 56 pt, too small for its axes and labels")
+fuzz_case("chart-box-small-for-large-text", {**with_layout("sizes: {small: 40}\n"),
+                                             "content/r/report.yaml": HEAD.replace("sections:", "data: [d]\nlayout: l\nsections:")
+                                             + "      - chart: {type: bar, data: d.m, width: 0.5, height: 1}\n",
+                                             "content/data/d.yaml": "m: {a: 1, b: 2}\n"},
+          "content/r/report.yaml:7:16", "each side needs 280 pt")
+fuzz_case("chart-scale-huge", with_data("      - chart: {type: bar, data: d.m, scale: 1e300}\n", "m: {a: 1, b: 2}\n"),
+          "content/r/report.yaml:6:46", "`scale` should be a number from 1e-06 to 1e+15")
+fuzz_case("chart-scale-per-language-tiny", with_data("      - chart: {type: bar, data: d.m, scale: {zh: 1e-300}}\n",
+                                                     "m: {a: 1, b: 2}\n"),
+          "content/r/report.yaml:6:51", "`scale` should be a number from 1e-06 to 1e+15")
+fuzz_case("data-unit-scale-nan", with_data("      - \"{{ d.m.a }}\"\n", "m: {unit: {scale: .nan}, a: 1}\n"),
+          "content/data/d.yaml:1:19", "`scale` should be a number from 1e-12 to 1e15")
+fuzz_case("data-unit-scale-tiny", with_data(CHART.format(type="bar", name="m"), "m: {unit: {scale: 1e-300}, a: 1.5, b: 2}\n"),
+          "content/data/d.yaml:1:19", "`scale` should be a number from 1e-12 to 1e15")

@@ -66,6 +66,10 @@ MAX_PROPERTY_CHARS = 255
 # more for wrapping).
 FIT_SHARE = 0.9
 FOOTNOTE_SHARE = 0.5
+HEAD_SHARE = 0.5  # a table's header rows, repeated on every page
+# A figure or chart stands with its caption, source and note as one block; the picture takes at
+# most `present.FIGURE_MAX_HEIGHT` of the page, the lines under it share what is left.
+FIGURE_LINES_SHARE = 0.35
 
 
 def paragraph_limit() -> int:
@@ -268,8 +272,10 @@ class _Checker:
             self.error(getattr(raw, "loc", None), f"the report's title and subtitle take about {height:.0f} pt of the "
                        f"cover, more than its {max(room, 0):.0f} pt; shorten them", "limit")
 
-    def _lines(self, text: str, size: float) -> int:
-        return math.ceil(_ems(text) / max(self.width / size, 1.0)) + 1 if text else 0
+    def _lines(self, text: str, size: float, width: float | None = None) -> int:
+        """Lines `text` takes at `size` pt in `width` pt (the text width), estimated generously."""
+        width = self.width if width is None else width
+        return math.ceil(_ems(text) / max(width / size, 1.0)) + 1 if text else 0
 
     def section(self, section, depth: int) -> None:
         if not isinstance(section, m.Section):
@@ -351,6 +357,7 @@ class _Checker:
                 self.blocks(node.blocks, loc, width - BOX_EMS * self.body)
         elif isinstance(node, m.Table):
             self.table(node, loc)
+            self.table_fits(node, loc, width)
             columns = len(node.columns)
             need = TABLE_COLUMN_EMS * self.table_size
             if columns and width < columns * need:
@@ -371,6 +378,24 @@ class _Checker:
             pass
         else:
             self.unknown(node, loc)
+
+    def lines_under_fit(self, node, loc: Loc | None) -> None:
+        """A figure's or chart's caption, source and note fit under its picture on one page."""
+        if self.layout is None:
+            return
+        sizes = self.layout.sizes
+        height = 0.0
+        if node.caption is not None:
+            text = f"{node.caption.label}{node.caption.number or ''}{''.join(_texts(node.caption.inlines))}"
+            height += self._lines(text, sizes["caption"]) * sizes["caption"] * 1.5
+        for part in (node.source, node.note):
+            if part is not None:
+                height += self._lines("".join(_texts(part)) + "数据来源：", sizes["small"]) * sizes["small"] * 1.5 + 3
+        room = self.height * FIGURE_LINES_SHARE
+        if height > room:
+            self.error(loc, f"the caption, source and note under this {'chart' if isinstance(node, m.Chart) else 'figure'} "
+                       f"are about {height:.0f} pt tall, more than the {room:.0f} pt left under the picture on a page; "
+                       "shorten them", "limit")
 
     def notes(self, node, loc: Loc | None) -> None:
         """Caption, source and note lines under a table, figure or chart."""
@@ -418,6 +443,43 @@ class _Checker:
             self.grid(rows, len(columns), part, loc)
         self.notes(table, loc)
 
+    def table_fits(self, table: m.Table, loc: Loc | None, width: float) -> None:
+        """The header rows (repeated on every page) and each merged cell fit a page: the PDF
+        splits neither (see FIT_SHARE)."""
+        if self.layout is None or not table.columns or not math.isfinite(width):
+            return
+        for row in (*table.head, *table.body, *table.foot):  # a broken grid is reported by `grid`
+            if not isinstance(row, (list, tuple)) or len(row) != len(table.columns) or any(
+                    isinstance(c, m.Cell) and not (type(c.rowspan) is type(c.colspan) is int
+                                                   and c.rowspan >= 1 and c.colspan >= 1) for c in row):
+                return
+        from .present import STATS_SHARES, column_widths
+
+        size, pad = self.table_size, self.table_size * 0.6
+        shares = [c.width if _share(c.width) else None for c in table.columns]
+        if table.style == "stats" and len(shares) == 2 and not any(shares):
+            shares = list(STATS_SHARES)
+        rows = [r for r in (*table.head, *table.body, *table.foot) if isinstance(r, (list, tuple))]
+        widths = column_widths(shares, rows, width, size)
+
+        def height(cell, col: int) -> float:
+            room = sum(widths[col:col + max(cell.colspan, 1)]) - 2 * pad
+            return self._lines("".join(_texts(cell.inlines)), size, room) * size * 1.4 + 1.5 * pad
+
+        head = sum(max((height(c, i) for i, c in enumerate(row) if isinstance(c, m.Cell)), default=0)
+                   for row in table.head)
+        if head > self.height * HEAD_SHARE:
+            self.error(loc, f"the table's header rows are about {head:.0f} pt tall; they repeat on every page and "
+                       f"may take at most {self.height * HEAD_SHARE:.0f} pt: shorten them", "limit")
+            return
+        room = self.height * FIT_SHARE - head
+        for row in (*table.body, *table.foot):
+            for i, c in enumerate(row):
+                if isinstance(c, m.Cell) and c.rowspan > 1 and height(c, i) > room:
+                    self.error(loc, f"a merged cell (rowspan {c.rowspan}) is about {height(c, i):.0f} pt tall, more than "
+                               f"the {room:.0f} pt of a page under the table's header; shorten its text", "limit")
+                    return
+
     def grid(self, rows, ncols: int, part: str, loc: Loc | None) -> None:
         """Every row holds one place per column; each place is a cell or covered by exactly one span."""
         covered: set[tuple[int, int]] = set()
@@ -464,6 +526,7 @@ class _Checker:
         self.text(figure.alt, loc, printed=False, what="the alt text")
         self.image(figure.path, loc, "this image")
         self.notes(figure, loc)
+        self.lines_under_fit(figure, loc)
 
     def image(self, path, loc: Loc | None, what: str) -> None:
         problem = image_problem(str(path))
@@ -474,6 +537,7 @@ class _Checker:
 
     def chart(self, chart: m.Chart, loc: Loc | None) -> None:
         self.notes(chart, loc)
+        self.lines_under_fit(chart, loc)
         problem = chart_room(chart, self.layout)
         if problem:
             self.error(loc, problem, "chart")

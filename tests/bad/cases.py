@@ -358,3 +358,11 @@ fuzz_case("data-unit-scale-nan", with_data("      - \"{{ d.m.a }}\"\n", "m: {uni
           "content/data/d.yaml:1:19", "`scale` should be a number from 1e-12 to 1e15")
 fuzz_case("data-unit-scale-tiny", with_data(CHART.format(type="bar", name="m"), "m: {unit: {scale: 1e-300}, a: 1.5, b: 2}\n"),
           "content/data/d.yaml:1:19", "`scale` should be a number from 1e-12 to 1e15")
+fuzz_case("table-head-taller-than-page", spec("      - table:\n          columns: [" + "长" * 4000 + ", b]\n          rows: [[1, 2]]\n"),
+          "content/r/report.yaml:6:11", "the table's header rows are about")
+fuzz_case("merged-cell-taller-than-page", spec("      - table:\n          columns: [a, b]\n          rows:\n"
+                                               "            - [{text: " + "长" * 6000 + ", rowspan: 2}, x]\n            - [y]\n"),
+          "content/r/report.yaml:6:11", "a merged cell (rowspan 2) is about")
+fuzz_case("figure-caption-taller-than-page", {**spec("      - figure: {image: assets/x.png, caption: " + "长" * 3000 + "}\n"),
+                                              "assets/x.png": _image("PNG")},
+          "content/r/report.yaml:5:17", "the caption, source and note under this figure are about")

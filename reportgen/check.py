@@ -67,9 +67,6 @@ MAX_PROPERTY_CHARS = 255
 FIT_SHARE = 0.9
 FOOTNOTE_SHARE = 0.5
 HEAD_SHARE = 0.5  # a table's header rows, repeated on every page
-# A figure or chart stands with its caption, source and note as one block; the picture takes at
-# most `present.FIGURE_MAX_HEIGHT` of the page, the lines under it share what is left.
-FIGURE_LINES_SHARE = 0.35
 
 
 def paragraph_limit() -> int:
@@ -167,7 +164,7 @@ class _Checker:
                            "remove it or write it another way", "font")
 
     def fits(self, text: str, size: float, leading: float, width: float, room: float, loc: Loc | None,
-             what: str) -> bool:
+             what: str, size_name: str) -> bool:
         """Whether `text` set at `size` pt (lines `leading` times that) in `width` pt takes at
         most `room` pt of height; one error when it does not."""
         if not text or not math.isfinite(room) or size <= 0:
@@ -176,8 +173,9 @@ class _Checker:
         lines = math.ceil(_ems(text) / per_line) + 1
         if lines * size * leading <= room:
             return True
-        self.error(loc, f"{what} has {len(text):,} characters, about {lines:,} lines at {size:g} pt, taller than "
-                   f"the {room:.0f} pt of page the PDF can give it in one piece; shorten it", "limit")
+        self.error(loc, f"{what} has {len(text):,} characters, about {lines:,} lines at {size:g} pt (the layout's "
+                   f"`sizes.{size_name}`), taller than the {room:.0f} pt of page the PDF can give it in one piece; "
+                   "shorten it", "limit")
         return False
 
     def length(self, inlines: list, loc: Loc | None, what: str) -> None:
@@ -209,7 +207,7 @@ class _Checker:
                 if self.layout is not None:
                     small = self.layout.sizes["small"]
                     self.fits("".join(_texts(node.children)), small, 1.5, self.width - 1.8 * small,
-                              self.height * FOOTNOTE_SHARE, loc, "this footnote")
+                              self.height * FOOTNOTE_SHARE, loc, "this footnote", "small")
             elif isinstance(node, m.LineBreak):
                 pass
             else:
@@ -270,7 +268,8 @@ class _Checker:
             height += self._lines(subtitle, sizes["subtitle"]) * sizes["subtitle"] * 1.5 + sizes["subtitle"]
         if height > room:
             self.error(getattr(raw, "loc", None), f"the report's title and subtitle take about {height:.0f} pt of the "
-                       f"cover, more than its {max(room, 0):.0f} pt; shorten them", "limit")
+                       f"cover (at the layout's `sizes.title` {sizes['title']:g} pt and `sizes.subtitle` "
+                       f"{sizes['subtitle']:g} pt), more than its {max(room, 0):.0f} pt; shorten them", "limit")
 
     def _lines(self, text: str, size: float, width: float | None = None) -> int:
         """Lines `text` takes at `size` pt in `width` pt (the text width), estimated generously."""
@@ -299,16 +298,17 @@ class _Checker:
         text = f"{section.number or ''}{''.join(_texts(section.title))}"
         level = min(max(section.level, 1), 4) if isinstance(section.level, int) else 1
         if section.kind == "part":  # centred below a third of the divider page
-            if not self.fits(text, sizes["title"], 1.3, self.width, self.height * 0.5, loc, "this part title"):
+            if not self.fits(text, sizes["title"], 1.3, self.width, self.height * 0.5, loc, "this part title", "title"):
                 return
-        elif not self.fits(text, sizes[f"h{level}"], 1.4, self.width, self.height * FIT_SHARE, loc, "this heading"):
+        elif not self.fits(text, sizes[f"h{level}"], 1.4, self.width, self.height * FIT_SHARE, loc, "this heading",
+                           f"h{level}"):
             return
         if section.toc and (section.kind == "part" or section.level <= self.layout.toc_depth):
             body = sizes["body"]  # a contents line: body size (a part's 1.15 times), indented by level
             parts = any(s.kind == "part" for s in self.doc.walk_sections())  # one level more in
             width = self.width - body * (2.5 + 2 * (level - 1 + (parts and section.kind != "part")))
             self.fits(text, body * (1.15 if section.kind == "part" else 1), 1.9, width, self.height * FIT_SHARE, loc,
-                      "this heading's line in the contents")
+                      "this heading's line in the contents", "body")
 
     def blocks(self, blocks, loc: Loc | None, width: float, depth: int = 0) -> None:
         """`width`: the line length left to these blocks (pt) after the boxes and list
@@ -391,11 +391,30 @@ class _Checker:
         for part in (node.source, node.note):
             if part is not None:
                 height += self._lines("".join(_texts(part)) + "数据来源：", sizes["small"]) * sizes["small"] * 1.5 + 3
-        room = self.height * FIGURE_LINES_SHARE
+        room = self.height * FIT_SHARE - self._picture_height(node)
         if height > room:
             self.error(loc, f"the caption, source and note under this {'chart' if isinstance(node, m.Chart) else 'figure'} "
-                       f"are about {height:.0f} pt tall, more than the {room:.0f} pt left under the picture on a page; "
-                       "shorten them", "limit")
+                       f"are about {height:.0f} pt tall (at the layout's `sizes.caption` {sizes['caption']:g} pt and "
+                       f"`sizes.small` {sizes['small']:g} pt), more than the {max(room, 0):.0f} pt left under the "
+                       "picture on a page; shorten them", "limit")
+
+    def _picture_height(self, node) -> float:
+        """The height `present` gives the picture of a figure or chart (at most
+        FIGURE_MAX_HEIGHT of the page); the largest when it cannot be told."""
+        from .present import FIGURE_MAX_HEIGHT, MIN_IMAGE_SHARE, image_pixels
+
+        limit = self.height * FIGURE_MAX_HEIGHT
+        share = node.width if _share(node.width) else 1.0
+        width = self.width * min(max(share, MIN_IMAGE_SHARE), 1.0)
+        if isinstance(node, m.Chart):
+            ratio = node.height if isinstance(node.height, (int, float)) and not isinstance(node.height, bool) else 2
+        else:
+            try:
+                px_w, px_h = image_pixels(str(node.path), "figure", None)
+            except ReportgenError:
+                return limit
+            ratio = px_h / px_w
+        return min(width * ratio, limit)
 
     def notes(self, node, loc: Loc | None) -> None:
         """Caption, source and note lines under a table, figure or chart."""

@@ -92,6 +92,8 @@ REPLACEMENTS = [
     "999999999999", "0x1F", "010", "1.10", "2025-02-30", "2025-13-01", "'\x07bell'", "'\x1b[31m'",
     "'tab\\there'", "'{{ 1/0 }}'", "'{{ nope.x }}'", "'{{'", "'}}'", "'[x](javascript:alert(1))'",
     "'😀'", "'\u202e'", "'a' ", "'" + "长" * 3000 + "'", "'100,000 mm'", "'-5mm'", "'#GGGGGG'",
+    # values at the edge of what is allowed: the largest sizes, the narrowest widths
+    "96", "4", "0.05", "'5%'", "2", "0.2", "6", "'200mm'", "A5", "'" + "长" * 300 + "'",
 ]
 CONTROL = ["\x00", "\x07", "\x1b", "\x7f", "\ufeff", "\u2028", "\ud800"]
 # What a CSV cell may become: ambiguous and foreign number forms, gaps, odd text.

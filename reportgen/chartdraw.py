@@ -81,14 +81,25 @@ def render_chart(chart: Chart, layout: Layout, faces: Faces, cache_dir: Path) ->
     # A drawing whose digest does not match (truncated, damaged) is drawn again.
     if intact(target):
         return target
-    fig = _draw(chart, layout, faces)
+    import warnings
 
-    def write(tmp: Path) -> None:
-        with open(tmp, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=DPI, metadata={"Software": None})
+    # When the chart's text leaves its axes no room, matplotlib warns and draws a squashed
+    # chart; `check` refuses the usual cases (see check.chart_room), and this catches the rest.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="constrained_layout not applied")
+        try:
+            fig = _draw(chart, layout, faces)
 
-    # A private temporary name, then an atomic rename: parallel builds never see half a file.
-    save(target, write)
+            def write(tmp: Path) -> None:
+                with open(tmp, "wb") as fh:
+                    fig.savefig(fh, format="png", dpi=DPI, metadata={"Software": None})
+
+            # A private temporary name, then an atomic rename: parallel builds never see half a file.
+            save(target, write)
+        except UserWarning:
+            raise ReportgenError(f"this chart is too small for its labels at the layout's `sizes.small` "
+                                 f"({layout.sizes.get('small', 8):g} pt): make it wider or taller (`width:`, "
+                                 "`height:`), or give it fewer categories", chart.loc) from None
     return target
 
 

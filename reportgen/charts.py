@@ -13,7 +13,7 @@ from . import model as m
 from . import source as src
 from .data import DataList, DataMap
 from .errors import ReportgenError, did_you_mean
-from .expr import ExprError
+from .expr import MAX_DIGITS, ExprError
 from .locale import LocaleError, edition_locale
 from .yamlsrc import YList, YMap
 
@@ -25,6 +25,9 @@ SERIES_KEYS = {"name", "data", "kind", "axis", "scale", "labels", "x", "y", "siz
 # Text a data file writes where it has no value: the chart leaves a gap there.
 MISSING_TEXT = {"", "n/a", "na", "n.a.", "-", "—", "–"}
 LABEL_FORMATS = ("number", "percent", "money", "none")
+# What a `scale:` may divide by: 亿 (1e8) and trillions (1e12) with room, percent points (0.01)
+# and below; beyond these a label's decimals or a drawn value leave what can be printed.
+MIN_SCALE, MAX_SCALE = 1e-6, 1e15
 
 
 def load_chart(node: YMap, ctx: str, loader) -> src.SourceChart | None:
@@ -136,8 +139,9 @@ def _scale(value, loc, loader, nested: bool = False):
         number = float(value) if not isinstance(value, (bool, dict, list)) else 0
     except (TypeError, ValueError, OverflowError):
         number = 0
-    if not number > 0 or number == float("inf"):
-        loader.diags.error(loc, "`scale` should be a positive number such as 1e8, or one per language {zh: 1e8, en: 1e9}")
+    if not MIN_SCALE <= number <= MAX_SCALE:
+        loader.diags.error(loc, f"`scale` should be a number from {MIN_SCALE:g} to {MAX_SCALE:g} such as 1e8, "
+                           "or one per language {zh: 1e8, en: 1e9}")
         return None
     return number
 
@@ -302,7 +306,8 @@ def _label(v, original, item: src.SourceSeries, spec: src.SourceChart, values: l
     digits = item.digits
     if digits is None:
         resolution = getattr(original, "resolution", None)
-        digits = None if resolution is None else max(0, _places(resolution / scale))
+        # Data written more finely than a label can print (1.0e-300) shows the most decimals.
+        digits = None if resolution is None else min(max(0, _places(resolution / scale)), MAX_DIGITS)
     return evaluator.number(v, digits)
 
 

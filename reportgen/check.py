@@ -33,6 +33,9 @@ DEFAULT_PARAGRAPH_LIMIT = 100_000
 # cannot be read on a printed page and take minutes to lay out.
 MAX_CHART_VALUE = 1e15
 MAX_CATEGORIES = 500
+# The smallest chart box, in points and in ems of the chart's text (`sizes.small`).
+MIN_CHART_PT = 72
+CHART_SIDE_EMS = 7
 MAX_POINTS = 5_000
 CHART_TYPES = ("bar", "barh", "grouped_bar", "stacked_bar", "line", "pie", "donut", "bar_line", "scatter", "bubble")
 
@@ -52,6 +55,18 @@ BOX_EMS = 2.2
 LIST_LABEL_EMS = 2.0
 TABLE_COLUMN_EMS = 2.4
 MIN_LINE_EMS = 3
+
+# Word keeps the report's title, subtitle and author in the document's properties, which hold
+# at most 255 characters each (python-docx refuses more).
+MAX_PROPERTY_CHARS = 255
+# Texts the PDF sets in one piece: a heading (and its line in the contents), a footnote, the
+# cover's title and subtitle. ReportLab cannot split them across pages and stops with a layout
+# error when one is taller than the page, so each must fit in this share of the page's text
+# height, estimated generously (a Chinese character an em wide, any other 0.6 em, one line
+# more for wrapping).
+FIT_SHARE = 0.9
+FOOTNOTE_SHARE = 0.5
+HEAD_SHARE = 0.5  # a table's header rows, repeated on every page
 
 
 def paragraph_limit() -> int:
@@ -114,6 +129,7 @@ class _Checker:
         self.table_size = float(sizes.get("table", 9))
         self.indent = max(float(getattr(layout, "first_line_indent", 0) or 0), 0.5)
         self.width = float(layout.text_width) if layout is not None else float("inf")
+        self.height = float(layout.text_height) if layout is not None else float("inf")
         self.narrow_reported = False
 
     def _glyphs(self, root):
@@ -147,6 +163,21 @@ class _Checker:
                 self.error(loc, f"the font {self.layout.pdf_font} has no glyph for “{ch}” (U+{ord(ch):04X}, {name}); "
                            "remove it or write it another way", "font")
 
+    def fits(self, text: str, size: float, leading: float, width: float, room: float, loc: Loc | None,
+             what: str, size_name: str) -> bool:
+        """Whether `text` set at `size` pt (lines `leading` times that) in `width` pt takes at
+        most `room` pt of height; one error when it does not."""
+        if not text or not math.isfinite(room) or size <= 0:
+            return True
+        per_line = max(width / size, 1.0)  # ems on a line
+        lines = math.ceil(_ems(text) / per_line) + 1
+        if lines * size * leading <= room:
+            return True
+        self.error(loc, f"{what} has {len(text):,} characters, about {lines:,} lines at {size:g} pt (the layout's "
+                   f"`sizes.{size_name}`), taller than the {room:.0f} pt of page the PDF can give it in one piece; "
+                   "shorten it", "limit")
+        return False
+
     def length(self, inlines: list, loc: Loc | None, what: str) -> None:
         problem = too_long(sum(len(t) for t in _texts(inlines)), what, self.limit)
         if problem:
@@ -173,6 +204,10 @@ class _Checker:
                     self.error(loc, f"footnote number `{node.number}` should be a whole number from 1")
                 self.length(node.children, loc, "this footnote")
                 self._inlines(node.children, loc)
+                if self.layout is not None:
+                    small = self.layout.sizes["small"]
+                    self.fits("".join(_texts(node.children)), small, 1.5, self.width - 1.8 * small,
+                              self.height * FOOTNOTE_SHARE, loc, "this footnote", "small")
             elif isinstance(node, m.LineBreak):
                 pass
             else:
@@ -207,12 +242,39 @@ class _Checker:
         meta = self.doc.meta
         for field in ("title", "subtitle", "edition", "date", "author"):
             raw = getattr(spec, field, None) if spec is not None else None
-            self.text(getattr(meta, field), getattr(raw, "loc", None), what=f"the report's {field}")
+            loc = getattr(raw, "loc", None)
+            self.text(getattr(meta, field), loc, what=f"the report's {field}")
+            value = getattr(meta, field)
+            if field in ("title", "subtitle", "author") and isinstance(value, str) and len(value) > MAX_PROPERTY_CHARS:
+                self.error(loc, f"the report's {field} has {len(value):,} characters; Word's document properties "
+                           f"hold at most {MAX_PROPERTY_CHARS}: shorten it", "limit")
+        if self.layout is not None and isinstance(meta.title, str) and isinstance(meta.subtitle or "", str):
+            self.cover_fits(meta, getattr(spec, "title", None))
         if meta.logo:
             self.image(meta.logo, self.layout_loc, "the logo")
         self.blocks(self.doc.front, None, self.width)
         for section in self.doc.sections:
             self.section(section, 1)
+
+    def cover_fits(self, meta, raw) -> None:
+        """The cover's title and subtitle fit on the cover: they stand centred in a band whose
+        lower edge is at 42% of the page height, under an accent bar."""
+        sizes = self.layout.sizes
+        page = float(self.layout.page_height)
+        room = page * 0.58 - 2.4 * sizes["title"] - 4
+        subtitle = meta.subtitle or ""
+        height = self._lines(meta.title, sizes["title"]) * sizes["title"] * 1.3
+        if subtitle:
+            height += self._lines(subtitle, sizes["subtitle"]) * sizes["subtitle"] * 1.5 + sizes["subtitle"]
+        if height > room:
+            self.error(getattr(raw, "loc", None), f"the report's title and subtitle take about {height:.0f} pt of the "
+                       f"cover (at the layout's `sizes.title` {sizes['title']:g} pt and `sizes.subtitle` "
+                       f"{sizes['subtitle']:g} pt), more than its {max(room, 0):.0f} pt; shorten them", "limit")
+
+    def _lines(self, text: str, size: float, width: float | None = None) -> int:
+        """Lines `text` takes at `size` pt in `width` pt (the text width), estimated generously."""
+        width = self.width if width is None else width
+        return math.ceil(_ems(text) / max(width / size, 1.0)) + 1 if text else 0
 
     def section(self, section, depth: int) -> None:
         if not isinstance(section, m.Section):
@@ -223,9 +285,30 @@ class _Checker:
             self.error(loc, f"heading level {section.level} is not one a writer can set (1 to 6)")
         self.text(section.number, loc, what="the heading number")
         self.inlines(section.title, loc, "this heading")
+        self.heading_fits(section, loc)
         self.blocks(section.blocks, loc, self.width)
         for child in section.children:
             self.section(child, depth + 1)
+
+    def heading_fits(self, section: m.Section, loc: Loc | None) -> None:
+        """A heading, and its line in the contents, each fit on one page (see FIT_SHARE)."""
+        if self.layout is None:
+            return
+        sizes = self.layout.sizes
+        text = f"{section.number or ''}{''.join(_texts(section.title))}"
+        level = min(max(section.level, 1), 4) if isinstance(section.level, int) else 1
+        if section.kind == "part":  # centred below a third of the divider page
+            if not self.fits(text, sizes["title"], 1.3, self.width, self.height * 0.5, loc, "this part title", "title"):
+                return
+        elif not self.fits(text, sizes[f"h{level}"], 1.4, self.width, self.height * FIT_SHARE, loc, "this heading",
+                           f"h{level}"):
+            return
+        if section.toc and (section.kind == "part" or section.level <= self.layout.toc_depth):
+            body = sizes["body"]  # a contents line: body size (a part's 1.15 times), indented by level
+            parts = any(s.kind == "part" for s in self.doc.walk_sections())  # one level more in
+            width = self.width - body * (2.5 + 2 * (level - 1 + (parts and section.kind != "part")))
+            self.fits(text, body * (1.15 if section.kind == "part" else 1), 1.9, width, self.height * FIT_SHARE, loc,
+                      "this heading's line in the contents", "body")
 
     def blocks(self, blocks, loc: Loc | None, width: float, depth: int = 0) -> None:
         """`width`: the line length left to these blocks (pt) after the boxes and list
@@ -274,6 +357,7 @@ class _Checker:
                 self.blocks(node.blocks, loc, width - BOX_EMS * self.body)
         elif isinstance(node, m.Table):
             self.table(node, loc)
+            self.table_fits(node, loc, width)
             columns = len(node.columns)
             need = TABLE_COLUMN_EMS * self.table_size
             if columns and width < columns * need:
@@ -294,6 +378,43 @@ class _Checker:
             pass
         else:
             self.unknown(node, loc)
+
+    def lines_under_fit(self, node, loc: Loc | None) -> None:
+        """A figure's or chart's caption, source and note fit under its picture on one page."""
+        if self.layout is None:
+            return
+        sizes = self.layout.sizes
+        height = 0.0
+        if node.caption is not None:
+            text = f"{node.caption.label}{node.caption.number or ''}{''.join(_texts(node.caption.inlines))}"
+            height += self._lines(text, sizes["caption"]) * sizes["caption"] * 1.5
+        for part in (node.source, node.note):
+            if part is not None:
+                height += self._lines("".join(_texts(part)) + "数据来源：", sizes["small"]) * sizes["small"] * 1.5 + 3
+        room = self.height * FIT_SHARE - self._picture_height(node)
+        if height > room:
+            self.error(loc, f"the caption, source and note under this {'chart' if isinstance(node, m.Chart) else 'figure'} "
+                       f"are about {height:.0f} pt tall (at the layout's `sizes.caption` {sizes['caption']:g} pt and "
+                       f"`sizes.small` {sizes['small']:g} pt), more than the {max(room, 0):.0f} pt left under the "
+                       "picture on a page; shorten them", "limit")
+
+    def _picture_height(self, node) -> float:
+        """The height `present` gives the picture of a figure or chart (at most
+        FIGURE_MAX_HEIGHT of the page); the largest when it cannot be told."""
+        from .present import FIGURE_MAX_HEIGHT, MIN_IMAGE_SHARE, image_pixels
+
+        limit = self.height * FIGURE_MAX_HEIGHT
+        share = node.width if _share(node.width) else 1.0
+        width = self.width * min(max(share, MIN_IMAGE_SHARE), 1.0)
+        if isinstance(node, m.Chart):
+            ratio = node.height if isinstance(node.height, (int, float)) and not isinstance(node.height, bool) else 2
+        else:
+            try:
+                px_w, px_h = image_pixels(str(node.path), "figure", None)
+            except ReportgenError:
+                return limit
+            ratio = px_h / px_w
+        return min(width * ratio, limit)
 
     def notes(self, node, loc: Loc | None) -> None:
         """Caption, source and note lines under a table, figure or chart."""
@@ -341,6 +462,43 @@ class _Checker:
             self.grid(rows, len(columns), part, loc)
         self.notes(table, loc)
 
+    def table_fits(self, table: m.Table, loc: Loc | None, width: float) -> None:
+        """The header rows (repeated on every page) and each merged cell fit a page: the PDF
+        splits neither (see FIT_SHARE)."""
+        if self.layout is None or not table.columns or not math.isfinite(width):
+            return
+        for row in (*table.head, *table.body, *table.foot):  # a broken grid is reported by `grid`
+            if not isinstance(row, (list, tuple)) or len(row) != len(table.columns) or any(
+                    isinstance(c, m.Cell) and not (type(c.rowspan) is type(c.colspan) is int
+                                                   and c.rowspan >= 1 and c.colspan >= 1) for c in row):
+                return
+        from .present import STATS_SHARES, column_widths
+
+        size, pad = self.table_size, self.table_size * 0.6
+        shares = [c.width if _share(c.width) else None for c in table.columns]
+        if table.style == "stats" and len(shares) == 2 and not any(shares):
+            shares = list(STATS_SHARES)
+        rows = [r for r in (*table.head, *table.body, *table.foot) if isinstance(r, (list, tuple))]
+        widths = column_widths(shares, rows, width, size)
+
+        def height(cell, col: int) -> float:
+            room = sum(widths[col:col + max(cell.colspan, 1)]) - 2 * pad
+            return self._lines("".join(_texts(cell.inlines)), size, room) * size * 1.4 + 1.5 * pad
+
+        head = sum(max((height(c, i) for i, c in enumerate(row) if isinstance(c, m.Cell)), default=0)
+                   for row in table.head)
+        if head > self.height * HEAD_SHARE:
+            self.error(loc, f"the table's header rows are about {head:.0f} pt tall; they repeat on every page and "
+                       f"may take at most {self.height * HEAD_SHARE:.0f} pt: shorten them", "limit")
+            return
+        room = self.height * FIT_SHARE - head
+        for row in (*table.body, *table.foot):
+            for i, c in enumerate(row):
+                if isinstance(c, m.Cell) and c.rowspan > 1 and height(c, i) > room:
+                    self.error(loc, f"a merged cell (rowspan {c.rowspan}) is about {height(c, i):.0f} pt tall, more than "
+                               f"the {room:.0f} pt of a page under the table's header; shorten its text", "limit")
+                    return
+
     def grid(self, rows, ncols: int, part: str, loc: Loc | None) -> None:
         """Every row holds one place per column; each place is a cell or covered by exactly one span."""
         covered: set[tuple[int, int]] = set()
@@ -387,6 +545,7 @@ class _Checker:
         self.text(figure.alt, loc, printed=False, what="the alt text")
         self.image(figure.path, loc, "this image")
         self.notes(figure, loc)
+        self.lines_under_fit(figure, loc)
 
     def image(self, path, loc: Loc | None, what: str) -> None:
         problem = image_problem(str(path))
@@ -397,6 +556,10 @@ class _Checker:
 
     def chart(self, chart: m.Chart, loc: Loc | None) -> None:
         self.notes(chart, loc)
+        self.lines_under_fit(chart, loc)
+        problem = chart_room(chart, self.layout)
+        if problem:
+            self.error(loc, problem, "chart")
         for part in (chart.title, chart.x_label, chart.y_label, chart.y2_label):
             self.text(part, loc)
         for problem in chart_problems(chart):
@@ -409,6 +572,24 @@ class _Checker:
                 self.text(str(label), loc)
         for name in (chart.quadrants or {}).get("labels") or []:
             self.text(str(name), loc)
+
+
+def chart_room(chart: m.Chart, layout) -> str:
+    """Why the chart's box is too small for its axes and labels ('' when it is not): each side
+    at least an inch and seven times the layout's `sizes.small`, in which charts write.
+    Smaller, matplotlib squashes the plot to nothing."""
+    if layout is None or not _share(chart.width) or isinstance(chart.height, bool) or \
+            not isinstance(chart.height, (int, float)) or not math.isfinite(chart.height):
+        return ""
+    small = float(layout.sizes.get("small", 8))
+    need = max(MIN_CHART_PT, CHART_SIDE_EMS * small)
+    width = float(layout.text_width) * chart.width
+    height = width * chart.height
+    if min(width, height) >= need:
+        return ""
+    return (f"this chart would be {width:.0f} × {height:.0f} pt, too small for its axes and labels at "
+            f"{small:g} pt (the layout's `sizes.small`): each side needs {need:.0f} pt; make `width:` "
+            "or `height:` larger")
 
 
 def chart_problems(chart: m.Chart) -> list[str]:
@@ -512,6 +693,11 @@ def _texts(inlines):
             yield node.text
         elif isinstance(node, (m.Strong, m.Emph, m.Link)):
             yield from _texts(node.children)
+
+
+def _ems(text: str) -> float:
+    """The width of `text` in ems, generously: East Asian wide characters 1, others 0.6."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
 
 
 def _short(text: str, most: int = 60) -> str:

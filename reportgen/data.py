@@ -92,8 +92,8 @@ def _unit(node, loc: Loc, inherited: Unit, diags: Diagnostics, where) -> Unit:
             scale = float(scale)
         except ValueError:
             pass
-    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or scale <= 0:
-        diags.error(node.loc_of("scale"), "`scale` should be a positive number such as 1e8", "data")
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not 1e-12 <= scale <= 1e15:
+        diags.error(node.loc_of("scale"), "`scale` should be a number from 1e-12 to 1e15, such as 1e8 for 亿", "data")
         scale = 1
     currency = node.get("currency", inherited.currency)
     if currency is not None and not re.fullmatch(r"[A-Z]{3}", str(currency)):
@@ -526,8 +526,8 @@ def load_data(root: Path, names: list[str], loc: Loc, diags: Diagnostics) -> tup
     available = sorted({p.stem for p in folder.glob("*.yaml") if not p.name.endswith(".csv.yaml")}
                        | {p.stem for p in folder.glob("*.csv")}) if folder.exists() else []
     for name in names:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            diags.error(loc, f"data name `{name}` should be a file name without extension, made of letters, digits and _", "data")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,199}", name):
+            diags.error(loc, f"data name `{name}` should be a file name without extension, made of letters, digits and _ (at most 200)", "data")
             continue
         yaml_path, csv_path = folder / f"{name}.yaml", folder / f"{name}.csv"
         display = f"content/data/{name}"

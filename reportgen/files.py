@@ -45,6 +45,37 @@ def limit_hint(kind: str) -> str:
     return f"; to raise the limit set {LIMITS[kind][0]} (in MB)" if kind in LIMITS else ""
 
 
+# What the file system accepts in a name (Linux's NAME_MAX and PATH_MAX, macOS's are smaller).
+MAX_NAME_BYTES = 255
+MAX_PATH_CHARS = 1024
+
+
+def name_problem(text: str) -> str | None:
+    """Why `text`, a file name an input wrote, cannot name a file, or None.
+
+    Checked before the name reaches the file system, which would refuse it with an
+    exception (a NUL byte, a part longer than 255 bytes) instead of a located message.
+    """
+    if not text:
+        return "is empty; name a file"
+    for ch in text:
+        if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000:
+            return f"holds the control character U+{ord(ch):04X}; remove it"
+    if len(text) > MAX_PATH_CHARS:
+        return f"is {len(text):,} characters long; a file name should be at most {MAX_PATH_CHARS:,}"
+    for part in text.replace("\\", "/").split("/"):
+        if len(part.encode("utf-8")) > MAX_NAME_BYTES:
+            return f"has a part of {len(part.encode('utf-8'))} bytes; a file system allows {MAX_NAME_BYTES}"
+    return None
+
+
+def show_name(text: str) -> str:
+    """A file name for a message: control characters as `\\uXXXX`, at most 60 characters."""
+    shown = "".join(f"\\u{ord(ch):04X}" if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000
+                    else ch for ch in text[:60])
+    return shown + ("…" if len(text) > 60 else "")
+
+
 def _kind_of(mode: int) -> str | None:
     if stat.S_ISDIR(mode):
         return "a folder"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
+from .files import name_problem, show_name
 from .locale import parse_locale
 from .yamlsrc import YMap, load
 
@@ -156,6 +157,9 @@ def _merge(base, over):
 def load_layout(root: Path, name: str, locale: str, loc: Loc | None = None) -> Layout:
     """Read `layouts/<name>.yaml` under project `root`, applying the locale's overrides."""
     edition = parse_locale(str(locale), loc)
+    problem = name_problem(f"{name}.yaml")
+    if problem:
+        raise ReportgenError(f"layout `{show_name(str(name))}` {problem}", loc)
     path = (root / "layouts" / f"{name}.yaml").resolve()
     layouts_dir = (root / "layouts").resolve()
     if not path.is_relative_to(layouts_dir):
@@ -429,7 +433,9 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
         band = True
     logo = text(cover.get("logo"), ("cover", "logo"), "")
     logo_path = None
-    if logo:
+    if logo and name_problem(logo):
+        error(("cover", "logo"), f"logo `{show_name(logo)}` {name_problem(logo)}")
+    elif logo:
         candidate = (root / logo).resolve()
         if not candidate.is_relative_to(root.resolve()) or not candidate.is_file():
             error(("cover", "logo"), f"logo `{logo}` not found inside the project")
@@ -437,7 +443,9 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
             logo_path = str(candidate)
     reference = text(data.get("docx_reference"), ("docx_reference",), "")
     reference_path = None
-    if reference:
+    if reference and name_problem(reference):
+        error(("docx_reference",), f"reference document `{show_name(reference)}` {name_problem(reference)}")
+    elif reference:
         candidate = (root / "layouts" / reference).resolve()
         if not candidate.is_relative_to((root / "layouts").resolve()) or not candidate.is_file():
             error(("docx_reference",), f"reference document `{reference}` not found in layouts/")

@@ -35,7 +35,9 @@ DISK_REASONS = {
     errno.EISDIR: "a folder is in the way of the file",
     errno.EIO: "the disk reported an input/output error",
 }
-TEMPORARY = re.compile(r"^\..+\.(\d+)(?:\.\d+)?\.tmp$")
+# `.NAME.PID.tmp` (outputs, the manifest) or `.NAME.PID.THREAD.tmp` (cache files): the first
+# number is the process that writes it; a thread id is no process id.
+TEMPORARY = re.compile(r"^\..+?\.(\d+)(?:\.\d+)?\.tmp$")
 
 
 def output_path(out_dir: Path, report: str, locale: str, fmt: str) -> Path:
@@ -175,7 +177,7 @@ def _running(pid: int) -> bool:
         return True
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # no such process (or no possible one)
         return False
     except OSError:
         return True  # it exists, under another user

@@ -18,7 +18,7 @@ from . import model as m
 from . import source as src
 from .check import too_long
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
-from .files import check_project_file, limit_bytes, limit_hint, open_project_file
+from .files import check_project_file, limit_bytes, limit_hint, name_problem, open_project_file, show_name
 from .locale import parse_locale
 from .yamlsrc import YList, YMap, load
 
@@ -167,6 +167,10 @@ class _Loader:
     def project_file(self, name, loc: Loc, base: Path, what: str) -> Path | None:
         """A file named in the spec, which must exist inside the project."""
         text = str(name)
+        problem = name_problem(text)
+        if problem:
+            self.diags.error(loc, f"{what} `{show_name(text)}` {problem}")
+            return None
         path = Path(text)
         if path.is_absolute():
             where = "the project folder" if base.resolve() == self.root.resolve() else f"{display_path(base, self.root)}/"
@@ -194,11 +198,12 @@ class _Loader:
 
     # -------------------------------------------------------------- sections
 
-    def sections(self, node, base: Path, level: int, prefix: str) -> list[src.SourceSection]:
+    def sections(self, node, base: Path, level: int, prefix: str, loc: Loc) -> list[src.SourceSection]:
+        """`loc` is where the value was written (a scalar carries no location of its own)."""
         if node is None:
             return []
         if not isinstance(node, YList):
-            self.diags.error(getattr(node, "loc", None), f"`sections` should be a list, not {_kind(node)}")
+            self.diags.error(getattr(node, "loc", None) or loc, f"`sections` should be a list, not {_kind(node)}")
             return []
         out = []
         for i, item in enumerate(node):
@@ -220,15 +225,21 @@ class _Loader:
         if loaded is None:
             return []
         data, path = loaded
+        where = Loc(display_path(path, self.root), 1, 1)
         try:
+            if not isinstance(data, (YMap, YList)):
+                self.diags.error(where, f"an included sections file should hold a section (a mapping with `title:`) "
+                                 f"or a list of them, not {_kind(data)}")
+                return []
             if isinstance(data, YMap) and "sections" in data and "title" not in data:
                 self.keys(data, {"sections"}, "an included sections file")
+                where = data.loc_of("sections")
                 data = data["sections"]
             if isinstance(data, YMap):
                 wrapped = YList([data])
                 wrapped.loc, wrapped.locs = data.loc, [data.loc]
                 data = wrapped
-            return self.sections(data, path.parent, level, prefix)
+            return self.sections(data, path.parent, level, prefix, where)
         finally:
             self.include_stack.pop()
 
@@ -280,7 +291,8 @@ class _Loader:
         )
         section.blocks = self.blocks(node.get("blocks"), base, anchor, node.loc_of("blocks"))
         child_level = level if section.kind == "part" else level + 1
-        section.children = self.sections(node.get("sections"), base, child_level, f"{auto_id}.")
+        section.children = self.sections(node.get("sections"), base, child_level, f"{auto_id}.",
+                                         node.loc_of("sections"))
         return section
 
     # -------------------------------------------------------------- blocks
@@ -705,7 +717,7 @@ def load_spec(path: Path, root: Path) -> tuple[Spec | None, Diagnostics]:
     if data.get("logo"):
         found = loader.project_file(data["logo"], data.loc_of("logo"), root, "logo")
         logo = str(found) if found else None
-    sections = loader.sections(data.get("sections"), path.parent, 1, "")
+    sections = loader.sections(data.get("sections"), path.parent, 1, "", data.loc_of("sections"))
     front = loader.blocks(data.get("front"), path.parent, "front", data.loc_of("front"))
     if "sections" in data and not sections and not diags.errors:
         diags.error(data.loc_of("sections"), "the report has no sections; add at least one with a `title:`")

@@ -203,6 +203,20 @@ def test_values_matplotlib_cannot_place_are_located_errors(layout, faces, tmp_pa
     assert caught.value.diagnostics[0].loc == AT
 
 
+def test_a_chart_too_small_for_its_labels_is_a_located_error(layout, faces, tmp_path):
+    # 188 x 47 pt with a title and axis labels: matplotlib would squash the plot to nothing
+    # (and only warn); `check` refuses such boxes, and the drawer refuses what is left.
+    chart = Chart("bar", SEGMENTS[:2], [Series("a", [1.0, 2.0])], title="标题", y_label="亿元", x_label="年份",
+                  value_labels=True, width=0.4, height=0.25, loc=AT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the warning is not printed either
+        with pytest.raises(ReportgenError) as caught:
+            render_chart(chart, layout, faces, tmp_path)
+    assert caught.value.diagnostics[0].loc == AT
+    assert "too small for its labels" in caught.value.diagnostics[0].message
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".png"]
+
+
 def test_wrap_breaks_long_labels(faces):
     from matplotlib.font_manager import FontProperties
 

@@ -507,3 +507,21 @@ def test_a_writer_that_leaves_half_a_file_without_an_error_does_not_replace_the_
     assert entries(out)[("r", "zh_CN", "docx")]["status"] == "built"
     assert_manifest_true(out)
     assert not temporaries(out)
+
+
+def test_cache_files_another_build_is_writing_are_kept(tmp_path, monkeypatch, capsys):
+    # Builds sharing a cache: a cache file is written as `.NAME.PID.THREAD.tmp`, and a build
+    # that cleans up leftovers took the thread id for the process id: it crashed
+    # ("internal error: OverflowError") or deleted the file another build was writing.
+    project = project_of_two(tmp_path)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REPORTGEN_CACHE", str(cache))
+    (cache / "charts").mkdir(parents=True)
+    writing = cache / "charts" / f".chart-abc.png.{os.getppid()}.140234567891234.tmp"  # a live process
+    left = cache / "charts" / ".chart-def.png.999999999.140234567891234.tmp"  # no such process
+    writing.write_bytes(b"half a chart")
+    left.write_bytes(b"half a chart")
+    status = build(project, "--jobs", "1", "--format", "docx")
+    err = capsys.readouterr().err
+    assert status == 0 and "internal error" not in err, err
+    assert writing.exists() and not left.exists()

@@ -395,3 +395,17 @@ def test_an_unreadable_logo_is_a_reportgen_error(tmp_path):
     faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
     with pytest.raises(ReportgenError, match="logo .* is not an image reportgen can read"):
         write_pdf(doc, layout, faces, tmp_path / "x.pdf")
+
+
+def test_a_merged_cell_taller_than_a_page_is_split_across_pages(tmp_path):
+    # A rowspan over 80 rows (as `merge: true` makes of a long run of equal values) cannot
+    # stand on one page; ReportLab's splitter failed on such a vertically centred span.
+    layout = load_layout(ROOT, "market-report", "zh_CN")
+    body = [[cell("华东", rowspan=80), cell("0")]] + [[None, cell(str(i))] for i in range(1, 80)]
+    table = m.Table(columns=[m.Column(0.3), m.Column()], head=[[cell("地区"), cell("序号")]], body=body)
+    doc = m.Document(m.Meta("r", "报告"), "zh_CN", [m.Section(S("一"), 1, blocks=[table])], TERMS)
+    faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
+    out = tmp_path / "spans.pdf"
+    pages = write_pdf(doc, layout, faces, out)
+    texts = [p.extract_text() for p in pypdf.PdfReader(out).pages]
+    assert pages >= 5 and "华东" in "".join(texts) and "79" in texts[-1]

@@ -167,9 +167,12 @@ class _Writer(Visitor):
         try:
             template.multiBuild(story)
         except LayoutError as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            # ReportLab's message names the flowable by its repr (`<Table@0x7F…>`), which means
+            # nothing to a reader and differs from run to run: keep only the page it was on.
+            page = re.search(r"on page (\d+)", str(exc))
+            where = f" (on page {page.group(1)})" if page else ""
             raise _error("the PDF could not be laid out: a block (a figure, a table cell, a box) is "
-                         f"too large for the page; make it smaller ({first[:160]})") from None
+                         f"too large for the page{where}; make it smaller") from None
         except OSError as exc:  # the output folder or an image went away meanwhile
             raise _error(f"the PDF could not be written: {exc}") from None
         return template.page

@@ -321,6 +321,11 @@ class NotedTable(Table):
             # A row taller than a whole page: split inside it rather than fail. Only this
             # once: the rest must again move to a new page before it splits in a row.
             self.splitInRow = 1
+            # ReportLab (5.1) cannot split a vertically centred cell spanning rows (its code
+            # reads an unset variable): a span taller than a page is read from its top anyway.
+            for span in (getattr(self, "_spanRanges", None) or {}).values():
+                if span and span[3] > span[1]:
+                    self._cellStyles[span[1]][span[0]].valign = "TOP"
             try:
                 parts = super().split(aW, aH)
             finally:

@@ -296,3 +296,73 @@ EXPECT = {
     'table-too-many-columns': ('content/r/report.yaml:6:11', '30 columns do not fit in 471 pt of line'),
     'layout-body-too-large': ('layouts/l.yaml:2:15', 'at 40 pt a line of body text holds fewer than 20 characters'),
 }
+
+
+# Found by tests/test_fuzz.py: each class of damage answered where the value was written.
+def fuzz_case(name, files, location, message):
+    CASES[name] = files
+    EXPECT[name] = (location, message)
+
+
+# a scalar where `sections:` holds a list: the scalar has no location of its own
+fuzz_case("sections-scalar", {"content/r/report.yaml": "title: a\nsections: t\n"},
+          "content/r/report.yaml:2:11", "`sections` should be a list, not `t`")
+fuzz_case("include-sections-scalar", {"content/r/report.yaml": "title: a\nsections:\n  - include: a.yaml\n",
+                                      "content/r/a.yaml": "# cut short\nt"},
+          "content/r/a.yaml:1:1", "an included sections file should hold a section")
+# names the file system refuses (too long, NUL) wherever a spec or layout names a file
+fuzz_case("layout-name-too-long", {"content/r/report.yaml": f"title: a\nlayout: {'长' * 100}\nsections:\n  - title: x\n"},
+          "content/r/report.yaml:2:9", "has a part of 305 bytes; a file system allows 255")
+fuzz_case("image-name-nul", spec('      - figure: {image: "assets/a\\0.png"}\n'),
+          "content/r/report.yaml:5:25", "holds the control character U+0000")
+fuzz_case("include-name-too-long", {"content/r/report.yaml": "title: a\nsections:\n  - include: " + "a" * 300 + ".yaml\n"},
+          "content/r/report.yaml:3:14", "has a part of 305 bytes")
+fuzz_case("data-name-too-long", {"content/r/report.yaml": f"title: a\ndata: [{'d' * 300}]\nsections:\n  - title: x\n"},
+          "content/r/report.yaml:2:7", "should be a file name without extension")
+fuzz_case("layout-logo-name-too-long", with_layout("cover: {logo: assets/" + "a" * 300 + ".png}\n"),
+          "layouts/l.yaml:1:15", "has a part of 304 bytes")
+# texts the PDF sets in one piece, taller than a page: a heading, its line in the contents, a
+# part title, a footnote, the cover's title and subtitle (with a layout's large sizes too)
+fuzz_case("heading-taller-than-page", {"content/r/report.yaml": "title: a\nsections:\n  - title: " + "长" * 1500 + "\n"},
+          "content/r/report.yaml:3:5", "this heading has 1,502 characters")
+fuzz_case("heading-large-size-small-page", {**with_layout("page: {size: A5}\nsizes: {h1: 96}\n"),
+                                            "content/r/report.yaml": "title: a\nlayout: l\nsections:\n  - title: " + "长" * 20 + "\n"},
+          "content/r/report.yaml:4:5", "about 8 lines at 96 pt")
+fuzz_case("part-title-taller-than-page", {"content/r/report.yaml": "title: a\nsections:\n  - title: " + "长" * 1500 + "\n    part: true\n"},
+          "content/r/report.yaml:3:5", "this part title has 1,500 characters")
+fuzz_case("footnote-taller-than-page", spec("      - \"x[^1]\n\n        [^1]: " + "长" * 6000 + "\"\n"),
+          "content/r/report.yaml:5:9", "this footnote has 6,000 characters")
+fuzz_case("cover-title-taller-than-cover", {"content/r/report.yaml": "title: " + "长" * 200 + "\nsections:\n  - title: b\n"},
+          "content/r/report.yaml:1:8", "the report's title and subtitle take about")
+# Word's document properties hold 255 characters
+fuzz_case("title-longer-than-word-property", {"content/r/report.yaml": "title: " + "a" * 300 + "\nsections:\n  - title: b\n"},
+          "content/r/report.yaml:1:8", "the report's title has 300 characters; Word's document properties hold at most 255")
+fuzz_case("subtitle-longer-than-word-property", {"content/r/report.yaml": "title: a\nsubtitle: " + "a " * 150 + "\nsections:\n  - title: b\n"},
+          "content/r/report.yaml:2:11", "the report's subtitle has 299 characters")
+# every numeric setting of a chart has a range: a box too small for its labels, a `scale:` so
+# large or small that labels cannot be printed (on the chart, per language, in a data unit)
+fuzz_case("chart-box-too-flat", with_data("      - chart: {type: bar, data: d.m, width: 0.6, height: 0.2, y_label: 亿元}\n",
+                                          "m: {a: 1, b: 2}\n"),
+          "content/r/report.yaml:6:16", "this chart would be 282 × 56 pt, too small for its axes and labels")
+fuzz_case("chart-box-small-for-large-text", {**with_layout("sizes: {small: 40}\n"),
+                                             "content/r/report.yaml": HEAD.replace("sections:", "data: [d]\nlayout: l\nsections:")
+                                             + "      - chart: {type: bar, data: d.m, width: 0.5, height: 1}\n",
+                                             "content/data/d.yaml": "m: {a: 1, b: 2}\n"},
+          "content/r/report.yaml:7:16", "each side needs 280 pt")
+fuzz_case("chart-scale-huge", with_data("      - chart: {type: bar, data: d.m, scale: 1e300}\n", "m: {a: 1, b: 2}\n"),
+          "content/r/report.yaml:6:46", "`scale` should be a number from 1e-06 to 1e+15")
+fuzz_case("chart-scale-per-language-tiny", with_data("      - chart: {type: bar, data: d.m, scale: {zh: 1e-300}}\n",
+                                                     "m: {a: 1, b: 2}\n"),
+          "content/r/report.yaml:6:51", "`scale` should be a number from 1e-06 to 1e+15")
+fuzz_case("data-unit-scale-nan", with_data("      - \"{{ d.m.a }}\"\n", "m: {unit: {scale: .nan}, a: 1}\n"),
+          "content/data/d.yaml:1:19", "`scale` should be a number from 1e-12 to 1e15")
+fuzz_case("data-unit-scale-tiny", with_data(CHART.format(type="bar", name="m"), "m: {unit: {scale: 1e-300}, a: 1.5, b: 2}\n"),
+          "content/data/d.yaml:1:19", "`scale` should be a number from 1e-12 to 1e15")
+fuzz_case("table-head-taller-than-page", spec("      - table:\n          columns: [" + "长" * 4000 + ", b]\n          rows: [[1, 2]]\n"),
+          "content/r/report.yaml:6:11", "the table's header rows are about")
+fuzz_case("merged-cell-taller-than-page", spec("      - table:\n          columns: [a, b]\n          rows:\n"
+                                               "            - [{text: " + "长" * 6000 + ", rowspan: 2}, x]\n            - [y]\n"),
+          "content/r/report.yaml:6:11", "a merged cell (rowspan 2) is about")
+fuzz_case("figure-caption-taller-than-page", {**spec("      - figure: {image: assets/x.png, caption: " + "长" * 3000 + "}\n"),
+                                              "assets/x.png": _image("PNG")},
+          "content/r/report.yaml:5:17", "the caption, source and note under this figure are about")

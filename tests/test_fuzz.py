@@ -325,9 +325,7 @@ EXAMPLES = settings(max_examples=RANDOM or 30, derandomize=not RANDOM, deadline=
                     suppress_health_check=list(HealthCheck))
 
 
-@EXAMPLES
-@given(mutations())
-def test_check_answers_every_damaged_input(built, tmp_path_factory, mutation):
+def _check_one(built, tmp_path_factory, mutation):
     name, new, what = mutation
     project = _copy(built, tmp_path_factory.mktemp("check"))
     _apply(project, name, new)
@@ -340,9 +338,7 @@ def test_check_answers_every_damaged_input(built, tmp_path_factory, mutation):
     _assert_answered(status, err.getvalue(), what)
 
 
-@settings(EXAMPLES, max_examples=RANDOM // 5 or 6)
-@given(mutations())
-def test_rebuild_of_a_damaged_input_loses_nothing(built, tmp_path_factory, mutation):
+def _rebuild_one(built, tmp_path_factory, mutation):
     name, new, what = mutation
     project = _copy(built, tmp_path_factory.mktemp("build"))
     before = _outputs(project)
@@ -355,3 +351,41 @@ def test_rebuild_of_a_damaged_input_loses_nothing(built, tmp_path_factory, mutat
         status = main(["-C", str(project), "build", "--jobs", "1", "--locale", "zh_CN"])
     _assert_answered(status, err.getvalue(), what)
     _assert_manifest_true(project, {k: v for k, v in before.items() if "/zh_CN/" in k}, what)
+
+
+@EXAMPLES
+@given(mutations())
+def test_check_answers_every_damaged_input(built, tmp_path_factory, mutation):
+    _check_one(built, tmp_path_factory, mutation)
+
+
+@settings(EXAMPLES, max_examples=RANDOM // 5 or 6)
+@given(mutations())
+def test_rebuild_of_a_damaged_input_loses_nothing(built, tmp_path_factory, mutation):
+    _rebuild_one(built, tmp_path_factory, mutation)
+
+
+# The slow marker (`pytest -m slow`, which CI runs too): new random damage on every run.
+SLOW = settings(max_examples=200, derandomize=False, deadline=None, database=None,
+                suppress_health_check=list(HealthCheck))
+
+
+def _slow_only(request):
+    if "slow" not in (request.config.option.markexpr or ""):
+        pytest.skip("a longer random run: pytest -m slow")
+
+
+@pytest.mark.slow
+@SLOW
+@given(mutations())
+def test_check_answers_random_damage(request, built, tmp_path_factory, mutation):
+    _slow_only(request)
+    _check_one(built, tmp_path_factory, mutation)
+
+
+@pytest.mark.slow
+@settings(SLOW, max_examples=25)
+@given(mutations())
+def test_rebuild_after_random_damage_loses_nothing(request, built, tmp_path_factory, mutation):
+    _slow_only(request)
+    _rebuild_one(built, tmp_path_factory, mutation)

@@ -30,6 +30,7 @@ from . import model as m
 from .errors import Diagnostic, Loc, ReportgenError
 from .layout import Layout
 from .locale import EditionLocale, edition_locale
+from .resolve import roman
 
 TOKEN = re.compile(r"\{(\w+)\}")
 FIGURE_MAX_HEIGHT = 0.6  # share of the text height an image may take
@@ -62,7 +63,7 @@ class ListLevel:
         if self.format == "lowerLetter":
             counter = _letters(n)
         elif self.format == "lowerRoman":
-            counter = _roman(n).lower()
+            counter = roman(n).lower()
         else:
             counter = str(n)
         return self.template.replace("%1", counter)
@@ -501,15 +502,6 @@ def _letters(n: int) -> str:
         n, r = divmod(n - 1, 26)
         out = chr(ord("a") + r) + out
     return out or "a"
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= value:
-            out, n = out + letters, n - value
-    return out
 
 
 # ---------------------------------------------------------------- dispatch

@@ -44,7 +44,8 @@ def zh_numeral(n: int) -> str:
     return ZH_DIGITS[n // 100] + "百" + tail
 
 
-def _roman(n: int) -> str:
+def roman(n: int) -> str:
+    """4 → IV (heading and list numbers)."""
     out = ""
     for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
                            (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
@@ -65,7 +66,7 @@ def format_number(template: str, counters: list[int]) -> str:
         if style == "alpha":
             return chr(ord("A") + (n - 1) % 26)
         if style == "roman":
-            return _roman(n)
+            return roman(n)
         return str(n)
 
     return re.sub(r"\{([1-6])(?::(\w+))?\}", one, template)

@@ -14,7 +14,6 @@ import functools
 import hashlib
 import json
 import math
-import os
 import threading
 from dataclasses import asdict, replace
 from pathlib import Path

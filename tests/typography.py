@@ -1,0 +1,489 @@
+"""Typography measured on a finished PDF: per-rule counts of what a reader would see.
+
+A PDF is read back with character positions (pdfplumber), characters are grouped into lines
+per page, lines are told apart (body text, header and footer, contents, other text such as
+tables and captions) and each rule counts its violations with the file, page, line number
+and an excerpt, so a failure says what is wrong and where.
+
+The text block comes from the layout (`TextBlock.from_layout`) or is passed in. Rules:
+
+- ragged-right: a justified body line, not a paragraph's last, ending more than 0.5 pt short
+  of the paragraph's right edge (the text block's, for full-width paragraphs);
+- outside-block: a glyph outside the text block (header and footer aside);
+- prohibited-start / prohibited-end: a mark that cannot start a line starts one, or an opening
+  mark ends one (clreq's lists; closing Latin punctuation and opening brackets in Latin lines);
+- punct-run-wide: two adjacent full-width punctuation marks taking more than 1.5 em;
+- han-latin-gap: the gap between a Han character and an adjacent Latin letter or digit not a
+  quarter em (±0.05 em);
+- short-last-line: a Chinese paragraph whose last line carries fewer than two characters
+  besides punctuation;
+- loose-word-space: an English line of more than one word with a word space wider than twice
+  the natural one;
+- measure: English full body lines averaging outside 60–85 characters;
+- page-fill: a page less than 55% full that no forced break explains (cover, contents, part
+  divider, the page before a part divider or before the contents, a chapter's last page
+  when chapters start new pages, the last page).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+RULES = (
+    "ragged-right", "outside-block", "prohibited-start", "prohibited-end", "punct-run-wide",
+    "han-latin-gap", "short-last-line", "loose-word-space", "measure", "page-fill",
+)
+
+# clreq / JIS X 4051: marks that never start a line, and openers that never end one.
+CANNOT_START = set("、。，．：；？！）」』】〕〉》”’…‥—～·〗］｝〙〛%％‰°℃")
+CANNOT_END = set("（「『【〔〈《“‘〖［｛〘〚")
+# In a line without Han characters: Latin closing punctuation and opening brackets.
+LATIN_CANNOT_START = set(",.;:?!)]}”’") | set("、。，：；？！）》")
+LATIN_CANNOT_END = set("([{“‘（《")
+FULL_WIDTH_PUNCT = set("、。，．：；？！（）「」『』【】〔〕〈〉《》“”‘’〖〗［］｛｝")
+# Two-em marks: a pair of the same is one mark and takes two ems.
+TWO_EM = set("…—")
+PUNCT = FULL_WIDTH_PUNCT | TWO_EM | set(",.;:?!()[]{}\"'“”‘’·～-–")
+
+RAGGED_TOLERANCE = 0.5  # pt
+OUTSIDE_TOLERANCE = 0.5  # pt
+GAP_EM, GAP_TOLERANCE_EM = 0.25, 0.05
+LOOSE_FACTOR = 2.0
+MEASURE_RANGE = (60, 85)
+FILL_MIN = 0.55
+
+
+def is_han(ch: str) -> bool:
+    code = ord(ch)
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FFFF
+
+
+def is_latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """Where body text may go on a page (points, measured from the page's top-left)."""
+
+    page_width: float
+    page_height: float
+    left: float
+    top: float
+    right: float
+    bottom: float
+    body_size: float = 10.5
+    leading: float = 16.8
+    h1_size: float = 17.0
+
+    @classmethod
+    def from_layout(cls, layout) -> "TextBlock":
+        """The block of a `reportgen.layout.Layout`."""
+        return cls(
+            page_width=layout.page_width, page_height=layout.page_height,
+            left=layout.margin_left, top=layout.margin_top,
+            right=layout.page_width - layout.margin_right, bottom=layout.page_height - layout.margin_bottom,
+            body_size=layout.sizes["body"], leading=layout.sizes["body"] * layout.line_spacing,
+            h1_size=layout.sizes["h1"],
+        )
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass
+class Line:
+    """One line (or one cell's line: a row split at wide gaps) of text on a page."""
+
+    page: int  # 1-based
+    number: int  # 1-based among the page's lines, top to bottom, header included
+    chars: list  # pdfplumber chars, spaces included, left to right
+    kind: str = "other"  # body, header, footer, contents, other
+
+    @property
+    def glyphs(self) -> list:
+        return [c for c in self.chars if c["text"].strip()]
+
+    @property
+    def text(self) -> str:
+        return "".join(c["text"] for c in self.chars)
+
+    @property
+    def x0(self) -> float:
+        return min(c["x0"] for c in self.glyphs)
+
+    @property
+    def x1(self) -> float:
+        return max(c["x1"] for c in self.glyphs)
+
+    @property
+    def top(self) -> float:
+        return min(c["top"] for c in self.glyphs)
+
+    @property
+    def bottom(self) -> float:
+        return max(c["bottom"] for c in self.glyphs)
+
+    @property
+    def baseline(self) -> float:
+        return statistics.median(c["bottom"] for c in self.glyphs)
+
+    @property
+    def size(self) -> float:
+        return Counter(round(c["size"], 2) for c in self.glyphs).most_common(1)[0][0]
+
+    @property
+    def bold(self) -> bool:
+        names = Counter(c["fontname"] for c in self.glyphs).most_common(1)[0][0]
+        return "bold" in names.lower()
+
+    @property
+    def han(self) -> bool:
+        return any(is_han(c["text"]) for c in self.glyphs)
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    file: str
+    page: int
+    line: int
+    excerpt: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:p{self.page}" + (f":l{self.line}" if self.line else "")
+        return f"{where}: {self.rule}: {self.detail + ': ' if self.detail else ''}{self.excerpt}"
+
+
+@dataclass
+class Report:
+    """What one or more PDFs measured: violations by rule, page fill, characters per line."""
+
+    violations: list = field(default_factory=list)
+    fills: dict = field(default_factory=dict)  # (file, page) -> share of the text block used
+    measures: dict = field(default_factory=dict)  # file -> average characters per full English line
+    pages: int = 0
+
+    def counts(self) -> dict:
+        found = Counter(v.rule for v in self.violations)
+        return {rule: found.get(rule, 0) for rule in RULES}
+
+    def of(self, rule: str) -> list:
+        return [v for v in self.violations if v.rule == rule]
+
+    def extend(self, other: "Report") -> None:
+        self.violations += other.violations
+        self.fills.update(other.fills)
+        self.measures.update(other.measures)
+        self.pages += other.pages
+
+    def summary(self, places: int = 3) -> str:
+        out = []
+        for rule, count in self.counts().items():
+            out.append(f"{rule:18} {count:5}")
+            for v in self.of(rule)[:places]:
+                out.append(f"    {v}")
+        return "\n".join(out)
+
+
+def _excerpt(line: "Line", limit: int = 40) -> str:
+    text = re.sub(r"\s+", " ", line.text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ------------------------------------------------------------------ reading lines
+
+
+def read_lines(page, number: int, block: TextBlock) -> list[Line]:
+    """The page's characters as lines: clustered by baseline, small raised marks (note
+    references) joined to the line they sit on, a row split where a gap is wider than 2 em
+    (table cells, a right-aligned page number), then classified."""
+    chars = [c for c in page.chars if c.get("upright", True)]
+    chars.sort(key=lambda c: (round(c["bottom"], 1), c["x0"]))
+    clusters: list[list] = []
+    for ch in chars:
+        if clusters and abs(ch["bottom"] - clusters[-1][0]["bottom"]) <= max(1.0, 0.15 * ch["size"]):
+            clusters[-1].append(ch)
+        else:
+            clusters.append([ch])
+    # A note reference is smaller and raised: it belongs to the line whose height it lies within.
+    merged: list[list] = []
+    for cluster in clusters:
+        size = max(c["size"] for c in cluster)
+        host = None
+        for other in merged[-2:] + []:
+            big = max(c["size"] for c in other)
+            top = min(c["top"] for c in other)
+            bottom = max(c["bottom"] for c in other)
+            if size < 0.8 * big and min(c["bottom"] for c in cluster) <= bottom + 0.5 and \
+                    max(c["top"] for c in cluster) >= top - 0.5:
+                host = other
+        if host is not None:
+            host.extend(cluster)
+        else:
+            merged.append(cluster)
+    lines: list[Line] = []
+    for cluster in merged:
+        cluster.sort(key=lambda c: c["x0"])
+        row: list = []
+        for ch in cluster:
+            if row:
+                last = next((c for c in reversed(row) if c["text"].strip()), row[-1])
+                if ch["text"].strip() and ch["x0"] - last["x1"] > 2 * max(ch["size"], last["size"]):
+                    lines.append(Line(number, 0, row))
+                    row = []
+            row.append(ch)
+        if any(c["text"].strip() for c in row):
+            lines.append(Line(number, 0, row))
+    lines = [line for line in lines if line.glyphs]
+    lines.sort(key=lambda line: (round(line.baseline, 1), line.x0))
+    for i, line in enumerate(lines, 1):
+        line.number = i
+        line.kind = _kind(line, block)
+    return lines
+
+
+_LEADERS = re.compile(r"(?:\.\s*){4,}")
+
+
+def _kind(line: Line, block: TextBlock) -> str:
+    if line.bottom <= block.top + 0.5:
+        return "header"
+    if line.top >= block.bottom - 0.5:
+        return "footer"
+    if _LEADERS.search(line.text):
+        return "contents"
+    if abs(line.size - block.body_size) < 0.05 and not line.bold:
+        return "body"
+    return "other"
+
+
+def _paragraphs(lines: list[Line], block: TextBlock) -> list[list[Line]]:
+    """Body lines grouped into paragraphs: one paragraph's baselines are a leading apart;
+    paragraph spacing, anything between, or a page break ends it."""
+    groups: list[list[Line]] = []
+    previous = None
+    for line in lines:
+        if line.kind != "body":
+            previous = None
+            continue
+        if previous is not None and line.baseline - previous.baseline <= block.leading + 1.5 \
+                and line.baseline > previous.baseline + 0.5:
+            groups[-1].append(line)
+        elif previous is not None and abs(line.baseline - previous.baseline) <= 0.5:
+            continue  # a second cell on the same row: not part of a paragraph
+        else:
+            groups.append([line])
+        previous = line
+    return groups
+
+
+# ------------------------------------------------------------------ the rules
+
+
+def check_pdf(path, block: TextBlock, chapter_break: str = "page", name: str | None = None) -> Report:
+    """Every rule on one PDF. `chapter_break` is the layout's: with `page` a chapter's last
+    page is explained by the break; with `auto` or `none` it must be filled like any other."""
+    import pdfplumber
+
+    name = name or Path(path).name
+    report = Report()
+    with pdfplumber.open(str(path)) as pdf:
+        pages = []
+        for index, page in enumerate(pdf.pages, 1):
+            lines = read_lines(page, index, block)
+            pages.append((page, lines))
+        report.pages = len(pages)
+        natural = _natural_spaces(pages)
+        full_latin: list[int] = []
+        for index, (page, lines) in enumerate(pages, 1):
+            if index == 1:
+                continue  # the cover is composed, not set in the text block
+            _check_lines(report, name, index, lines, block, natural)
+            content = [line for line in lines if line.kind not in ("header", "footer")]
+            top_line = content[0] if content else None
+            for group in _paragraphs(lines, block):
+                _check_paragraph(report, name, index, group, block, full_latin, top_line)
+        if full_latin:
+            average = sum(full_latin) / len(full_latin)
+            report.measures[name] = average
+            if not MEASURE_RANGE[0] <= average <= MEASURE_RANGE[1]:
+                report.violations.append(Violation(
+                    "measure", name, 0, 0, f"average {average:.1f} characters over {len(full_latin)} full lines",
+                    f"outside {MEASURE_RANGE[0]}–{MEASURE_RANGE[1]}"))
+        _check_fill(report, name, pages, block, chapter_break)
+    return report
+
+
+def _check_lines(report: Report, name: str, page: int, lines: list[Line], block: TextBlock, natural: dict) -> None:
+    add = report.violations.append
+    for line in lines:
+        if line.kind in ("header", "footer"):
+            continue
+        glyphs = line.glyphs
+        if line.x0 < block.left - OUTSIDE_TOLERANCE or line.x1 > block.right + OUTSIDE_TOLERANCE:
+            over = max(block.left - line.x0, line.x1 - block.right)
+            add(Violation("outside-block", name, page, line.number, _excerpt(line), f"{over:.1f} pt outside"))
+        first, last = glyphs[0]["text"], glyphs[-1]["text"]
+        han = line.han
+        starts = CANNOT_START if han else LATIN_CANNOT_START
+        ends = CANNOT_END if han else LATIN_CANNOT_END
+        apostrophe = first == "’" and len(glyphs) > 1 and glyphs[1]["text"].isalnum()
+        if first in starts and not apostrophe and not (not han and first in ".…" and line.kind == "contents"):
+            add(Violation("prohibited-start", name, page, line.number, _excerpt(line), f"starts with “{first}”"))
+        if last in ends:
+            add(Violation("prohibited-end", name, page, line.number, _excerpt(line), f"ends with “{last}”"))
+        for a, b in zip(glyphs, glyphs[1:]):
+            ta, tb = a["text"], b["text"]
+            if ta in FULL_WIDTH_PUNCT | TWO_EM and tb in FULL_WIDTH_PUNCT | TWO_EM and not (ta == tb and ta in TWO_EM):
+                em = max(a["size"], b["size"])
+                width = b["x1"] - a["x0"]
+                if width > 1.5 * em + 0.01:
+                    add(Violation("punct-run-wide", name, page, line.number, _excerpt(line),
+                                  f"“{ta}{tb}” takes {width / em:.2f} em"))
+            if (is_han(ta) and is_latin(tb)) or (is_latin(ta) and is_han(tb)):
+                em = a["size"] if is_han(ta) else b["size"]
+                gap = (b["x0"] - a["x1"]) / em
+                if abs(gap - GAP_EM) > GAP_TOLERANCE_EM + 1e-6:
+                    add(Violation("han-latin-gap", name, page, line.number, _excerpt(line),
+                                  f"“{ta}{tb}” {gap:.2f} em apart"))
+        if line.kind == "body" and not han:
+            words = _words(line)
+            key = (Counter(c["fontname"] for c in glyphs).most_common(1)[0][0], line.size)
+            space = natural.get(key)
+            if len(words) > 1 and space:
+                widest = max(b[0]["x0"] - a[-1]["x1"] for a, b in zip(words, words[1:]))
+                if widest > LOOSE_FACTOR * space + 0.05:
+                    add(Violation("loose-word-space", name, page, line.number, _excerpt(line),
+                                  f"word space {widest / space:.1f}× natural"))
+
+
+def _words(line: Line) -> list[list]:
+    words, word = [], []
+    for c in line.chars:
+        if c["text"].strip():
+            word.append(c)
+        elif word:
+            words.append(word)
+            word = []
+    if word:
+        words.append(word)
+    return words
+
+
+def _natural_spaces(pages) -> dict:
+    """The natural word space per font and size: the narrowest gap between words on any body
+    line (a paragraph's last line is set with natural spaces)."""
+    gaps: dict = {}
+    for _page, lines in pages:
+        for line in lines:
+            if line.kind != "body" or line.han:
+                continue
+            words = _words(line)
+            if len(words) < 2:
+                continue
+            key = (Counter(c["fontname"] for c in line.glyphs).most_common(1)[0][0], line.size)
+            for a, b in zip(words, words[1:]):
+                gap = b[0]["x0"] - a[-1]["x1"]
+                if gap > 0.05 * line.size:  # kerned or touching glyphs are no word space
+                    gaps.setdefault(key, []).append(gap)
+    return {key: min(values) for key, values in gaps.items() if len(values) >= 3}
+
+
+def _check_paragraph(report: Report, name: str, page: int, group: list[Line], block: TextBlock,
+                     full_latin: list, top_line: Line | None) -> None:
+    add = report.violations.append
+    han = any(line.han for line in group)
+    last = group[-1]
+    widest = max(line.x1 for line in group)
+    # Full-width paragraphs end at the block's edge; an indented box (quote, call-out) at its own.
+    edge = block.right if widest >= block.right - block.body_size else widest
+    for line in group[:-1]:
+        short = edge - line.x1
+        if short > RAGGED_TOLERANCE:
+            add(Violation("ragged-right", name, page, line.number, _excerpt(line), f"{short:.1f} pt short"))
+        if not han and edge == block.right:
+            full_latin.append(len(line.text.strip()))
+    if han:
+        body = [c for c in last.glyphs if c["text"] not in PUNCT]
+        # A paragraph of one line is a last line too when it continues one from the page before
+        # (it then starts at the block's edge, with no first-line indent).
+        continued = len(group) == 1 and last is top_line and abs(last.x0 - block.left) < 0.5
+        if len(body) < 2 and (len(group) > 1 or continued):
+            add(Violation("short-last-line", name, page, last.number, _excerpt(last),
+                          f"last line holds {len(body)} character{'s' if len(body) != 1 else ''}"))
+
+
+def _check_fill(report: Report, name: str, pages, block: TextBlock, chapter_break: str) -> None:
+    kinds = [_page_kind(lines, block) for _page, lines in pages]
+    for index, ((page, lines), kind) in enumerate(zip(pages, kinds), 1):
+        fill = _fill(page, lines, block)
+        report.fills[(name, index)] = fill
+        if fill >= FILL_MIN or index == 1 or index == len(pages) or kind in ("divider", "contents"):
+            continue
+        following = kinds[index] if index < len(kinds) else None
+        if following in ("divider", "contents", "cover"):
+            continue
+        if following == "chapter" and chapter_break == "page":
+            continue
+        body = [line for line in lines if line.kind not in ("header", "footer")]
+        excerpt = _excerpt(body[-1]) if body else "(empty page)"
+        report.violations.append(Violation("page-fill", name, index, 0, excerpt, f"{fill:.0%} of the text block used"))
+
+
+def _page_kind(lines: list[Line], block: TextBlock) -> str:
+    """divider (only display-size text), contents, chapter (opens with a chapter heading) or page."""
+    content = [line for line in lines if line.kind not in ("header", "footer")]
+    if not content:
+        return "page"
+    if any(line.kind == "contents" for line in content):
+        return "contents"
+    if all(line.size >= block.h1_size + 1 for line in content):
+        return "divider"
+    first = content[0]
+    if abs(first.size - block.h1_size) < 0.6 and first.bold:
+        return "chapter"
+    return "page"
+
+
+def _fill(page, lines: list[Line], block: TextBlock) -> float:
+    """The share of the text block's height that content covers: text lines, pictures, rules
+    and table backgrounds, gaps of up to 1.5 leadings counted as used (line and paragraph
+    spacing), wider gaps (the space left at a chapter's end, above a footnote) not."""
+    spans = [(line.top, line.bottom) for line in lines if line.kind not in ("header", "footer")]
+    for item in list(page.images) + list(page.rects) + list(page.lines):
+        top, bottom = item["top"], item["bottom"]
+        if bottom <= block.top + 0.5 or top >= block.bottom - 0.5:
+            continue
+        spans.append((top, bottom))
+    if not spans:
+        return 0.0
+    spans.sort()
+    used, (start, end) = 0.0, spans[0]
+    for top, bottom in spans[1:]:
+        if top - end <= 1.5 * block.leading:
+            end = max(end, bottom)
+        else:
+            used += end - start
+            start, end = top, bottom
+    used += end - start
+    return max(0.0, min(1.0, used / block.height))
+
+
+def check_report(pdf, root: Path, layout_name: str, locale: str) -> Report:
+    """`check_pdf` with the text block of a project's layout for one edition."""
+    from reportgen.layout import load_layout
+
+    layout = load_layout(Path(root), layout_name, locale)
+    mode = getattr(layout, "chapter_break", "page")
+    return check_pdf(pdf, TextBlock.from_layout(layout), mode, name=f"{locale}/{Path(pdf).name}")

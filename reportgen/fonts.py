@@ -5,12 +5,21 @@ face is made per weight: subset to the characters the build needs, draw each gly
 the weight's design location, convert its curves to quadratics (cu2qu) and save a small
 TrueType font. Faces are cached by family, weight and character set, each with its digest
 (see cachefiles.py): a damaged or truncated face is cut again, never read.
+
+Noto CJK has no italic. Emphasis in Latin text takes Source Sans 3 Italic (the family Noto
+CJK's Latin letters come from; `fontpkg-source-sans-3` installs it), drawn at the regular
+and bold weights, or DejaVu Sans Oblique (shipped with matplotlib) when it is absent. Each
+italic face also carries the upright face's glyph for every character the italic lacks, so
+a run of emphasis mixing Chinese and English draws its Han characters (and, in Chinese
+editions, its full-width quotes) upright from Noto CJK and its Latin letters italic, from
+one face.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import os
 import string
 from dataclasses import dataclass
@@ -47,6 +56,10 @@ class Faces:
     bold: Path
     chars: frozenset
     latin: bool = False  # proportional quotes for Latin-script text
+    # Latin italic and bold italic, with the upright faces' glyphs for what they lack
+    # (None: no italic source is installed, and emphasis stays upright).
+    italic: Path | None = None
+    bold_italic: Path | None = None
 
     def missing(self, text: str) -> set[str]:
         """Characters of `text` this face set cannot draw."""
@@ -112,8 +125,164 @@ def faces_for_variants(family: str, text: str, root: Path, variants: set[bool]) 
             missing[latin] = files
     if missing:
         _make_faces(path, index, family, wanted, missing)
-    return {latin: Faces(family, files["regular"], files["bold"], frozenset(_cmap_chars(files["regular"])), latin)
-            for latin, files in chosen.items()}
+    out = {}
+    for latin, files in chosen.items():
+        italic, bold_italic = _italics(family, latin, files)
+        out[latin] = Faces(family, files["regular"], files["bold"], frozenset(_cmap_chars(files["regular"])), latin,
+                           italic, bold_italic)
+    return out
+
+
+# Italic sources, best first: (package, file per weight, variable).
+ITALIC_SOURCES = (
+    ("fontpkg_source_sans_3", {"regular": "files/SourceSans3-Italic[wght].ttf",
+                               "bold": "files/SourceSans3-Italic[wght].ttf"}, True),
+    ("matplotlib", {"regular": "mpl-data/fonts/ttf/DejaVuSans-Oblique.ttf",
+                    "bold": "mpl-data/fonts/ttf/DejaVuSans-BoldOblique.ttf"}, False),
+)
+ITALIC_WEIGHTS = {"regular": "italic", "bold": "bolditalic"}
+
+
+@functools.lru_cache(maxsize=1)
+def italic_source() -> tuple[dict, bool, str] | None:
+    """The installed italic source: {weight: path}, whether it is variable, and a key that
+    changes with its files (a newer package cuts new faces)."""
+    for package, files, variable in ITALIC_SOURCES:
+        try:
+            root = resources.files(package)
+        except ModuleNotFoundError:
+            continue
+        paths = {w: Path(str(root / f)) for w, f in files.items()}
+        if all(p.is_file() for p in paths.values()):
+            ident = "|".join(f"{p.name}:{p.stat().st_size}" for p in paths.values())
+            return paths, variable, hashlib.sha256(f"{FORMAT_VERSION}|{ident}".encode()).hexdigest()[:8]
+    return None
+
+
+def _italics(family: str, latin: bool, files: dict) -> tuple[Path | None, Path | None]:
+    """Italic and bold italic faces matching the upright `files` (cached beside them)."""
+    source = italic_source()
+    if source is None:
+        return None, None
+    paths, variable, source_key = source
+    targets = {}
+    for weight, style in ITALIC_WEIGHTS.items():
+        upright = files[weight]
+        name = upright.name.replace(f"-{weight}-", f"-{style}-").removesuffix(".ttf") + f"-{source_key}.ttf"
+        targets[weight] = upright.with_name(name)
+    for weight, target in targets.items():
+        if not intact(target):
+            _make_italic(family, latin, weight, paths[weight], variable, files[weight], target)
+    return targets["regular"], targets["bold"]
+
+
+_ITALIC_OUTLINES: dict = {}  # (source, weight, glyph) -> (recorded outline, advance)
+
+
+def _cap_height(glyph_set, cmap) -> float:
+    from fontTools.pens.boundsPen import BoundsPen
+
+    pen = BoundsPen(glyph_set)
+    glyph_set[cmap[ord("H")]].draw(pen)
+    return pen.bounds[3] - max(pen.bounds[1], 0)
+
+
+def _make_italic(family: str, latin: bool, weight_name: str, source: Path, variable: bool, upright: Path,
+                 target: Path) -> None:
+    """One italic face: the source's glyphs for the characters the upright face has and the
+    source draws, the upright face's glyphs for the rest."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.recordingPen import DecomposingRecordingPen
+    from fontTools.pens.transformPen import TransformPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont
+
+    # Our faces are written with zero timestamps (reproducible files); reading them back
+    # must not warn about it.
+    logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
+    up = TTFont(upright)
+    up_cmap = up.getBestCmap()
+    italic = TTFont(source)
+    italic_cmap = italic.getBestCmap()
+    location = {"wght": WEIGHTS[weight_name]} if variable else None
+    glyph_set = italic.getGlyphSet(location=location, normalized=False) if variable else italic.getGlyphSet()
+    # Noto CJK draws its Latin letters larger than the family they come from (a capital is
+    # 733 units high, Source Sans 3's 656): the italic is scaled to the upright's capitals.
+    scale = _cap_height(up.getGlyphSet(), up_cmap) / _cap_height(glyph_set, italic_cmap)
+    # Chinese sets quotes and ellipses full width: in a Chinese edition they stay upright Noto.
+    keep_upright = set() if latin else set(PROPORTIONAL)
+    order, glyphs, metrics, cmap = [".notdef"], {}, {}, {}
+    glyphs[".notdef"], metrics[".notdef"] = up["glyf"][".notdef"], up["hmtx"][".notdef"][0]
+
+    def draw(name):
+        # Both sources are TrueType: their curves are quadratic already, only scaled.
+        # Composite glyphs are drawn out: their components are not copied.
+        recording = DecomposingRecordingPen(glyph_set)
+        glyph = glyph_set[name]
+        glyph.draw(recording)
+        pen = TTGlyphPen(None)
+        recording.replay(TransformPen(pen, (scale, 0, 0, scale, 0, 0)) if scale != 1 else pen)
+        return pen.glyph(), round(glyph.width * scale)
+
+    drawn: dict = {}
+    for code in sorted(up_cmap):
+        name = italic_cmap.get(code) if code not in keep_upright else None
+        if name is not None:
+            if name not in drawn:
+                glyph, width = draw(name)
+                new = f"i.{name}"
+                drawn[name] = new
+                order.append(new)
+                glyphs[new] = glyph
+                metrics[new] = width
+            cmap[code] = drawn[name]
+        else:
+            up_name = up_cmap[code]
+            new = f"u.{up_name}"
+            if new not in glyphs:
+                order.append(new)
+                glyphs[new] = up["glyf"][up_name]
+                metrics[new] = up["hmtx"][up_name][0]
+            cmap[code] = new
+    builder = FontBuilder(up["head"].unitsPerEm, isTTF=True)
+    builder.setupGlyphOrder(order)
+    builder.setupCharacterMap(cmap)
+    builder.setupGlyf(glyphs)
+    glyf = builder.font["glyf"]
+    hmtx = {}
+    for name in order:
+        glyph = glyf[name]
+        glyph.recalcBounds(glyf)
+        hmtx[name] = (metrics[name], getattr(glyph, "xMin", 0))
+    builder.setupHorizontalMetrics(hmtx)
+    hhea, os2 = up["hhea"], up["OS/2"]
+    # The upright face's vertical metrics: a line with emphasis is as tall as one without.
+    builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
+    bold = weight_name == "bold"
+    style = "Bold Italic" if bold else "Italic"
+    ps_name = f"Reportgen{family.replace(' ', '')}{'Latin' if latin else ''}-{style.replace(' ', '')}"
+    builder.setupNameTable({
+        "familyName": f"Reportgen {family}{' Latin' if latin else ''}", "styleName": style, "psName": ps_name,
+        "fullName": f"Reportgen {family}{' Latin' if latin else ''} {style}", "uniqueFontIdentifier": ps_name,
+        "copyright": "Derived from Source Sans 3 (or DejaVu Sans) and Noto Sans CJK, SIL Open Font License 1.1",
+    })
+    builder.setupOS2(
+        sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender,
+        sTypoLineGap=os2.sTypoLineGap, usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent,
+        usWeightClass=WEIGHTS[weight_name], fsType=0, fsSelection=0x01 | (0x20 if bold else 0),
+        ulUnicodeRange1=os2.ulUnicodeRange1, ulUnicodeRange2=os2.ulUnicodeRange2,
+        ulCodePageRange1=os2.ulCodePageRange1, ulCodePageRange2=os2.ulCodePageRange2,
+        sxHeight=getattr(os2, "sxHeight", 0), sCapHeight=getattr(os2, "sCapHeight", 0),
+    )
+    builder.setupPost(italicAngle=italic["post"].italicAngle)
+    builder.setupHead(unitsPerEm=up["head"].unitsPerEm, macStyle=0x02 | (0x01 if bold else 0), created=0, modified=0)
+    # Font-wide values fixed (not computed from the glyphs present): the same face, whatever
+    # else its character set holds, as for the upright faces.
+    face = builder.font
+    face.recalcTimestamp = False
+    _fix_globals(face, up)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    save(target, lambda tmp: face.save(str(tmp)))
 
 
 def _covering(folder: Path, slug: str, wanted) -> dict | None:

@@ -88,12 +88,19 @@ def _error(message: str, loc=None) -> ReportgenError:
 
 
 def _register_fonts(faces: Faces) -> tuple[str, str]:
-    """Register both faces as one family (<b> = bold) under names that depend on what they
-    draw, not on their files: a face cut for more characters embeds the same glyphs, so a PDF
-    does not change with what else its build printed."""
+    """Register the faces as one family (<b> bold, <i> italic, both bold italic) under names
+    that depend on what they draw, not on their files: a face cut for more characters embeds
+    the same glyphs, so a PDF does not change with what else its build printed."""
     stem = f"RG-{faces.family.replace(' ', '')}{'-Latin' if faces.latin else ''}"
     regular, bold = f"{stem}-Regular", f"{stem}-Bold"
-    for name, path in ((regular, faces.regular), (bold, faces.bold)):
+    # The italic faces draw Latin italic and everything else (Han, full-width marks) upright
+    # from the CJK face; without them emphasis keeps the upright face of its weight.
+    italic = f"{stem}-Italic" if faces.italic else regular
+    bold_italic = f"{stem}-BoldItalic" if faces.bold_italic else bold
+    for name, path in ((regular, faces.regular), (bold, faces.bold), (italic, faces.italic),
+                       (bold_italic, faces.bold_italic)):
+        if path is None:  # no italic source installed: the name is the upright face's
+            continue
         current = pdfmetrics._fonts.get(name)
         if current is not None and getattr(current, "reportgen_path", None) == str(path):
             continue
@@ -104,8 +111,7 @@ def _register_fonts(faces: Faces) -> tuple[str, str]:
         pdfmetrics._fonts.pop(name, None)
         pdfmetrics._dynFaceNames.pop(font.face.name, None)
         pdfmetrics.registerFont(font)
-    # CJK faces have no italic: emphasis keeps the upright face of its weight.
-    pdfmetrics.registerFontFamily(stem, normal=regular, bold=bold, italic=regular, boldItalic=bold)
+    pdfmetrics.registerFontFamily(stem, normal=regular, bold=bold, italic=italic, boldItalic=bold_italic)
     return regular, bold
 
 

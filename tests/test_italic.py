@@ -1,0 +1,76 @@
+"""Real italics: Latin emphasis in an italic face, Han characters inside it upright from Noto CJK."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import make_project
+from fontTools.pens.boundsPen import BoundsPen
+from fontTools.ttLib import TTFont
+
+from reportgen.cli import main
+from reportgen.fonts import faces_for, italic_source
+
+pytestmark = pytest.mark.skipif(italic_source() is None, reason="no italic font package installed")
+
+TEXT = "Plain italic 中文 “quoted” 医疗 Hx"
+
+
+def outline(font: TTFont, ch: str):
+    glyph = font["glyf"][font.getBestCmap()[ord(ch)]]
+    return glyph.getCoordinates(font["glyf"])[0].array.tolist() if glyph.numberOfContours else []
+
+
+def cap_height(font: TTFont) -> float:
+    pen = BoundsPen(font.getGlyphSet())
+    font.getGlyphSet()[font.getBestCmap()[ord("H")]].draw(pen)
+    return pen.bounds[3]
+
+
+@pytest.mark.parametrize("latin", [True, False])
+def test_italic_faces_slant_latin_and_keep_han_upright(tmp_path, latin):
+    faces = faces_for("Noto Sans CJK SC", TEXT, tmp_path, latin=latin)
+    assert faces.italic and faces.bold_italic and faces.italic.exists() and faces.bold_italic.exists()
+    upright, italic, bold = TTFont(faces.regular), TTFont(faces.italic), TTFont(faces.bold_italic)
+    assert italic["post"].italicAngle < 0 and italic["OS/2"].fsSelection & 1
+    assert bold["OS/2"].usWeightClass == 700 and bold["OS/2"].fsSelection & 0x21 == 0x21
+    # Latin letters are the italic's, at the upright's capital height (no smaller emphasis).
+    assert outline(italic, "a") != outline(upright, "a")
+    assert cap_height(italic) == pytest.approx(cap_height(upright), rel=0.01)
+    # Han characters are drawn by the upright face's glyphs, point for point.
+    for ch in "中文医疗":
+        assert outline(italic, ch) == outline(upright, ch)
+    # Chinese editions keep full-width quotes inside emphasis; Latin ones take the italic's.
+    quote = italic["hmtx"][italic.getBestCmap()[ord("“")]][0]
+    assert (quote < 600) if latin else quote == upright["hmtx"][upright.getBestCmap()[ord("“")]][0] == 1000
+    assert set(italic.getBestCmap()) >= set(upright.getBestCmap())
+
+
+def test_emphasis_prints_in_the_italic_faces_with_han_upright(tmp_path):
+    import pdfplumber
+
+    spec = """\
+title: Emphasis
+source_locale: en
+locales: [en]
+sections:
+  - title: Overview
+    blocks:
+      - "Plain then *slanted words 中文* and ***strong slant*** end."
+"""
+    project = make_project(tmp_path, {"content/em/report.yaml": spec})
+    assert main(["-C", str(project), "build", "--format", "pdf"]) == 0
+    with pdfplumber.open(str(project / "output/en/em.pdf")) as pdf:
+        chars = [c for page in pdf.pages for c in page.chars]
+    text = "".join(c["text"] for c in chars)
+    assert "slantedwords中文" in re.sub(r"\s+", "", text)
+
+    def fonts(word):
+        start = text.index(word)
+        return {re.sub(r"^[A-Z]{6}\+", "", c["fontname"]) for c in chars[start:start + len(word)]}
+
+    assert fonts("slanted") == {"ReportgenNotoSansCJKSCLatin-Italic"}
+    assert fonts("中文") == {"ReportgenNotoSansCJKSCLatin-Italic"}  # upright glyphs of the same face
+    assert fonts("strong") == {"ReportgenNotoSansCJKSCLatin-BoldItalic"}
+    assert fonts("Plain") == {"ReportgenNotoSansCJKSCLatin-Regular"}

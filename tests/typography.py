@@ -405,9 +405,10 @@ def _check_paragraph(report: Report, name: str, page: int, group: list[Line], bl
     add = report.violations.append
     han = any(line.han for line in group)
     last = group[-1]
-    widest = max(line.x1 for line in group)
-    # Full-width paragraphs end at the block's edge; an indented box (quote, call-out) at its own.
-    edge = block.right if widest >= block.right - block.body_size else widest
+    # A paragraph whose lines start at the block's left edge is set to the block's width and
+    # ends at its right edge; an indented one (list item, quote, call-out box) at its widest line.
+    full = min(line.x0 for line in group) <= block.left + OUTSIDE_TOLERANCE
+    edge = block.right if full else max(line.x1 for line in group)
     for line in group[:-1]:
         short = edge - line.x1
         if short > RAGGED_TOLERANCE:

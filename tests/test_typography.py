@@ -284,14 +284,19 @@ def test_the_samples_were_all_measured(samples):
     assert len(english) == 4 and all(65 <= value <= 80 for value in english.values()), english
 
 
-def test_check_report_reads_the_layout_of_the_edition(samples, tmp_path):
-    """The script's path: the block of the project's layout for the PDF's edition."""
-    project = make_project(tmp_path)
+def test_check_report_reads_the_layout_of_the_edition(tmp_path, fonts):
+    """The script's path: the block of the project's layout for the PDF's edition. A line
+    that fits the Chinese block overruns the English one (35 mm margins, not 22 mm)."""
     from reportlab.pdfgen.canvas import Canvas
 
-    pdf = tmp_path / "blank.pdf"
-    canvas = Canvas(str(pdf))
-    canvas.showPage()
+    project = make_project(tmp_path)
+    pdf = tmp_path / "wide.pdf"
+    canvas = Canvas(str(pdf), pagesize=(595.2756, 841.8898))
+    for _ in range(2):  # the first page is the cover, not checked
+        canvas.setFont(fonts[0], 10.5)
+        canvas.drawString(63, 841.8898 - 100, "测试段落文字" * 7)  # 441 pt from 22 mm
+        canvas.showPage()
     canvas.save()
-    report = check_report(pdf, project, "market-report", "en")
-    assert report.pages == 1 and sum(report.counts().values()) == 0
+    assert check_report(pdf, project, "market-report", "zh_CN").counts()["outside-block"] == 0
+    [v] = check_report(pdf, project, "market-report", "en").of("outside-block")
+    assert (v.file, v.page) == ("en/wide.pdf", 2)

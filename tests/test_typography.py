@@ -53,17 +53,19 @@ class Page:
 
 
 @pytest.fixture(scope="module")
-def fonts(tmp_path_factory):
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
+def faces(tmp_path_factory):
     from reportgen.fonts import faces_for
 
-    faces = faces_for("Noto Sans CJK SC", "测试段落文字了技术（）、。，AI医生" * 2, tmp_path_factory.mktemp("root"))
-    names = ("TypoTest-Regular", "TypoTest-Bold")
-    for name, path in zip(names, (faces.regular, faces.bold)):
-        pdfmetrics.registerFont(TTFont(name, str(path)))
-    return names
+    return faces_for("Noto Sans CJK SC", "测试段落文字了技术（）、。，AI医生", tmp_path_factory.mktemp("root"))
+
+
+@pytest.fixture
+def fonts(faces):
+    """The faces registered as the PDF writer registers them, anew for each test: a build in
+    between may have registered faces cut for other characters under the same names."""
+    from reportgen.writers.pdf import _register_fonts
+
+    return _register_fonts(faces)
 
 
 @pytest.fixture

@@ -216,22 +216,24 @@ def read_lines(page, number: int, block: TextBlock) -> list[Line]:
             clusters[-1].append(ch)
         else:
             clusters.append([ch])
-    # A note reference is smaller and raised: it belongs to the line whose height it lies within.
-    merged: list[list] = []
-    for cluster in clusters:
-        size = max(c["size"] for c in cluster)
-        host = None
-        for other in merged[-2:] + []:
-            big = max(c["size"] for c in other)
-            top = min(c["top"] for c in other)
-            bottom = max(c["bottom"] for c in other)
-            if size < 0.8 * big and min(c["bottom"] for c in cluster) <= bottom + 0.5 and \
-                    max(c["top"] for c in cluster) >= top - 0.5:
-                host = other
-        if host is not None:
-            host.extend(cluster)
-        else:
-            merged.append(cluster)
+    # A note reference is smaller and raised: it belongs to the line whose height it lies
+    # within, just below it in this order (or just above, for a lowered mark).
+    def span(cluster):
+        return (max(c["size"] for c in cluster), min(c["top"] for c in cluster), max(c["bottom"] for c in cluster))
+
+    hosts: dict[int, int] = {}
+    for i, cluster in enumerate(clusters):
+        size, top, bottom = span(cluster)
+        for j in (i + 1, i - 1):
+            if 0 <= j < len(clusters) and j not in hosts:
+                big, host_top, host_bottom = span(clusters[j])
+                if size < 0.8 * big and top >= host_top - 0.5 and bottom <= host_bottom + 0.5:
+                    hosts[i] = j
+                    break
+    merged = [list(cluster) for cluster in clusters]
+    for i, j in hosts.items():
+        merged[j].extend(clusters[i])
+    merged = [cluster for i, cluster in enumerate(merged) if i not in hosts]
     lines: list[Line] = []
     for cluster in merged:
         cluster.sort(key=lambda c: c["x0"])

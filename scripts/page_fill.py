@@ -119,7 +119,7 @@ def main(argv=None) -> int:
     parser.add_argument("--min", type=float, default=0.55, help="the least fill a body page should have")
     parser.add_argument("--pages", action="store_true", help="list every page")
     args = parser.parse_args(argv)
-    total = short = half = body = exempt = ends = 0
+    total = short = half = body = exempt = ends = tails = 0
     for path in args.pdfs:
         locale = path.parent.name
         layout = load_layout(ROOT, args.layout, locale)
@@ -130,6 +130,9 @@ def main(argv=None) -> int:
         exempt += sum(r["kind"] != "body" for r in rows)
         short += len(bad)
         half += sum(r["fill"] < 0.5 for r in rows)
+        # A page whose lowest line is within three body lines of the top holds three lines or fewer.
+        lines = 3.5 * layout.sizes["body"] * layout.line_spacing / layout.text_height
+        tails += sum(r["kind"] in ("body", "chapter-end", "last") and r["fill"] < lines for r in rows)
         ends += sum(r["kind"] == "chapter-end" and r["fill"] < args.min for r in rows)
         shown = ", ".join(f"p{r['page']} {r['fill']:.0%}" for r in bad)
         print(f"{path}: {len(rows)} pages, {len(bad)} body pages under {args.min:.0%}{': ' + shown if shown else ''}")
@@ -138,7 +141,7 @@ def main(argv=None) -> int:
                 print(f"   p{r['page']:<4} {r['kind']:<12} {r['fill']:.0%}")
     print(f"total: {total} pages; {body} body pages, {short} of them under {args.min:.0%}; "
           f"{exempt} cover/contents/divider/chapter-end/last pages, {ends} of them chapter ends under {args.min:.0%}; "
-          f"{half} pages of all under half full")
+          f"{half} pages of all under half full; {tails} pages of three lines or fewer")
     return 1 if short else 0
 
 

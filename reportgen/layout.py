@@ -81,7 +81,7 @@ class Layout:
     # Pages and editions: chapter breaks, caption separator, cover publisher, closing page.
     chapter_break: str = "page"  # page | auto | none
     chapter_break_min_space: float = 0.4  # auto: a chapter starts a page when less than this share is left
-    caption_separator: str = ": "  # between a caption's number and its text
+    caption_separator: str = ""  # between a caption's number and its text; "" for the locale's (CAPTION_SEPARATORS)
     publisher: str = ""
     closing: tuple = ()  # (part, Markdown text) for the closing page, parts in CLOSING_PARTS order
 

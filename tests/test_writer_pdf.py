@@ -269,7 +269,7 @@ def test_figure_and_logo_are_placed(built):
     *_, reader = built
     texts = page_texts(reader)
     assert images_on(reader.pages[0]) == 1  # the logo on the cover
-    figure_page = next(i for i, t in enumerate(texts) if "图1中国医疗大模型市场规模" in t)
+    figure_page = next(i for i, t in enumerate(texts) if "图1：中国医疗大模型市场规模" in t)
     assert images_on(reader.pages[figure_page]) == 1
     assert "数据来源：头豹研究院" in texts[figure_page]
 
@@ -346,7 +346,7 @@ def test_charts_are_drawn_from_the_images_given(tmp_path):
     write_pdf(doc, layout, faces, out, chart_images=[make_png(tmp_path / "c.png")])
     reader = pypdf.PdfReader(out)
     text = "".join(p.extract_text() for p in reader.pages)
-    assert "Figure 1. Market size" in text and "Source: Analysis" in text and "Note: Forecast" in text
+    assert "Figure 1: Market size" in text and "Source: Analysis" in text and "Note: Forecast" in text
     assert sum(len(p.images) for p in reader.pages) == 1
 
 

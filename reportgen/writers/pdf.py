@@ -39,7 +39,7 @@ from ..fonts import Faces
 from ..layout import Layout
 from ..present import Presentation, Visitor, present
 from .pdf_flowables import (
-    CONTROL, NOTE_ANCHOR, ChapterBreak, CheckedBreak, FigureBlock, FloatGroup, Heading, NotedTable, NoteFrame,
+    CONTROL, NOTE_ANCHOR, BottomAligned, ChapterBreak, CheckedBreak, FigureBlock, FloatGroup, Heading, NotedTable, NoteFrame,
     NoteRegistry, PageCounter, PagePainter, PartTitle, ReportDocTemplate, TailMark, TailRecords, WindowedTable,
     note_numbers, text_markup,
 )
@@ -146,7 +146,8 @@ class _Writer(Visitor):
             lang=self.pres.lang_tag, invariant=1, initialFontName=self.regular,
         )
         paint = PagePainter(lay, meta, self.pres.header(), self.pres.footer(), self.pres.logo, self.regular,
-                            self.bold, self.color, self.cjk)
+                            self.bold, self.color, self.cjk, draft=self.pres.draft_words() if meta.draft else None,
+                            cover_lines=self.pres.cover_lines())
         template.addPageTemplates([
             PageTemplate("cover", [self._frame("cover")], onPage=paint.cover),
             PageTemplate("body", [self._frame("body")], onPageEnd=paint.body),
@@ -161,6 +162,7 @@ class _Writer(Visitor):
             story += toc
         for section in self.doc.sections:
             story += self.visit(section)
+        story += self._closing()
         if toc:
             # The contents has its final size from the first pass (page numbers 0 for now),
             # so the pages do not move between passes: two passes instead of three, and the
@@ -620,6 +622,23 @@ class _Writer(Visitor):
             out.insert(1, records)
             self._records_placed = True
         return out
+
+    def _closing(self) -> list:
+        """The closing page: disclaimer, copyright and contact, each under its title, at the
+        foot of a page of their own (a page with the footer, without the running head)."""
+        if not self.doc.closing:
+            return []
+        lay, size = self.layout, self.layout.sizes
+        text = self.style("block", fontSize=size["small"] + 0.5, leading=(size["small"] + 0.5) * 1.6,
+                          textColor=self.color["muted"], spaceAfter=4)
+        title = self.style("block", fontName=self.bold, textColor=self.color["primary"], spaceBefore=10,
+                           spaceAfter=4, keepWithNext=1)
+        inner: list = []
+        for part in self.doc.closing:
+            inner.append(P(text_markup(part.title), title))
+            inner += self._blocks(part.blocks, lay.text_width, text)
+        return [CheckedBreak(self._records, nextTemplate="divider") if getattr(self, "_records", None) else
+                PageBreak(nextTemplate="divider"), BottomAligned(inner)]
 
     # ------------------------------------------------------------ filled pages
 

@@ -23,6 +23,7 @@ parts. What each part is for:
 
 from __future__ import annotations
 
+import math
 import re
 from xml.sax.saxutils import escape
 
@@ -432,6 +433,39 @@ class CheckedBreak(PageBreakIfNotEmpty):
         self._next = value
 
 
+class BottomAligned(Flowable):
+    """Blocks set at the foot of the frame (a closing page's notices), or from the top of a
+    page of their own when they are taller than what is left."""
+
+    def __init__(self, content: list):
+        super().__init__()
+        self.content = list(content)
+
+    def note_children(self):
+        return self.content
+
+    def wrap(self, aW, aH):
+        self._sizes, total, after = [], 0.0, None
+        for f in self.content:
+            w, h = f.wrapOn(self.canv, aW, 0xFFFFFF)
+            gap = 0.0 if after is None else max(after, f.getSpaceBefore())
+            self._sizes.append((gap, h))
+            total += gap + h
+            after = f.getSpaceAfter()
+        self.width, self._need = aW, total
+        self.height = max(total, aH - 1)  # take the rest of the frame: the blocks sit at its foot
+        return self.width, self.height
+
+    def split(self, aW, aH):
+        return self.content if self._need > aH else []
+
+    def draw(self):
+        y = self._need
+        for f, (gap, h) in zip(self.content, self._sizes):
+            y -= gap + h
+            f.drawOn(self.canv, 0, y)
+
+
 class _Reordered(ActionFlowable):
     """Stands first in a reordered group, so that the frame takes its blocks one by one."""
 
@@ -729,10 +763,13 @@ class PagePainter:
     """
 
     def __init__(self, layout, meta, header: dict, footer: dict, logo, regular: str, bold: str, colors: dict,
-                 cjk: bool):
+                 cjk: bool, draft: tuple[str, str] | None = None, cover_lines: tuple[list, str] | None = None):
         self.layout, self.meta, self.header, self.footer = layout, meta, header, footer
         self.regular, self.bold, self.color, self.cjk = regular, bold, colors, cjk
         self.logo = logo  # its box (`present`), or None
+        self.draft = draft  # a draft edition's (mark, cover notice), or None
+        # The lines under the cover's title and the foot's signature (`present.cover_lines`).
+        self.cover_lines = cover_lines or ([t for t in (meta.edition, meta.date) if t], meta.author)
 
     @staticmethod
     def values(doc: "ReportDocTemplate") -> dict:
@@ -789,10 +826,31 @@ class PagePainter:
             canv.restoreState()
         self._slots(canv, self.footer, values, lay.margin_bottom - 24)
         doc.frame.draw_notes(canv)
+        self.watermark(canv)
 
     def divider(self, canv, doc: "ReportDocTemplate") -> None:
         self._slots(canv, self.footer, self.values(doc), self.layout.margin_bottom - 24)
         doc.frame.draw_notes(canv)
+        self.watermark(canv)
+
+    def watermark(self, canv) -> None:
+        """A draft edition's mark across the page: light, diagonal, see-through (it is drawn
+        over the text, which stays readable under it)."""
+        if not self.draft:
+            return
+        lay = self.layout
+        mark = self.draft[0]
+        diagonal = (lay.page_width ** 2 + lay.page_height ** 2) ** 0.5
+        width = pdfmetrics.stringWidth(mark, self.bold, 100) or 100
+        size = min(diagonal * 0.5 / width * 100, lay.page_width * 0.22)
+        canv.saveState()
+        canv.setFillColor(self.color["muted"])
+        canv.setFillAlpha(0.13)
+        canv.translate(lay.page_width / 2, lay.page_height / 2)
+        canv.rotate(math.degrees(math.atan2(lay.page_height, lay.page_width)))
+        canv.setFont(self.bold, size)
+        canv.drawCentredString(0, -size * 0.35, mark)
+        canv.restoreState()
 
     def cover(self, canv, doc: "ReportDocTemplate") -> None:
         lay, c, meta, size = self.layout, self.color, self.meta, self.layout.sizes
@@ -836,22 +894,33 @@ class PagePainter:
         if meta.subtitle:
             sub.drawOn(canv, x, text_top - th - gap - sh)
         y = band_bottom - 6 - size["subtitle"] * 3
-        for text, font, fs, color in ((meta.edition, self.bold, size["subtitle"] * 0.9, c["text"]),
-                                      (meta.date, self.regular, size["body"], c["muted"])):
-            if text:
-                canv.setFont(font, fs)
-                canv.setFillColor(color)
-                canv.drawString(x, y, self._fit(text, fs, tw, font))
-                y -= fs * 1.9
-        # The publisher signs the foot of the cover, over a hairline.
+        lines, signature = self.cover_lines
+        for i, text in enumerate(lines):
+            # The edition's name stands out; date, report code and author follow in grey.
+            first = i == 0 and bool(meta.edition)
+            font, fs = (self.bold, size["subtitle"] * 0.9) if first else (self.regular, size["body"])
+            canv.setFont(font, fs)
+            canv.setFillColor(c["text"] if first else c["muted"])
+            canv.drawString(x, y, self._fit(text, fs, tw, font))
+            y -= fs * 1.9
+        if self.draft:
+            y -= size["body"]
+            canv.setFont(self.bold, size["subtitle"])
+            canv.setFillColor(c["accent"])
+            canv.drawString(x, y, self._fit(self.draft[0], size["subtitle"], tw, self.bold))
+            y -= size["subtitle"] * 1.5
+            canv.setFont(self.regular, size["body"])
+            canv.drawString(x, y, self._fit(self.draft[1], size["body"], tw))
+        # The publisher (else the author) signs the foot of the cover, over a hairline.
         canv.setStrokeColor(c["rule"])
         canv.setLineWidth(0.5)
         canv.line(x, lay.margin_bottom + size["body"] * 2.2, x + tw, lay.margin_bottom + size["body"] * 2.2)
-        if meta.author:
+        if signature:
             canv.setFont(self.bold, size["body"])
             canv.setFillColor(c["primary"])
-            canv.drawString(x, lay.margin_bottom, self._fit(meta.author, size["body"], tw, self.bold))
+            canv.drawString(x, lay.margin_bottom, self._fit(signature, size["body"], tw, self.bold))
         if self.logo:
             box = self.logo
             canv.drawImage(box.path, x, H - lay.margin_top - box.height, box.width, box.height, mask="auto")
         canv.restoreState()
+        self.watermark(canv)

@@ -297,15 +297,17 @@ class TailRecords(Flowable):
     """
 
     _ZEROSIZE = 1
+    MAX_PASSES = 4  # passes that may add pushes (ReportLab gives up after ten)
 
     def __init__(self, min_lines: int, leading: float):
         super().__init__()
         self.width = self.height = 0
         self.min_lines, self.leading = min_lines, leading
         self.doc = None  # the document template being built (set as the story is laid out)
-        self.marks: dict[int, int] = {}  # mark id -> page it was on, this pass
+        self.marks: dict[int, tuple[int, float]] = {}  # mark id -> (page, room below it), this pass
         self.pushes: dict[int, float] = {}  # mark id -> points the page ends earlier from that mark on
         self.changed = False
+        self.passes = 0
 
     def __deepcopy__(self, memo):
         return self  # shared by every flowable that reads it, as the note registry is
@@ -316,6 +318,7 @@ class TailRecords(Flowable):
     def beforeBuild(self):
         self.marks.clear()
         self.changed = False
+        self.passes += 1
 
     def afterBuild(self):
         pass
@@ -333,14 +336,21 @@ class TailRecords(Flowable):
     def short_tail(self, page: int, used: float) -> None:
         """The page `page` holds only `used` points of a chapter's tail: push lines onto it
         from the last block that started on the page before."""
-        before = [mark for mark, on in self.marks.items() if on == page - 1]
+        if self.passes > self.MAX_PASSES:
+            return  # what is pushed by now stays: the layout must settle
+        # Enough for a few lines more than the minimum, paragraph spacing included.
+        want = (self.min_lines + 2) * self.leading * 1.4 - used
+        before = {mark: room for mark, (on, room) in self.marks.items() if on == page - 1}
         if not before:
             return
-        mark = max(before)
-        want = (self.min_lines + 2) * self.leading - used
-        if want > self.pushes.get(mark, 0.0):
-            self.pushes[mark] = want
-            self.changed = True
+        # The last block with that much of the page below its start: ending the page `want`
+        # points earlier from there moves about that much (a block that started lower would
+        # move whole and no more).
+        roomy = [mark for mark, room in before.items() if room >= want]
+        mark = max(roomy) if roomy else min(before)
+        # A push that fell short (its block moved less than asked) is made larger.
+        self.pushes[mark] = self.pushes.get(mark, 0.0) + want
+        self.changed = True
 
     def draw(self):
         pass
@@ -363,10 +373,9 @@ class TailMark(Flowable):
         if doc is None or frame is None:
             return 0, 0
         self.records.doc = doc
-        self.records.marks.setdefault(self.mark, doc.page)
+        self.records.marks.setdefault(self.mark, (doc.page, aH))
         push = self.records.pushes.get(self.mark)
-        # Only while a good part of the page is left: a push never empties a page.
-        if push and not frame._atTop and aH > push + 4 * self.records.leading:
+        if push and not frame._atTop and aH > push:
             frame._y1p += push  # the frame is made anew for the next page
         return 0, 0
 
@@ -380,7 +389,8 @@ def _check_tail(records, doc) -> None:
     if records is None or frame is None or frame._atTop:
         return
     used = frame._y2 - frame._y  # from the top of the text block to the last line
-    if 0 < used <= (records.min_lines + 0.5) * records.leading:
+    # Lines with the space between paragraphs: three one-line paragraphs are still three lines.
+    if 0 < used <= (records.min_lines + 0.5) * records.leading * 1.4:
         records.short_tail(doc.page, used)
 
 
@@ -646,10 +656,12 @@ class WindowedTable(Flowable):
         while True:
             stop, table = self._window()
             table._frame = getattr(self, "_frame", None)
-            table.continued = None  # the window's own parts; the caption goes over this flowable's rest
+            # The last window splits as a table does (its continuations get the caption line);
+            # an earlier one's rest is this flowable's, which gets it below.
+            table.continued = self.continued if stop == self.rows else None
             parts = table.splitOn(self.canv, aW, aH)
             if stop == self.rows or not parts:
-                return with_continued_caption(parts, self.continued)
+                return parts
             if len(parts) > 1:
                 break
             self.window *= 2  # the whole window fit: the page holds more rows than that

@@ -6,7 +6,8 @@ A page's fill is the distance from the top of the text block to the baseline of 
 line of text (images count through the caption or source line under them), over the text
 block's height. Pages a break or the book's structure leaves short are not counted against
 the rule, and are listed apart: the cover, the contents, part divider pages, the page before
-a chapter or part that starts at the top of a page (a chapter's last page) and the last page.
+a chapter or part that starts at the top of a page or before the closing page (a chapter's
+last page), the closing page and the last page.
 """
 
 from __future__ import annotations
@@ -25,21 +26,25 @@ from reportgen.layout import load_layout  # noqa: E402
 TOP_SLACK = 40.0  # points: a heading this close to the top of the text block starts the page
 
 
-def lowest_lines(reader: PdfReader, bottom: float, top: float) -> list[float | None]:
-    """Per page, the lowest baseline of text inside the text block (None for no text)."""
+def lowest_lines(reader: PdfReader, bottom: float, top: float) -> list[tuple[float | None, bool]]:
+    """Per page, the lowest baseline of text inside the text block (None for no text), and
+    whether the page has a running head (text above the block)."""
     out = []
     for page in reader.pages:
         ys: list[float] = []
+        head = []
 
-        def visit(text, cm, tm, font, size, ys=ys):
+        def visit(text, cm, tm, font, size, ys=ys, head=head):
             if not text.strip():
                 return
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
             if bottom - 2 <= y <= top + 2:
                 ys.append(y)
+            elif y > top + 2:
+                head.append(y)
 
         page.extract_text(visitor_text=visit)
-        out.append(min(ys) if ys else None)
+        out.append((min(ys) if ys else None, bool(head)))
     return out
 
 
@@ -94,7 +99,9 @@ def measure(path: Path, layout) -> list[dict]:
             contents.update(range(p, first_body))
     n = len(reader.pages)
     rows = []
-    for i, low in enumerate(lows):
+    # A closing page (disclaimer, copyright, contact) ends the file without a running head.
+    closing = n - 1 if n > 2 and not lows[-1][1] and n - 1 not in dividers else None
+    for i, (low, _) in enumerate(lows):
         fill = 0.0 if low is None else (top - low) / height
         if i == 0:
             kind = "cover"
@@ -102,9 +109,11 @@ def measure(path: Path, layout) -> list[dict]:
             kind = "divider"
         elif i in contents:
             kind = "contents"
+        elif i == closing:
+            kind = "closing"
         elif i == n - 1:
             kind = "last"
-        elif i + 1 in starts and starts[i + 1] >= top - TOP_SLACK or i + 1 in dividers:
+        elif i + 1 in starts and starts[i + 1] >= top - TOP_SLACK or i + 1 in dividers or i + 1 == closing:
             kind = "chapter-end"
         else:
             kind = "body"
@@ -140,7 +149,7 @@ def main(argv=None) -> int:
             for r in rows:
                 print(f"   p{r['page']:<4} {r['kind']:<12} {r['fill']:.0%}")
     print(f"total: {total} pages; {body} body pages, {short} of them under {args.min:.0%}; "
-          f"{exempt} cover/contents/divider/chapter-end/last pages, {ends} of them chapter ends under {args.min:.0%}; "
+          f"{exempt} cover/contents/divider/chapter-end/closing/last pages, {ends} of them chapter ends under {args.min:.0%}; "
           f"{half} pages of all under half full; {tails} pages of three lines or fewer")
     return 1 if short else 0
 

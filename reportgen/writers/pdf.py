@@ -679,8 +679,9 @@ class _Writer(Visitor):
             f = flowables[i]
             j = i + 1
             if isinstance(f, (FigureBlock, KeepTogether)):
-                while j < len(flowables) and j - i <= FLOAT_FOLLOWERS and type(flowables[j]) is P \
-                        and not flowables[j].getKeepWithNext():
+                # Text paragraphs only (list items too): not headings, tables, boxes or figures.
+                while j < len(flowables) and j - i <= FLOAT_FOLLOWERS and isinstance(flowables[j], P) \
+                        and not isinstance(flowables[j], Heading) and not flowables[j].getKeepWithNext():
                     j += 1
             if j > i + 1:
                 out.append(FloatGroup(f, flowables[i + 1:j]))

@@ -1,7 +1,8 @@
 """PDF writer: the resolved document model to a typeset PDF, with ReportLab.
 
-The page sequence is cover, front matter (if any), table of contents, then the sections:
-a chapter (level 1) starts a page, a part gets a divider page. Body pages carry the
+The page sequence is cover, front matter (if any), table of contents, the sections, then
+the closing page (if any): a chapter (level 1) starts a page as the layout's `chapter_break`
+says, a part gets a divider page. Body pages carry the
 layout's header and footer; footnotes print at the bottom of the page of their reference.
 
 Fonts are the two TrueType faces the caller made for this document (`fonts.faces_for`);
@@ -39,9 +40,9 @@ from ..fonts import Faces
 from ..layout import Layout
 from ..present import Presentation, Visitor, present
 from .pdf_flowables import (
-    CONTROL, NOTE_ANCHOR, BottomAligned, ChapterBreak, CheckedBreak, FigureBlock, FloatGroup, Heading, NotedTable, NoteFrame,
-    NoteRegistry, PageCounter, PagePainter, PartTitle, ReportDocTemplate, TailMark, TailRecords, WindowedTable,
-    note_numbers, text_markup,
+    CONTROL, NOTE_ANCHOR, BottomAligned, ChapterBreak, CheckedBreak, FigureBlock, FloatGroup, Heading, NotedTable,
+    NoteFrame, NoteRegistry, PageCounter, PagePainter, PartTitle, ReportDocTemplate, TailMark, TailRecords,
+    WindowedTable, note_numbers, text_markup,
 )
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # a link target ReportLab can resolve

@@ -12,8 +12,9 @@ parts. What each part is for:
 - `PageCounter` makes `multiBuild` run until the total page count is stable, so the
   footer can print "page 3 of 12" without a second canvas pass.
 - `WindowedTable` keeps very long tables linear in time (see there).
-- `ChapterBreak` starts a chapter on a new page always, or only when little of the page is
-  left (`chapter_break: auto`), and notes a chapter tail of three lines or fewer before it;
+- `ChapterBreak` starts a chapter on a new page only when little of the page is left
+  (`chapter_break: auto`); `CheckedBreak` is a page break (chapters with `page`, parts,
+  `page_break` sections). Both note a chapter tail of three lines or fewer before them;
   `TailMark` and `TailRecords` then push lines onto that page in the next pass.
 - `FloatGroup` lets the text after a figure (or a short table) fill the page when the figure
   does not fit, and sets the figure at the top of the next page.
@@ -32,8 +33,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Frame, Paragraph, Table
 from reportlab.platypus.doctemplate import ActionFlowable, BaseDocTemplate, FrameBreak, PageBreak
-from reportlab.platypus.flowables import PageBreakIfNotEmpty
-from reportlab.platypus.flowables import KeepTogether
+from reportlab.platypus.flowables import KeepTogether, PageBreakIfNotEmpty
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # ReportLab's parser chokes on these
 NOTE_ANCHOR = "fnref-"  # footnote references are `<a name="fnref-N"/>` anchors in the markup

@@ -239,7 +239,9 @@ def _list(root: Path, args, diags: Diagnostics) -> int:
     from .manifest import read_manifest
     from .spec import find_reports, load_spec
 
-    manifest = {r.key: r.status for r in read_manifest(root / "output" / "manifest.json")}
+    entries = read_manifest(root / "output" / "manifest.json")
+    manifest = {r.key: r.status for r in entries}
+    drafts = {(r.report, r.locale) for r in entries if r.draft and r.status in ("built", "stale")}
     for report_path in find_reports(root):
         spec, spec_diags = load_spec(report_path, root)
         if spec is None:
@@ -251,7 +253,8 @@ def _list(root: Path, args, diags: Diagnostics) -> int:
             # A stale file is an earlier build kept after a rebuild failed.
             shown = [fmt if status == "built" else f"{fmt} stale" for fmt, status in formats
                      if status in ("built", "stale")]
-            states.append(f"{locale}[{','.join(shown) or 'not built'}]")
+            draft = " draft" if (spec.id, locale) in drafts else ""
+            states.append(f"{locale}[{','.join(shown) or 'not built'}{draft}]")
         print(f"{spec.id:<32} {' '.join(states)}")
     return EXIT_OK
 

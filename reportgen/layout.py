@@ -78,6 +78,12 @@ class Layout:
     logo: str | None
     docx_reference: str | None = None
     path: str = ""
+    # Pages and editions: chapter breaks, caption separator, cover publisher, closing page.
+    chapter_break: str = "page"  # page | auto | none
+    chapter_break_min_space: float = 0.4  # auto: a chapter starts a page when less than this share is left
+    caption_separator: str = ""  # between a caption's number and its text; "" for the locale's (CAPTION_SEPARATORS)
+    publisher: str = ""
+    closing: tuple = ()  # (part, Markdown text) for the closing page, parts in CLOSING_PARTS order
 
     @property
     def text_width(self) -> float:
@@ -91,6 +97,7 @@ class Layout:
 KNOWN = {
     "name", "page", "fonts", "sizes", "line_spacing", "paragraph", "colors", "palette",
     "header", "footer", "numbering", "toc_depth", "cover", "docx_reference", "locales",
+    "chapter_break", "chapter_break_min_space", "caption_separator", "publisher", "closing",
 }
 PAGE_KEYS = {"size", "orientation", "margins"}
 MARGIN_KEYS = ("top", "bottom", "left", "right")
@@ -98,6 +105,14 @@ FONT_KEYS = {"pdf", "word_latin", "word_east_asia"}
 PARAGRAPH_KEYS = {"first_line_indent", "space_after"}
 COVER_KEYS = {"band", "logo"}
 SLOTS = ("left", "center", "right")
+CHAPTER_BREAKS = ("page", "auto", "none")
+CHAPTER_BREAK_SPACE_RANGE = (0.05, 0.95)  # share of the text height
+# A caption's number and text set apart: research houses print "Figure 1: Title" and
+# "图1：标题" (a full-width colon sets the number off as an em space would, and every CJK face has it).
+CAPTION_SEPARATORS = {"zh": "：", "en": ": "}
+MAX_CAPTION_SEPARATOR = 8
+CLOSING_PARTS = ("disclaimer", "copyright", "contact")  # the closing page's parts, in print order
+MAX_CLOSING_TEXT = 20_000
 
 # Ranges a writer can honour. A page beyond these is a typo (100,000 mm) or a unit mistake,
 # and would make ReportLab and Word allocate or lay out absurd amounts.
@@ -459,6 +474,49 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
     if isinstance(toc_depth, bool) or not isinstance(toc_depth, int) or not 1 <= toc_depth <= 4:
         error(("toc_depth",), "toc_depth must be a whole number from 1 to 4")
         toc_depth = 2
+    chapter_break = text(data.get("chapter_break"), ("chapter_break",), "page")
+    if chapter_break not in CHAPTER_BREAKS:
+        error(("chapter_break",), f"`chapter_break: {chapter_break}` should be one of {', '.join(CHAPTER_BREAKS)}"
+              f"{did_you_mean(chapter_break, CHAPTER_BREAKS)} (page: every chapter starts a page; auto: only "
+              "when little of the page is left; none: chapters run on)")
+        chapter_break = "page"
+    break_space = number(data.get("chapter_break_min_space"), ("chapter_break_min_space",), 0.4,
+                         *CHAPTER_BREAK_SPACE_RANGE, " (a share of the text height)")
+    separator = text(data.get("caption_separator"), ("caption_separator",), CAPTION_SEPARATORS[edition.numbering])
+    if not separator:
+        error(("caption_separator",), "`caption_separator` is empty: the number would run into the caption's text; "
+              "write e.g. \": \", \"：\" or two spaces")
+        separator = CAPTION_SEPARATORS[edition.numbering]
+    odd_space = next((ch for ch in separator if ch.isspace() and ch not in " \u00a0"), None)
+    if len(separator) > MAX_CAPTION_SEPARATOR:
+        error(("caption_separator",), f"`caption_separator` is {len(separator)} characters; write at most "
+              f"{MAX_CAPTION_SEPARATOR}, such as \": \" or \"：\"")
+        separator = CAPTION_SEPARATORS[edition.numbering]
+    elif odd_space:
+        # Fonts are cut to the characters a document prints, and wide spaces are not among them.
+        error(("caption_separator",), f"`caption_separator` holds U+{ord(odd_space):04X} "
+              f"({unicodedata.name(odd_space, 'a space')}); use ordinary spaces or a mark such as \"：\"")
+        separator = CAPTION_SEPARATORS[edition.numbering]
+    elif _missing_glyphs(separator, pdf_font, root):
+        ch = _missing_glyphs(separator, pdf_font, root)[0]
+        error(("caption_separator",), f"the font {pdf_font} has no glyph for “{ch}” (U+{ord(ch):04X}) of "
+              "`caption_separator`; write it another way")
+        separator = CAPTION_SEPARATORS[edition.numbering]
+    publisher = text(data.get("publisher"), ("publisher",), "").strip()
+    closing_map = mapping(data.get("closing"), ("closing",), set(CLOSING_PARTS),
+                          " such as {disclaimer: ..., copyright: ..., contact: ...}")
+    closing = []
+    for part in CLOSING_PARTS:
+        value = closing_map.get(part)
+        if value is None:
+            continue
+        if isinstance(value, (dict, list, bool)):
+            error(("closing", part), f"`closing.{part}` should be Markdown text, not {_kind(value)}")
+        elif len(str(value)) > MAX_CLOSING_TEXT:
+            error(("closing", part), f"`closing.{part}` is {len(str(value)):,} characters; write at most "
+                  f"{MAX_CLOSING_TEXT:,}")
+        elif str(value).strip():
+            closing.append((part, str(value).strip()))
     return Layout(
         name=text(data.get("name"), ("name",), Path(display).stem),
         page_width=width, page_height=height,
@@ -475,6 +533,8 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
         numbering=[str(f) for f in formats], toc_depth=toc_depth,
         cover_band=band, logo=logo_path,
         docx_reference=reference_path, path=display,
+        chapter_break=chapter_break, chapter_break_min_space=break_space, caption_separator=separator,
+        publisher=publisher, closing=tuple(closing),
     )
 
 

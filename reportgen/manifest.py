@@ -7,6 +7,9 @@ An entry's status is the truth about its file:
   `pages` describe that earlier file, `message` says why it was not replaced;
 - `failed`: there is no file; `message` says why.
 
+`draft: true` marks a file of a draft edition (the report's `draft_locales`): its
+translation is unfinished, and the file says DRAFT on every page.
+
 Two builds of one project may run at once: each takes an exclusive lock on
 `.manifest.lock` beside the manifest, re-reads it, and merges in only the entries it wrote.
 """
@@ -40,6 +43,7 @@ class Result:
     inputs: str = ""  # hash of everything the edition is made from
     sources: dict = field(default_factory=dict)  # file -> sha256 of each file it was made from
     locales: list = field(default_factory=list)  # every locale of the report (to tell what is missing)
+    draft: bool = False  # the file is of a draft edition (marked DRAFT on every page)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -65,6 +69,8 @@ def read_manifest(path: Path) -> list[Result]:
             result = Result(**{k: v for k, v in entry.items() if k in _FIELDS})
         except TypeError:
             continue
+        if not isinstance(result.draft, bool):
+            result.draft = False
         if result.status in STATUSES and all(isinstance(v, str) for v in result.key):
             out.append(result)
     return out

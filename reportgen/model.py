@@ -140,6 +140,7 @@ class Caption(_Node):
     label: str
     number: int
     inlines: tuple[Inline, ...]
+    separator: str = ""  # between number and text (the layout's); "" for the writers' default
 
 
 @_frozen
@@ -259,6 +260,18 @@ class Meta(_Node):
     date: str = ""
     author: str = ""
     logo: str | None = None  # absolute path
+    publisher: str = ""
+    report_code: str = ""
+    draft: bool = False  # a draft edition (`draft_locales`): marked as such on every page
+
+
+@_frozen
+class ClosingPart(_Node):
+    """One part of the closing page: disclaimer, copyright or contact, with its localised title."""
+
+    kind: str
+    title: str
+    blocks: tuple[Block, ...]
 
 
 @_frozen
@@ -270,6 +283,7 @@ class Document(_Node):
     sections: tuple[Section, ...]
     terms: dict[str, str] = field(default_factory=dict)
     front: tuple[Block, ...] = ()  # blocks before the first heading
+    closing: tuple[ClosingPart, ...] = ()  # the closing page (disclaimer, copyright, contact)
 
     def __post_init__(self):
         super().__post_init__()

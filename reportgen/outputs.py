@@ -139,8 +139,9 @@ def not_rebuilt(target: Path, shown: str, key: tuple, message: str, previous: Re
         sha = ""
     if not sha:
         return Result(report, locale, fmt, shown, "failed", message=message)
-    pages = previous.pages if previous is not None and previous.sha256 == sha else 0
-    return Result(report, locale, fmt, shown, "stale", pages, sha, message)
+    same = previous is not None and previous.sha256 == sha
+    pages = previous.pages if same else 0
+    return Result(report, locale, fmt, shown, "stale", pages, sha, message, draft=same and previous.draft)
 
 
 def as_on_disk(target: Path, shown: str, key: tuple, message: str, previous: Result | None) -> Result:

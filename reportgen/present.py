@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from . import model as m
 from .errors import Diagnostic, Loc, ReportgenError
-from .layout import Layout
+from .layout import CAPTION_SEPARATORS, Layout
 from .locale import EditionLocale, edition_locale
 from .resolve import roman
 
@@ -111,7 +111,7 @@ class ImageBox:
 
 @dataclass(frozen=True)
 class CaptionLine:
-    """`Figure 1. Title` / `图 1  标题`: label word, number, the text between it and the title."""
+    """`Figure 1: Title` / `图 1：标题`: label word, number, the text between it and the title."""
 
     label: str
     number: int
@@ -198,9 +198,31 @@ class Presentation:
     # ------------------------------------------------------------ words
 
     def caption(self, caption: m.Caption) -> CaptionLine:
-        # English: "Figure 1. Title"; Chinese: "图 1  标题" (number and title set apart by space).
-        separator = ". " if self.family == "en" else "\u00a0 "  # a no-break space keeps both
+        # The layout's separator ("Figure 1: Title", "图 1：标题"), carried by the caption so
+        # that the font cut for the document holds its characters.
+        separator = caption.separator or self.layout.caption_separator or CAPTION_SEPARATORS[self.family]
         return CaptionLine(caption.label.strip(), caption.number, separator, tuple(caption.inlines))
+
+    def continued(self, caption: m.Caption) -> str:
+        """The line over a table's continuation on a later page: `续表 3`, `Table 3 (continued)`."""
+        return self.terms.get("table_continued", "Table {number} (continued)").replace("{number}", str(caption.number))
+
+    def draft_words(self) -> tuple[str, str]:
+        """What marks a draft edition: the short mark (watermark, header) and the cover's notice."""
+        return (self.terms.get("draft", "DRAFT"),
+                self.terms.get("draft_notice", "Draft edition: translation in progress; not for distribution"))
+
+    def report_code_line(self) -> str:
+        code = self.doc.meta.report_code
+        return f"{self.terms.get('report_code', 'Report code: ')}{code}" if code else ""
+
+    def cover_lines(self) -> tuple[list[str], str]:
+        """The cover's lines under the title (edition, date, report code, and the author when
+        a publisher signs the foot), and the foot's signature (publisher, else author)."""
+        meta = self.doc.meta
+        foot = meta.publisher or meta.author
+        lines = [meta.edition, meta.date, self.report_code_line(), meta.author if meta.publisher else ""]
+        return [line for line in lines if line], foot
 
     def source_prefix(self) -> str:
         return self.terms.get("source", "Source: ")
@@ -221,7 +243,15 @@ class Presentation:
         return out
 
     def header(self) -> dict[str, tuple[Part, ...]]:
-        return self.slots(self.layout.header)
+        slots = self.slots(self.layout.header)
+        if self.doc.meta.draft:
+            # A draft edition says so on every page: in the free centre, else before the left slot.
+            mark = Part("text", self.draft_words()[0])
+            if "center" not in slots:
+                slots = {**slots, "center": (mark,)}
+            else:
+                slots = {**slots, "left": (mark, Part("text", " · "), *slots.get("left", ()))}
+        return slots
 
     def footer(self) -> dict[str, tuple[Part, ...]]:
         return self.slots(self.layout.footer)

@@ -20,9 +20,9 @@ from typing import Callable
 
 from . import model as m
 from . import source as src
-from .errors import Diagnostics, ReportgenError
+from .errors import Diagnostics, Loc, ReportgenError
 from .i18n import toolkit_terms
-from .layout import Layout
+from .layout import CLOSING_PARTS, Layout
 from .locale import EditionLocale, edition_locale
 from .mdconv import parse_blocks, parse_inlines, protect
 from .spec import Spec
@@ -96,10 +96,20 @@ def resolve(spec: Spec, locale: EditionLocale | str, layout: Layout, hooks: Hook
         date=state.text(spec.date),
         author=state.text(spec.author),
         logo=spec.logo or layout.logo,
+        publisher=state.text(spec.publisher) if spec.publisher else state.text(_layout_raw(layout.publisher, layout,
+                                                                                              "layout|publisher")),
+        report_code=spec.report_code,
+        draft=edition.name in spec.draft_locales,
     )
     front = state.blocks(spec.front)
     sections = state.sections(spec.sections, [], None)
-    return m.Document(meta=meta, locale=edition, sections=sections, terms=terms, front=front)
+    closing = state.closing(spec, layout)
+    return m.Document(meta=meta, locale=edition, sections=sections, terms=terms, front=front, closing=closing)
+
+
+def _layout_raw(text: str, layout: Layout, context: str):
+    """Text a layout gives (publisher, closing page), translated like the report's own."""
+    return src.Raw(text, Loc(layout.path) if layout.path else None, context) if text else None
 
 
 class _State:
@@ -165,6 +175,21 @@ class _State:
             return dataclasses.replace(node, **changes)
         return node
 
+    def closing(self, spec: Spec, layout: Layout) -> tuple:
+        """The closing page's parts: the report's, else the layout's, in print order."""
+        given = dict(layout.closing)
+        out = []
+        for part in CLOSING_PARTS:
+            block = spec.closing.get(part)
+            if block is None and part in given:
+                block = src.Text(given[part], Loc(layout.path) if layout.path else None, f"layout|closing|{part}")
+            if block is None:
+                continue
+            blocks = self.blocks([block])
+            if blocks:
+                out.append(m.ClosingPart(part, self.terms.get(f"closing_{part}", part.title()), blocks))
+        return tuple(out)
+
     # ---------------------------------------------------------- structure
 
     def sections(self, sections: list, counters: list[int], child_numbering: str | None) -> tuple:
@@ -219,7 +244,7 @@ class _State:
         else:
             self.tables += 1
             number = self.tables
-        return m.Caption(self.terms[kind], number, self.inlines(raw))
+        return m.Caption(self.terms[kind], number, self.inlines(raw), self.layout.caption_separator)
 
     def block(self, block) -> list:
         if isinstance(block, src.Text):

@@ -19,13 +19,16 @@ from . import source as src
 from .check import too_long
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
 from .files import check_project_file, limit_bytes, limit_hint, name_problem, open_project_file, show_name
+from .layout import CLOSING_PARTS
 from .locale import parse_locale
 from .yamlsrc import YList, YMap, load
 
 TOP_KEYS = {
     "id", "title", "subtitle", "edition", "date", "author", "logo", "layout",
     "source_locale", "locales", "draft_locales", "data", "sections", "front", "formats",
+    "publisher", "report_code", "closing",
 }
+MAX_REPORT_CODE = 64
 FORMAT_KEYS = {"percent_digits", "currency", "currency_names"}
 SECTION_KEYS = {"title", "id", "blocks", "sections", "numbered", "toc", "child_numbering", "page_break", "part"}
 BLOCK_KINDS = {"text", "quote", "callout", "table", "stats", "figure", "chart", "page_break", "include"}
@@ -65,6 +68,9 @@ class Spec:
     sections: list[src.SourceSection]
     front: list = field(default_factory=list)  # source blocks before the first heading
     formats: dict = field(default_factory=dict)  # number formatting defaults for expressions
+    publisher: src.Raw | None = None  # over the layout's
+    report_code: str = ""  # printed as written (a catalogue number is not translated)
+    closing: dict = field(default_factory=dict)  # part -> src.Text, over the layout's parts
     files: list[Path] = field(default_factory=list)  # every file read, for rebuild checks
 
     @property
@@ -717,6 +723,24 @@ def load_spec(path: Path, root: Path) -> tuple[Spec | None, Diagnostics]:
     if data.get("logo"):
         found = loader.project_file(data["logo"], data.loc_of("logo"), root, "logo")
         logo = str(found) if found else None
+    report_code = loader.string(data, "report_code", "the report") or ""
+    if len(report_code) > MAX_REPORT_CODE or "\n" in report_code:
+        diags.error(data.loc_of("report_code"), f"`report_code` should be one line of at most {MAX_REPORT_CODE} "
+                    "characters, such as 1984023 or RG-2025-014")
+    closing = {}
+    if "closing" in data:
+        node = data["closing"]
+        if not isinstance(node, YMap):
+            diags.error(data.loc_of("closing"), "`closing` should be a mapping such as "
+                        "{disclaimer: ..., copyright: ..., contact: ...} (Markdown text)")
+        else:
+            loader.keys(node, set(CLOSING_PARTS), "`closing`")
+            for part in CLOSING_PARTS:
+                if part in node:
+                    text = loader.string(node, part, f"`closing.{part}`")
+                    if text and text.strip():
+                        closing[part] = src.Text(loader.clean(text, node.loc_of(part)), node.loc_of(part),
+                                                 f"report|closing|{part}")
     sections = loader.sections(data.get("sections"), path.parent, 1, "", data.loc_of("sections"))
     front = loader.blocks(data.get("front"), path.parent, "front", data.loc_of("front"))
     if "sections" in data and not sections and not diags.errors:
@@ -735,5 +759,7 @@ def load_spec(path: Path, root: Path) -> tuple[Spec | None, Diagnostics]:
         source_locale=source_locale, locales=locales, draft_locales=[str(x) for x in draft_node],
         data=[str(d) for d in data_node], data_loc=data.loc_of("data") if "data" in data else data.loc,
         sections=sections, front=front, files=list(dict.fromkeys(loader.files)), formats=formats,
+        publisher=loader.raw(data, "publisher", "report|publisher", "the report"),
+        report_code=report_code.strip(), closing=closing,
     )
     return spec, diags

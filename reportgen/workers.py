@@ -57,7 +57,7 @@ def write_edition(job: dict) -> list[Result]:
                 pages = 0
             results.append(Result(job["report"], job["locale"], fmt, job["shown"][fmt], "built", pages,
                                   sha256_file(target), inputs=job["inputs"], sources=job["sources"],
-                                  locales=job["locales"]))
+                                  locales=job["locales"], draft=doc.meta.draft))
         except Exception as exc:  # noqa: BLE001 - every failure becomes this format's entry
             results.append(failure(job, fmt, exc, target.parent))
     return results

@@ -98,6 +98,17 @@ def test_a_locale_reportgen_cannot_build_is_refused(tmp_path):
     ("cover: [band]\n", "1:8", "`cover` should be a mapping"),
     ("name: [a]\n", "1:7", "`name` should be text, not a list"),
     ("locales: {zh: {name: x}}\n", "1:16", "`name` cannot be overridden per locale"),
+    ("chapter_break: always\n", "1:16", "`chapter_break: always` should be one of page, auto, none"),
+    ("chapter_break: [page]\n", "1:16", "`chapter_break` should be text, not a list"),
+    ("chapter_break_min_space: 40%\n", "1:26", "should be a number from 0.05 to 0.95"),
+    ("chapter_break_min_space: 1.5\n", "1:26", "`chapter_break_min_space` is 1.5"),
+    ("caption_separator: ''\n", "1:20", "`caption_separator` is empty: the number would run into"),
+    ("caption_separator: \"\\u3000\"\n", "1:20", "holds U+3000 (IDEOGRAPHIC SPACE)"),
+    ("caption_separator: '::::::::::'\n", "1:20", "is 10 characters; write at most 8"),
+    ("closing: [disclaimer]\n", "1:10", "`closing` should be a mapping"),
+    ("closing: {disclaimr: x}\n", "1:11", "unknown key `disclaimr` in `closing`; did you mean `disclaimer`?"),
+    ("closing: {contact: [a]}\n", "1:20", "`closing.contact` should be Markdown text, not a list"),
+    ("publisher: {a: 1}\n", "1:12", "`publisher` should be text"),
 ])
 def test_values_are_checked_by_type_and_range_where_written(tmp_path, text, where, message):
     found = messages(tmp_path, text)
@@ -191,3 +202,17 @@ def test_no_value_in_any_place_of_a_layout_ends_other_than_a_layout_or_a_located
                     assert all(d.loc and d.loc.path == "layouts/fuzz.yaml" and d.loc.line for d in exc.diagnostics), \
                         (path, swap, str(exc))
     assert tried > 1000
+
+
+def test_page_keys_of_the_sample_layout_and_their_defaults(tmp_path):
+    zh, en = load_layout(REPO, "market-report", "zh_CN"), load_layout(REPO, "market-report", "en")
+    assert (zh.chapter_break, zh.chapter_break_min_space) == ("auto", 0.4)
+    assert (zh.caption_separator, en.caption_separator) == ("：", ": ")
+    bare = layout_of(tmp_path, "name: bare\n", "zh_CN")
+    # A layout that says nothing keeps one chapter a page, and takes the locale's separator.
+    assert bare.chapter_break == "page" and bare.caption_separator == "："
+    assert layout_of(tmp_path, "name: bare\n", "en").caption_separator == ": "
+    assert bare.publisher == "" and bare.closing == ()
+    given = layout_of(tmp_path, "publisher: Pub House\nclosing: {contact: Write to us., disclaimer: '*No* advice.'}\n")
+    # The closing page's parts print in one order, whatever order the layout writes them in.
+    assert given.publisher == "Pub House" and given.closing == (("disclaimer", "*No* advice."), ("contact", "Write to us."))

@@ -201,13 +201,13 @@ def test_caption_source_and_note_lines_agree(both):
     captions = [ptext(p) for p in paragraphs(root) if style_of(p) == "Caption"]
     sources = [ptext(p) for p in paragraphs(root) if style_of(p) == "SourceNote"]
     if zh:
-        assert captions == ["表 1\u00a0 Market by segment", "表 2\u00a0 Brands", "图 1\u00a0 Value chain",
-                            "图 2\u00a0 Market size"]
+        assert captions == ["表 1：Market by segment", "表 2：Brands", "图 1：Value chain",
+                            "图 2：Market size"]
         assert sources == ["数据来源：Company filings", "注：Rounded", "数据来源：Desk research",
                            "数据来源：Analysis", "注：2025 forecast"]
     else:
-        assert captions == ["Table 1. Market by segment", "Table 2. Brands", "Figure 1. Value chain",
-                            "Figure 2. Market size"]
+        assert captions == ["Table 1: Market by segment", "Table 2: Brands", "Figure 1: Value chain",
+                            "Figure 2: Market size"]
         assert sources == ["Source: Company filings", "Note: Rounded", "Source: Desk research",
                            "Source: Analysis", "Note: 2025 forecast"]
     text = pdf_text(pdf_path)

@@ -121,9 +121,10 @@ def test_bullets_per_depth():
 
 def test_caption_source_and_note_words_per_language():
     cap_en = present(doc_of([]), layout()).caption(m.Caption("Figure", 3, S("Size")))
-    assert cap_en.prefix == "Figure 3. " and m.plain(list(cap_en.inlines)) == "Size"
+    assert cap_en.prefix == "Figure 3: " and m.plain(list(cap_en.inlines)) == "Size"
     zh = present(doc_of([], "zh_CN", TERMS_ZH), layout("zh_CN"))
-    assert zh.caption(m.Caption("表", 2, S("规模"))).prefix == "表 2\u00a0 "
+    # The number never runs into the text: "表 2：规模", not "表 2 规模".
+    assert zh.caption(m.Caption("表", 2, S("规模"))).prefix == "表 2："
     assert (zh.source_prefix(), zh.note_prefix(), zh.contents_title()) == ("数据来源：", "注：", "目录")
     en = present(doc_of([]), layout())
     assert (en.source_prefix(), en.note_prefix(), en.contents_title()) == ("Source: ", "Note: ", "Contents")
@@ -220,3 +221,40 @@ def test_widths_fill_the_table_and_respect_shares_and_minimums(shares, cells, wi
         assert w1 / w2 == pytest.approx(s1 / s2)  # given shares keep their proportions
     floor = min(2 * 9.0 + 2 * 0.6 * 9.0, width / n)
     assert all(w >= floor - 1e-6 for w, s in zip(widths, shares) if s is None)
+
+
+def test_caption_separator_comes_from_the_layout_and_the_caption_carries_it():
+    lay = layout("zh_CN", caption_separator="  ")
+    pres = present(doc_of([], "zh_CN", TERMS_ZH), lay)
+    assert pres.caption(m.Caption("图", 1, S("市场规模"))).prefix == "图 1  "
+    # A caption resolved with a separator keeps it (the font is cut for what the document holds).
+    assert pres.caption(m.Caption("图", 1, S("市场规模"), "｜")).prefix == "图 1｜"
+
+
+def test_continued_table_line_per_language():
+    zh = present(doc_of([], "zh_CN", {"table_continued": "续表 {number}"}), layout("zh_CN"))
+    assert zh.continued(m.Caption("表", 3, S("x"))) == "续表 3"
+    en = present(doc_of([]), layout())
+    assert en.continued(m.Caption("Table", 3, S("x"))) == "Table 3 (continued)"
+
+
+def test_a_draft_edition_says_so_in_the_running_head():
+    meta = m.Meta("r", "The title", "Sub", draft=True)
+    doc = m.Document(meta, "en", [m.Section(S("One"), 1)], {"draft": "DRAFT"})
+    header = present(doc, layout()).header()
+    assert [p.text for p in header["center"]] == ["DRAFT"]
+    # With a centre slot already used, the mark goes before the left slot's text.
+    busy = present(doc, layout(header={"left": "{title}", "center": "x"})).header()
+    assert [p.text for p in busy["left"]][0] == "DRAFT"
+    final = present(doc_of([]), layout()).header()
+    assert "DRAFT" not in [p.text for parts in final.values() for p in parts]
+
+
+def test_cover_lines_publisher_signs_and_report_code_is_labelled():
+    meta = m.Meta("r", "T", date="2025", author="A. Author", publisher="Pub House", report_code="1984023")
+    pres = present(m.Document(meta, "en", [m.Section(S("One"), 1)], {}), layout())
+    lines, signature = pres.cover_lines()
+    assert signature == "Pub House"
+    assert lines == ["2025", "Report code: 1984023", "A. Author"]
+    alone = present(m.Document(m.Meta("r", "T", author="A. Author"), "en", [m.Section(S("One"), 1)], {}), layout())
+    assert alone.cover_lines() == ([], "A. Author")

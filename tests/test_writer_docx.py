@@ -166,8 +166,8 @@ def test_captions_use_seq_fields(written):
     assert "SEQ 表 \\* ARABIC" in xml and "SEQ 图 \\* ARABIC" in xml
     d = docx.Document(written)
     captions = [p.text for p in d.paragraphs if p.style.name == "Caption"]
-    # Chinese captions set the title apart from the number by a no-break space and a space.
-    assert captions == ["表 1\u00a0 各地区市场规模", "图 1\u00a0 市场规模，2023-2025", "表 2\u00a0 品牌份额明细"]
+    # Chinese captions set the title apart from the number by the layout's full-width colon.
+    assert captions == ["表 1：各地区市场规模", "图 1：市场规模，2023-2025", "表 2：品牌份额明细"]
     assert any(p.text == "数据来源：公司调研" for p in d.paragraphs)
 
 
@@ -319,7 +319,7 @@ def test_charts_are_placed_from_the_images_given(tmp_path):
     write_docx(doc, make_layout(), out, chart_images=[png(tmp_path / "c.png", 800, 400)])
     d = docx.Document(out)
     texts = [p.text for p in d.paragraphs]
-    assert "Figure 1. Market size" in texts and "Source: Analysis" in texts and "Note: Forecast" in texts
+    assert "Figure 1: Market size" in texts and "Source: Analysis" in texts and "Note: Forecast" in texts
     xml = part(out, "word/document.xml")
     assert 'descr="Market size by year"' in xml
     extent = re.search(r'<wp:extent cx="(\d+)" cy="(\d+)"/>', xml)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -19,7 +20,7 @@ ESCAPED = "a < b & <font color=red>x</font>"
 LONG_HEAD = ["序号", "地区", "销售额（亿元）", "同比增速"]
 TERMS = {
     "contents": "目录", "figure": "图", "table": "表", "source": "数据来源：",
-    "page_of": "第 {page} 页，共 {pages} 页", "notes": "注释", "note": "注：",
+    "page_of": "第 {page} 页，共 {pages} 页", "notes": "注释", "note": "注：", "table_continued": "续表 {number}",
 }
 
 
@@ -269,7 +270,7 @@ def test_figure_and_logo_are_placed(built):
     *_, reader = built
     texts = page_texts(reader)
     assert images_on(reader.pages[0]) == 1  # the logo on the cover
-    figure_page = next(i for i, t in enumerate(texts) if "图1中国医疗大模型市场规模" in t)
+    figure_page = next(i for i, t in enumerate(texts) if "图1：中国医疗大模型市场规模" in t)
     assert images_on(reader.pages[figure_page]) == 1
     assert "数据来源：头豹研究院" in texts[figure_page]
 
@@ -346,7 +347,7 @@ def test_charts_are_drawn_from_the_images_given(tmp_path):
     write_pdf(doc, layout, faces, out, chart_images=[make_png(tmp_path / "c.png")])
     reader = pypdf.PdfReader(out)
     text = "".join(p.extract_text() for p in reader.pages)
-    assert "Figure 1. Market size" in text and "Source: Analysis" in text and "Note: Forecast" in text
+    assert "Figure 1: Market size" in text and "Source: Analysis" in text and "Note: Forecast" in text
     assert sum(len(p.images) for p in reader.pages) == 1
 
 
@@ -409,3 +410,129 @@ def test_a_merged_cell_taller_than_a_page_is_split_across_pages(tmp_path):
     pages = write_pdf(doc, layout, faces, out)
     texts = [p.extract_text() for p in pypdf.PdfReader(out).pages]
     assert pages >= 5 and "华东" in "".join(texts) and "79" in texts[-1]
+
+
+# ------------------------------------------------------------ filled pages
+
+
+def write_with(tmp_path: Path, doc: m.Document, name: str = "x", **layout_changes):
+    layout = dataclasses.replace(load_layout(ROOT, "market-report", str(doc.locale)), **layout_changes)
+    faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
+    out = tmp_path / f"{name}.pdf"
+    write_pdf(doc, layout, faces, out)
+    return pypdf.PdfReader(out)
+
+
+def lines_chapter(n: int, title: str, count: int, word: str, **kw) -> m.Section:
+    """A chapter of `count` one-line paragraphs `<word> i.` (no contents page: it would list the titles)."""
+    return m.Section(S(title), 1, number=f"{n}. ", blocks=[m.Paragraph(S(f"{word} {i}.")) for i in range(count)],
+                     toc=False, **kw)
+
+
+def page_of(texts: list[str], needle: str) -> int:
+    return next(i for i, t in enumerate(texts) if needle in t)
+
+
+def test_chapter_break_page_auto_none(tmp_path):
+    doc = m.Document(m.Meta("r", "Report"), "en", [lines_chapter(1, "Alpha", 3, "Apple"),
+                                                   lines_chapter(2, "Beta", 3, "Berry"),
+                                                   lines_chapter(3, "Gamma", 3, "Grape", page_break=True)], {})
+    for mode, same in (("page", False), ("auto", True), ("none", True)):
+        texts = [p.extract_text() for p in write_with(tmp_path, doc, mode, chapter_break=mode).pages]
+        # Short chapters run on under `auto` and `none`...
+        assert (page_of(texts, "1. Alpha") == page_of(texts, "2. Beta")) is same, mode
+        # ...and a section asking for a page break still gets one.
+        assert page_of(texts, "3. Gamma") == page_of(texts, "2. Beta") + 1, mode
+        assert "Grape 0." in texts[page_of(texts, "3. Gamma")]
+
+
+def test_auto_starts_a_chapter_on_a_new_page_only_when_little_is_left(tmp_path):
+    # About 70% of the page used by the first chapter: 30% is left.
+    doc = m.Document(m.Meta("r", "Report"), "en", [lines_chapter(1, "Alpha", 20, "Apple"),
+                                                   lines_chapter(2, "Beta", 3, "Berry")], {})
+    texts = [p.extract_text() for p in write_with(tmp_path, doc, "a", chapter_break="auto").pages]
+    assert page_of(texts, "2. Beta") == page_of(texts, "1. Alpha") + 1
+    texts = [p.extract_text() for p in write_with(tmp_path, doc, "b", chapter_break="auto",
+                                                  chapter_break_min_space=0.2).pages]
+    assert page_of(texts, "2. Beta") == page_of(texts, "1. Alpha")
+
+
+@pytest.mark.parametrize("count", [29, 30, 31, 32, 33])
+def test_no_page_carries_three_lines_or_fewer_of_a_chapter_tail(tmp_path, count):
+    # One-line paragraphs: somewhere in this range a page holds 29 or 30 of them and the
+    # rest would have been a tail of one, two or three lines before the next chapter.
+    doc = m.Document(m.Meta("r", "Report"), "en", [lines_chapter(1, "Alpha", count, "Apple"),
+                                                   lines_chapter(2, "Beta", 3, "Berry")], {})
+    texts = [p.extract_text() for p in write_with(tmp_path, doc, chapter_break="page").pages]
+    first, beta = page_of(texts, "1. Alpha"), page_of(texts, "2. Beta")
+    tail = texts[beta - 1].count("Apple")
+    assert beta == first + 1 or tail > 3, (count, [t.count("Apple") for t in texts])
+    assert texts[first].count("Apple") >= 20  # the page lines came from stays well filled
+    assert sum(t.count("Apple") for t in texts) == count  # nothing lost or doubled
+
+
+def test_text_fills_the_page_before_a_figure_that_does_not_fit(tmp_path):
+    png = str(make_png(tmp_path / "f.png"))
+    blocks = [m.Paragraph(S(f"Apple {i}.")) for i in range(22)]
+    blocks.append(m.Figure(png, m.Caption("Figure", 1, S("Market size"))))
+    blocks += [m.Paragraph(S(f"Follower {i}.")) for i in range(4)]
+    chapter = m.Section(S("Alpha"), 1, number="1. ", blocks=blocks, toc=False,
+                        children=[m.Section(S("Next"), 2, number="1.1 ", blocks=[m.Paragraph(S("After."))],
+                                            toc=False)])
+    doc = m.Document(m.Meta("r", "Report"), "en", [chapter], {})
+    reader = write_with(tmp_path, doc)
+    texts = [p.extract_text() for p in reader.pages]
+    figure = page_of(texts, "Figure 1: Market size")
+    # The paragraphs after the figure fill the page it could not fit on...
+    assert "Follower 0." in texts[figure - 1] and "Apple 21." in texts[figure - 1]
+    assert len(reader.pages[figure - 1].images) == 0 and len(reader.pages[figure].images) == 1
+    # ...the figure opens the next page with its caption, and the text keeps its order.
+    order = "".join(texts)
+    assert [order.index(f"Follower {i}.") for i in range(4)] == sorted(order.index(f"Follower {i}.") for i in range(4))
+    assert order.index("1.1 Next") > max(order.index(f"Follower {i}.") for i in range(4))
+    assert order.index("1.1 Next") > order.index("Figure 1: Market size")
+
+
+def test_a_table_continued_on_the_next_page_repeats_its_header_under_a_continued_caption(built):
+    *_, reader = built
+    texts = page_texts(reader)
+    header = "".join(LONG_HEAD)
+    first = page_of(texts, "表2：各地区销售额明细")
+    later = [i for i, t in enumerate(texts) if header in t and i > first]
+    assert later and all(texts[i].index("续表2") < texts[i].index(header) for i in later)
+    assert "续表2" not in texts[first]
+
+
+def test_a_short_table_split_by_rows_gets_a_continued_caption(tmp_path):
+    rows = [[cell(f"Row {i}"), cell(f"{i}")] for i in range(60)]
+    table = m.Table([m.Column(), m.Column()], head=[[cell("Name"), cell("Value")]], body=rows,
+                    caption=m.Caption("Table", 4, S("Sales")))
+    chapter = m.Section(S("Alpha"), 1, number="1. ", blocks=[m.Paragraph(S("Intro."))] * 8 + [table], toc=False)
+    texts = [p.extract_text() for p in write_with(tmp_path, m.Document(m.Meta("r", "R"), "en", [chapter], {})).pages]
+    start = page_of(texts, "Table 4: Sales")
+    assert "Row 59" not in texts[start] and "Table 4 (continued)" not in texts[start]
+    rest = page_of(texts, "Row 59")
+    assert "Table 4 (continued)" in texts[rest] and "Name" in texts[rest]
+
+
+def test_a_draft_edition_is_marked_on_every_page(tmp_path):
+    chapter = lines_chapter(1, "Alpha", 40, "Apple")
+    terms = {"draft": "DRAFT", "draft_notice": "Draft edition: not for distribution"}
+    draft = m.Document(m.Meta("r", "Report", draft=True), "en", [chapter], terms)
+    texts = [p.extract_text() for p in write_with(tmp_path, draft, "draft").pages]
+    assert all("DRAFT" in t for t in texts)
+    assert "Draft edition: not for distribution" in texts[0]
+    final = m.Document(m.Meta("r", "Report"), "en", [chapter], terms)
+    assert not any("DRAFT" in p.extract_text() for p in write_with(tmp_path, final, "final").pages)
+
+
+def test_cover_publisher_report_code_and_closing_page(tmp_path):
+    meta = m.Meta("r", "Report", date="2025", publisher="Pub House", report_code="1984023")
+    closing = (m.ClosingPart("disclaimer", "Disclaimer", (m.Paragraph(S("May differ from the latest version.")),)),
+               m.ClosingPart("contact", "Contact", (m.Paragraph(S("Write to us.")),)))
+    doc = m.Document(meta, "en", [lines_chapter(1, "Alpha", 3, "Apple")], {}, closing=closing)
+    texts = [p.extract_text() for p in write_with(tmp_path, doc).pages]
+    assert "Pub House" in texts[0] and "Report code: 1984023" in texts[0] and "2025" in texts[0]
+    last = texts[-1]
+    assert "Disclaimer" in last and "May differ from the latest version." in last and "Write to us." in last
+    assert "Apple 2." in texts[-2] and "Apple" not in last  # a page of its own

@@ -126,6 +126,7 @@ class _Writer(Visitor):
             front += self._break_before(self._blocks(self.doc.front, ctx))
         front += self._toc()
         regions = self._regions(ctx)
+        regions[-1][2].extend(self._closing(ctx))  # the closing page ends the last region
 
         # Word sections: cover + front matter + contents first (blank first page for the
         # cover), then one per chapter. Each chapter's header holds a STYLEREF field whose
@@ -448,10 +449,28 @@ class _Writer(Visitor):
             x.put(first.get_or_add_pPr(), x.el("w:pBdr", None, x.border("bottom", c["accent"], 12, 8)),
                   x.PPR_ORDER)
             out += title
-        lines = [meta.edition, meta.date, meta.author]
-        for i, line in enumerate(v for v in lines if v):
+        lines, signature = self.pres.cover_lines()
+        for i, line in enumerate([*lines, signature] if signature else lines):
             out.append(self._para("CoverMeta", [Str(line)], x.spacing(24 if i == 0 else 0, 4, 1.2)))
+        if meta.draft:
+            out += self._draft_notice()
         return out
+
+    def _draft_notice(self) -> list:
+        """A draft edition's mark and notice on the cover (the running head carries the mark too)."""
+        mark, notice = self.pres.draft_words()
+        accent = [x.color(self.layout.colors["accent"])]
+        return [self._para("CoverMeta", [Strong((Str(mark),))], x.spacing(18, 2, 1.2), extra=accent),
+                self._para("CoverMeta", [Str(notice)], extra=accent)]
+
+    def _closing(self, ctx) -> list:
+        """The closing page: disclaimer, copyright and contact, each under its title."""
+        nodes = []
+        for part in self.doc.closing:
+            nodes.append(self._para("CoverMeta", [Strong((Str(part.title),))], x.el("w:keepNext"),
+                                    extra=[x.color(self.layout.colors["primary"])]))
+            nodes += self._blocks(part.blocks, ctx)
+        return self._break_before(nodes) if nodes else []
 
     def _toc(self) -> list:
         title = self._para("TOCHeading", [Str(self.pres.contents_title())], x.el("w:pageBreakBefore"))

@@ -1,7 +1,8 @@
 """PDF writer: the resolved document model to a typeset PDF, with ReportLab.
 
-The page sequence is cover, front matter (if any), table of contents, then the sections:
-a chapter (level 1) starts a page, a part gets a divider page. Body pages carry the
+The page sequence is cover, front matter (if any), table of contents, the sections, then
+the closing page (if any): a chapter (level 1) starts a page as the layout's `chapter_break`
+says, a part gets a divider page. Body pages carry the
 layout's header and footer; footnotes print at the bottom of the page of their reference.
 
 Fonts are the two TrueType faces the caller made for this document (`fonts.faces_for`);
@@ -26,7 +27,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Image, Indenter, KeepTogether, LayoutError, PageBreak, PageBreakIfNotEmpty, PageTemplate
+from reportlab.platypus import Image, Indenter, KeepTogether, LayoutError, PageBreak, PageTemplate
 from reportlab.platypus import Paragraph as P
 from reportlab.platypus import Spacer
 from reportlab.platypus import paragraph as rl_paragraph
@@ -39,8 +40,9 @@ from ..fonts import Faces
 from ..layout import Layout
 from ..present import Presentation, Visitor, present
 from .pdf_flowables import (
-    CONTROL, NOTE_ANCHOR, FigureBlock, Heading, NotedTable, NoteFrame, NoteRegistry, PageCounter,
-    PagePainter, PartTitle, ReportDocTemplate, WindowedTable, note_numbers, text_markup,
+    CONTROL, NOTE_ANCHOR, BottomAligned, ChapterBreak, CheckedBreak, FigureBlock, FloatGroup, Heading, NotedTable,
+    NoteFrame, NoteRegistry, PageCounter, PagePainter, PartTitle, ReportDocTemplate, TailMark, TailRecords,
+    WindowedTable, note_numbers, text_markup,
 )
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # a link target ReportLab can resolve
@@ -48,6 +50,8 @@ ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 # Bullet glyphs (chosen in `present`, all in fonts.BASE_CHARS) are full-width in CJK faces:
 # drawn at this share of the text size they make a mark of a bullet's size.
 BULLET_SCALE = {"●": 0.42, "○": 0.5, "■": 0.36}
+TAIL_LINES = 3  # a chapter's last page holds more lines than this (lines are pushed onto it)
+FLOAT_FOLLOWERS = 12  # paragraphs that may pass a figure waiting for the next page
 CANNOT_START = "，。、；：？！”’》〉」』】〗）］｝〕…‰％"  # Chinese punctuation that never starts a line
 
 
@@ -149,7 +153,8 @@ class _Writer(Visitor):
             lang=self.pres.lang_tag, invariant=1, initialFontName=self.regular,
         )
         paint = PagePainter(lay, meta, self.pres.header(), self.pres.footer(), self.pres.logo, self.regular,
-                            self.bold, self.color, self.cjk)
+                            self.bold, self.color, self.cjk, draft=self.pres.draft_words() if meta.draft else None,
+                            cover_lines=self.pres.cover_lines())
         template.addPageTemplates([
             PageTemplate("cover", [self._frame("cover")], onPage=paint.cover),
             PageTemplate("body", [self._frame("body")], onPageEnd=paint.body),
@@ -164,6 +169,7 @@ class _Writer(Visitor):
             story += toc
         for section in self.doc.sections:
             story += self.visit(section)
+        story += self._closing()
         if toc:
             # The contents has its final size from the first pass (page numbers 0 for now),
             # so the pages do not move between passes: two passes instead of three, and the
@@ -480,10 +486,15 @@ class _Writer(Visitor):
             table.has_notes = has_notes
             return table
 
+        continued = None
+        if node.caption is not None:
+            line = text_markup(self.pres.continued(node.caption))
+            continued = lambda: P(line, self.style("caption"))  # noqa: E731 - one per continuation
         if nb > WindowedTable.WINDOW:
-            table = WindowedTable(make, nb, blocked, has_notes)
+            table = WindowedTable(make, nb, blocked, has_notes, continued=continued)
         else:
             table = make(0, nb)
+            table.continued = continued
         table.spaceAfter = 0 if node.source or node.note else self.layout.space_after + 4
         table.spaceBefore = 0 if node.caption else 6
         notes = self._source(node.source, node.note, "source")
@@ -586,22 +597,104 @@ class _Writer(Visitor):
             self.toc_entries.append((entry.depth, toc_text, 0, entry.key))
         out: list = []
         width = self.layout.text_width
+        records = self._tail_records()
         if sec.kind == "part":
             lay = self.layout
-            out += [PageBreakIfNotEmpty(nextTemplate="divider"), Spacer(0, lay.text_height * 0.3),
+            out += [CheckedBreak(records, nextTemplate="divider"), Spacer(0, lay.text_height * 0.3),
                     PartTitle(text, self.style("part"), band=self.color["primary"], band_x=-lay.margin_left,
                               band_width=lay.page_width, chapter=True, **common),
                     Spacer(0, lay.sizes["title"] * 2),
                     *self._blocks(sec.blocks, width, self.style("body")),
                     PageBreak(nextTemplate="body")]
         else:
-            if level == 1 or sec.page_break:
-                out.append(PageBreakIfNotEmpty())
-            out.append(Heading(text, self.style(f"h{level}"), chapter=level == 1,
+            style = self.style(f"h{level}")
+            if sec.page_break:
+                out.append(CheckedBreak(records))
+            elif level == 1:
+                out.append(self._chapter_break(records))
+            if level == 1 and self.layout.chapter_break != "page":
+                # A chapter that runs on after another is set apart from it (at a page's top
+                # ReportLab drops the space).
+                style = self.style("h1", spaceBefore=self.layout.sizes["h1"] * 1.8)
+            out.append(Heading(text, style, chapter=level == 1,
                                rule=self.color["primary"] if level == 1 else None, **common))
-            out += self._blocks(sec.blocks, width, self.style("body"))
+            out += self._floats(self._blocks(sec.blocks, width, self.style("body")))
         for child in sec.children:
             out += self.visit(child)
+        if sec.kind != "part" and level == 1:
+            out = self._marked(out, records)
+        if not self._records_placed:
+            # The records must stand in the story itself for every pass to consult them;
+            # after the first break, so that nothing but a break opens a page.
+            out.insert(1, records)
+            self._records_placed = True
+        return out
+
+    def _closing(self) -> list:
+        """The closing page: disclaimer, copyright and contact, each under its title, at the
+        foot of a page of their own (a page with the footer, without the running head)."""
+        if not self.doc.closing:
+            return []
+        lay, size = self.layout, self.layout.sizes
+        text = self.style("block", fontSize=size["small"] + 0.5, leading=(size["small"] + 0.5) * 1.6,
+                          textColor=self.color["muted"], spaceAfter=4)
+        title = self.style("block", fontName=self.bold, textColor=self.color["primary"], spaceBefore=10,
+                           spaceAfter=4, keepWithNext=1)
+        inner: list = []
+        for part in self.doc.closing:
+            inner.append(P(text_markup(part.title), title))
+            inner += self._blocks(part.blocks, lay.text_width, text)
+        return [CheckedBreak(self._records, nextTemplate="divider") if getattr(self, "_records", None) else
+                PageBreak(nextTemplate="divider"), BottomAligned(inner)]
+
+    # ------------------------------------------------------------ filled pages
+
+    def _tail_records(self) -> TailRecords:
+        if getattr(self, "_records", None) is None:
+            body = self.layout.sizes["body"]
+            self._records = TailRecords(TAIL_LINES, body * self.layout.line_spacing)
+            self._records_placed = False
+            self._marks = 0
+        return self._records
+
+    def _chapter_break(self, records: TailRecords):
+        """The break before a chapter, as the layout's `chapter_break` says."""
+        lay = self.layout
+        if lay.chapter_break == "page":
+            return CheckedBreak(records)
+        return ChapterBreak(lay.chapter_break, lay.chapter_break_min_space, records)
+
+    def _marked(self, flowables: list, records: TailRecords) -> list:
+        """A chapter's flowables with a `TailMark` before each block that may start a page:
+        not after a heading or caption (that keeps with what follows), not before a break
+        (a mark at a page's top would leave that page empty)."""
+        out = []
+        for i, f in enumerate(flowables):
+            before = flowables[i - 1] if i else None
+            if before is not None and not before.getKeepWithNext() and \
+                    not isinstance(f, (PageBreak, ChapterBreak, TailRecords, Indenter)):
+                self._marks += 1
+                out.append(TailMark(records, self._marks))
+            out.append(f)
+        return out
+
+    def _floats(self, flowables: list) -> list:
+        """A figure, or a short table kept whole, groups with the text paragraphs after it, so
+        that they can fill the page when it does not fit (see `FloatGroup`)."""
+        out, i = [], 0
+        while i < len(flowables):
+            f = flowables[i]
+            j = i + 1
+            if isinstance(f, (FigureBlock, KeepTogether)):
+                # Text paragraphs only (list items too): not headings, tables, boxes or figures.
+                while j < len(flowables) and j - i <= FLOAT_FOLLOWERS and isinstance(flowables[j], P) \
+                        and not isinstance(flowables[j], Heading) and not flowables[j].getKeepWithNext():
+                    j += 1
+            if j > i + 1:
+                out.append(FloatGroup(f, flowables[i + 1:j]))
+            else:
+                out.append(f)
+            i = j
         return out
 
     def _toc(self) -> list:

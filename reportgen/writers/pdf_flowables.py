@@ -12,11 +12,19 @@ parts. What each part is for:
 - `PageCounter` makes `multiBuild` run until the total page count is stable, so the
   footer can print "page 3 of 12" without a second canvas pass.
 - `WindowedTable` keeps very long tables linear in time (see there).
-- `PagePainter` draws what lies outside the frame: cover, running header and footer.
+- `ChapterBreak` starts a chapter on a new page only when little of the page is left
+  (`chapter_break: auto`); `CheckedBreak` is a page break (chapters with `page`, parts,
+  `page_break` sections). Both note a chapter tail of three lines or fewer before them;
+  `TailMark` and `TailRecords` then push lines onto that page in the next pass.
+- `FloatGroup` lets the text after a figure (or a short table) fill the page when the figure
+  does not fit, and sets the figure at the top of the next page.
+- `PagePainter` draws what lies outside the frame: cover, running header and footer, and a
+  draft edition's watermark.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from xml.sax.saxutils import escape
 
@@ -24,8 +32,8 @@ from reportlab.lib.colors import Color, white
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Frame, Paragraph, Table
-from reportlab.platypus.doctemplate import BaseDocTemplate, FrameBreak
-from reportlab.platypus.flowables import KeepTogether
+from reportlab.platypus.doctemplate import ActionFlowable, BaseDocTemplate, FrameBreak, PageBreak
+from reportlab.platypus.flowables import KeepTogether, PageBreakIfNotEmpty
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # ReportLab's parser chokes on these
 NOTE_ANCHOR = "fnref-"  # footnote references are `<a name="fnref-N"/>` anchors in the markup
@@ -275,6 +283,256 @@ class KeepWithNext(KeepTogether):
         return len(parts) > 1
 
 
+# ---------------------------------------------------------------- filled pages
+
+
+class TailRecords(Flowable):
+    """Which chapter tails came out at three lines or fewer, kept from one pass to the next.
+
+    In one pass `ChapterBreak` finds the short tail and `TailMark`s say where each block
+    started; the next pass makes the page before the tail end earlier (`pushes`), so that
+    lines move onto the tail's page. Pushes are kept once made (the tail is then long enough
+    and would not ask again), so the passes settle. An indexing flowable: `multiBuild` runs
+    another pass while a pass added a push.
+    """
+
+    _ZEROSIZE = 1
+    MAX_PASSES = 4  # passes that may add pushes (ReportLab gives up after ten)
+
+    def __init__(self, min_lines: int, leading: float):
+        super().__init__()
+        self.width = self.height = 0
+        self.min_lines, self.leading = min_lines, leading
+        self.doc = None  # the document template being built (set as the story is laid out)
+        self.marks: dict[int, tuple[int, float]] = {}  # mark id -> (page, room below it), this pass
+        self.pushes: dict[int, float] = {}  # mark id -> points the page ends earlier from that mark on
+        self.changed = False
+        self.passes = 0
+
+    def __deepcopy__(self, memo):
+        return self  # shared by every flowable that reads it, as the note registry is
+
+    def isIndexing(self):
+        return 1
+
+    def beforeBuild(self):
+        self.marks.clear()
+        self.changed = False
+        self.passes += 1
+
+    def afterBuild(self):
+        pass
+
+    def isSatisfied(self):
+        return not self.changed
+
+    def notify(self, kind, stuff):
+        pass
+
+    def wrap(self, aW, aH):
+        self.doc = getattr(self.canv, "_doctemplate", None)
+        return 0, 0
+
+    def short_tail(self, page: int, used: float) -> None:
+        """The page `page` holds only `used` points of a chapter's tail: push lines onto it
+        from the last block that started on the page before."""
+        if self.passes > self.MAX_PASSES:
+            return  # what is pushed by now stays: the layout must settle
+        # Enough for a few lines more than the minimum, paragraph spacing included.
+        want = (self.min_lines + 2) * self.leading * 1.4 - used
+        before = {mark: room for mark, (on, room) in self.marks.items() if on == page - 1}
+        if not before:
+            return
+        # The last block with that much of the page below its start: ending the page `want`
+        # points earlier from there moves about that much (a block that started lower would
+        # move whole and no more).
+        roomy = [mark for mark, room in before.items() if room >= want]
+        mark = max(roomy) if roomy else min(before)
+        # A push that fell short (its block moved less than asked) is made larger.
+        self.pushes[mark] = self.pushes.get(mark, 0.0) + want
+        self.changed = True
+
+    def draw(self):
+        pass
+
+
+class TailMark(Flowable):
+    """Where a block starts; where the last pass found a short tail after it, the page ends
+    earlier from here on, and what no longer fits goes to the tail's page."""
+
+    _ZEROSIZE = 1
+
+    def __init__(self, records: TailRecords, mark: int):
+        super().__init__()
+        self.records, self.mark = records, mark
+        self.width = self.height = 0
+
+    def wrap(self, aW, aH):
+        doc = getattr(self.canv, "_doctemplate", None)
+        frame = getattr(doc, "frame", None)
+        if doc is None or frame is None:
+            return 0, 0
+        self.records.doc = doc
+        self.records.marks.setdefault(self.mark, (doc.page, aH))
+        push = self.records.pushes.get(self.mark)
+        if push and not frame._atTop and aH > push:
+            frame._y1p += push  # the frame is made anew for the next page
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+def _check_tail(records, doc) -> None:
+    """Before a break: tell `records` if the page it ends holds a chapter tail of a few lines."""
+    frame = getattr(doc, "frame", None)
+    if records is None or frame is None or frame._atTop:
+        return
+    used = frame._y2 - frame._y  # from the top of the text block to the last line
+    # Lines with the space between paragraphs: three one-line paragraphs are still three lines.
+    if 0 < used <= (records.min_lines + 0.5) * records.leading * 1.4:
+        records.short_tail(doc.page, used)
+
+
+class ChapterBreak(Flowable):
+    """The break before a chapter that need not start a page. `mode`: `auto` (a new page
+    only when less than `share` of the frame's height is left), `none` (never). Never
+    breaks at the top of a frame. Where it breaks, the page it leaves is the chapter's
+    last: a short tail there is told to `records`. (`page` mode is a `CheckedBreak`.)"""
+
+    _ZEROSIZE = 1
+
+    def __init__(self, mode: str, share: float, records: TailRecords | None = None):
+        super().__init__()
+        self.mode, self.share, self.records = mode, share, records
+        self.width = self.height = 0
+
+    def wrap(self, aW, aH):
+        doc = getattr(self.canv, "_doctemplate", None)
+        frame = getattr(doc, "frame", None)
+        if frame is None or frame._atTop or self.mode == "none":
+            return 0, 0
+        if aH < self.share * frame._height:
+            _check_tail(self.records, doc)
+            frame.add_generated_content(PageBreak())
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+class CheckedBreak(PageBreakIfNotEmpty):
+    """A page break that is dropped at the top of a page (ReportLab's PageBreakIfNotEmpty),
+    and that first tells `records` whether the page it ends holds a short chapter tail.
+
+    ReportLab handles page breaks without wrapping them; the one thing it reads from a break
+    before it ends the page is `nextTemplate`, so the check runs there."""
+
+    def __init__(self, records: TailRecords | None, nextTemplate=None):
+        super().__init__()
+        self.records, self._next = records, nextTemplate
+
+    @property
+    def nextTemplate(self):
+        if self.records is not None:
+            _check_tail(self.records, self.records.doc)
+        return self._next
+
+    @nextTemplate.setter
+    def nextTemplate(self, value):
+        self._next = value
+
+
+class BottomAligned(Flowable):
+    """Blocks set at the foot of the frame (a closing page's notices), or from the top of a
+    page of their own when they are taller than what is left."""
+
+    def __init__(self, content: list):
+        super().__init__()
+        self.content = list(content)
+
+    def note_children(self):
+        return self.content
+
+    def wrap(self, aW, aH):
+        self._sizes, total, after = [], 0.0, None
+        for f in self.content:
+            w, h = f.wrapOn(self.canv, aW, 0xFFFFFF)
+            gap = 0.0 if after is None else max(after, f.getSpaceBefore())
+            self._sizes.append((gap, h))
+            total += gap + h
+            after = f.getSpaceAfter()
+        self.width, self._need = aW, total
+        self.height = max(total, aH - 1)  # take the rest of the frame: the blocks sit at its foot
+        return self.width, self.height
+
+    def split(self, aW, aH):
+        return self.content if self._need > aH else []
+
+    def draw(self):
+        y = self._need
+        for f, (gap, h) in zip(self.content, self._sizes):
+            y -= gap + h
+            f.drawOn(self.canv, 0, y)
+
+
+class _Reordered(ActionFlowable):
+    """Stands first in a reordered group, so that the frame takes its blocks one by one."""
+
+    def __init__(self):
+        super().__init__(("reordered",))
+
+    def apply(self, doc):
+        pass
+
+
+class FloatGroup(Flowable):
+    """A figure (or an unbreakable table) and the text paragraphs after it, up to the next
+    heading. Where the figure fits, or at the top of a page, they stand in order; where it
+    does not fit, the paragraphs fill the page and the figure opens the next one, then the
+    rest of the text. The caption stays with its figure: they are one block."""
+
+    def __init__(self, block, followers: list):
+        super().__init__()
+        self.block, self.followers = block, list(followers)
+
+    def note_children(self):
+        return [self.block, *self.followers]
+
+    def getSpaceBefore(self):
+        return self.block.getSpaceBefore()
+
+    def wrap(self, aW, aH):
+        # Never placed whole: the frame always asks `split`, which decides the order.
+        return aW, 0xFFFFFF
+
+    def split(self, aW, aH):
+        in_order = [_Reordered(), self.block, *self.followers]
+        frame = getattr(self, "_frame", None)
+        if frame is None or frame._atTop:
+            return in_order
+        canv = self.canv
+        if self.block.wrapOn(canv, aW, aH)[1] <= aH:
+            return in_order
+        # The figure waits for the next page; the text after it fills this one.
+        room, after, out = aH, None, []
+        for i, f in enumerate(self.followers):
+            gap = 0.0 if after is None else max(after, f.getSpaceBefore())
+            h = f.wrapOn(canv, aW, room - gap)[1]
+            if h + gap <= room:
+                out.append(f)
+                room -= h + gap
+                after = f.getSpaceAfter()
+                continue
+            parts = [] if room - gap <= 0 else f.splitOn(canv, aW, room - gap)
+            if len(parts) > 1:
+                out += [parts[0], self.block, *parts[1:]]
+            else:
+                out += [self.block, f]
+            return [_Reordered(), *out, *self.followers[i + 1:]]
+        return [_Reordered(), *out, self.block]  # all the text fit above the page's end
+
+
 class PageCounter(Flowable):
     """An invisible indexing flowable: unsatisfied until two passes agree on the page count."""
 
@@ -314,6 +572,7 @@ class NotedTable(Table):
 
     has_notes = True
     unsplittable = False
+    continued = None  # makes the caption line over each continuation (`续表 3`), or None
 
     def split(self, aW, aH):
         parts = super().split(aW, aH)
@@ -333,7 +592,8 @@ class NotedTable(Table):
         for part in parts:
             if isinstance(part, Table):
                 part.has_notes, part.splitInRow = self.has_notes, self.splitInRow
-        return parts
+                part.continued = self.continued
+        return with_continued_caption(parts, self.continued)
 
     def _row_too_tall(self, aH: float) -> bool:
         """Will the first row never fit? (At the top of a page, or taller than one while
@@ -347,6 +607,14 @@ class NotedTable(Table):
         return sum(h or 0 for h in heights) > frame._aH and aH > frame._aH / 4
 
 
+def with_continued_caption(parts: list, continued) -> list:
+    """A split table's parts, each continuation kept with a `Table 3 (continued)` line over it
+    (the caption moves with the rows to the next page, never stays at the foot of this one)."""
+    if continued is None or len(parts) < 2:
+        return parts
+    return [parts[0], KeepWithNext([continued(), parts[1]]), *parts[2:]]
+
+
 class WindowedTable(Flowable):
     """A long table handed to ReportLab a window of rows at a time.
 
@@ -358,10 +626,12 @@ class WindowedTable(Flowable):
 
     WINDOW = 120  # rows: more than a page holds; a window that fits a whole page is doubled
 
-    def __init__(self, make, rows: int, blocked: set, has_notes: bool, first: int = 0, window: int = WINDOW):
+    def __init__(self, make, rows: int, blocked: set, has_notes: bool, first: int = 0, window: int = WINDOW,
+                 continued=None):
         super().__init__()
         self.make, self.rows, self.blocked, self.has_notes = make, rows, blocked, has_notes
         self.first, self.window = first, window
+        self.continued = continued
         self._table = None
 
     def _window(self):
@@ -386,6 +656,9 @@ class WindowedTable(Flowable):
         while True:
             stop, table = self._window()
             table._frame = getattr(self, "_frame", None)
+            # The last window splits as a table does (its continuations get the caption line);
+            # an earlier one's rest is this flowable's, which gets it below.
+            table.continued = self.continued if stop == self.rows else None
             parts = table.splitOn(self.canv, aW, aH)
             if stop == self.rows or not parts:
                 return parts
@@ -395,12 +668,13 @@ class WindowedTable(Flowable):
         # The first part holds the header and some body rows; the rest starts after them.
         head = table.repeatRows
         taken = parts[0]._nrows - head
-        rest = WindowedTable(self.make, self.rows, self.blocked, self.has_notes, self.first + taken, self.window)
+        rest = WindowedTable(self.make, self.rows, self.blocked, self.has_notes, self.first + taken, self.window,
+                             self.continued)
         if taken + sum(p._nrows - head for p in parts[1:]) > stop - self.first:
             # A row too tall for a page was split inside: keep the window's own remainder.
             rest.first = stop
-            return [*parts, rest]
-        return [parts[0], rest] if taken > 0 else []
+            return with_continued_caption([*parts, rest], self.continued)
+        return with_continued_caption([parts[0], rest], self.continued) if taken > 0 else []
 
     def drawOn(self, canvas, x, y, _sW=0):
         # Only reached when the remaining rows fit: the window is then the whole rest.
@@ -501,10 +775,13 @@ class PagePainter:
     """
 
     def __init__(self, layout, meta, header: dict, footer: dict, logo, regular: str, bold: str, colors: dict,
-                 cjk: bool):
+                 cjk: bool, draft: tuple[str, str] | None = None, cover_lines: tuple[list, str] | None = None):
         self.layout, self.meta, self.header, self.footer = layout, meta, header, footer
         self.regular, self.bold, self.color, self.cjk = regular, bold, colors, cjk
         self.logo = logo  # its box (`present`), or None
+        self.draft = draft  # a draft edition's (mark, cover notice), or None
+        # The lines under the cover's title and the foot's signature (`present.cover_lines`).
+        self.cover_lines = cover_lines or ([t for t in (meta.edition, meta.date) if t], meta.author)
 
     @staticmethod
     def values(doc: "ReportDocTemplate") -> dict:
@@ -561,10 +838,31 @@ class PagePainter:
             canv.restoreState()
         self._slots(canv, self.footer, values, lay.margin_bottom - 24)
         doc.frame.draw_notes(canv)
+        self.watermark(canv)
 
     def divider(self, canv, doc: "ReportDocTemplate") -> None:
         self._slots(canv, self.footer, self.values(doc), self.layout.margin_bottom - 24)
         doc.frame.draw_notes(canv)
+        self.watermark(canv)
+
+    def watermark(self, canv) -> None:
+        """A draft edition's mark across the page: light, diagonal, see-through (it is drawn
+        over the text, which stays readable under it)."""
+        if not self.draft:
+            return
+        lay = self.layout
+        mark = self.draft[0]
+        diagonal = (lay.page_width ** 2 + lay.page_height ** 2) ** 0.5
+        width = pdfmetrics.stringWidth(mark, self.bold, 100) or 100
+        size = min(diagonal * 0.5 / width * 100, lay.page_width * 0.22)
+        canv.saveState()
+        canv.setFillColor(self.color["muted"])
+        canv.setFillAlpha(0.13)
+        canv.translate(lay.page_width / 2, lay.page_height / 2)
+        canv.rotate(math.degrees(math.atan2(lay.page_height, lay.page_width)))
+        canv.setFont(self.bold, size)
+        canv.drawCentredString(0, -size * 0.35, mark)
+        canv.restoreState()
 
     def cover(self, canv, doc: "ReportDocTemplate") -> None:
         lay, c, meta, size = self.layout, self.color, self.meta, self.layout.sizes
@@ -608,22 +906,33 @@ class PagePainter:
         if meta.subtitle:
             sub.drawOn(canv, x, text_top - th - gap - sh)
         y = band_bottom - 6 - size["subtitle"] * 3
-        for text, font, fs, color in ((meta.edition, self.bold, size["subtitle"] * 0.9, c["text"]),
-                                      (meta.date, self.regular, size["body"], c["muted"])):
-            if text:
-                canv.setFont(font, fs)
-                canv.setFillColor(color)
-                canv.drawString(x, y, self._fit(text, fs, tw, font))
-                y -= fs * 1.9
-        # The publisher signs the foot of the cover, over a hairline.
+        lines, signature = self.cover_lines
+        for i, text in enumerate(lines):
+            # The edition's name stands out; date, report code and author follow in grey.
+            first = i == 0 and bool(meta.edition)
+            font, fs = (self.bold, size["subtitle"] * 0.9) if first else (self.regular, size["body"])
+            canv.setFont(font, fs)
+            canv.setFillColor(c["text"] if first else c["muted"])
+            canv.drawString(x, y, self._fit(text, fs, tw, font))
+            y -= fs * 1.9
+        if self.draft:
+            y -= size["body"]
+            canv.setFont(self.bold, size["subtitle"])
+            canv.setFillColor(c["accent"])
+            canv.drawString(x, y, self._fit(self.draft[0], size["subtitle"], tw, self.bold))
+            y -= size["subtitle"] * 1.5
+            canv.setFont(self.regular, size["body"])
+            canv.drawString(x, y, self._fit(self.draft[1], size["body"], tw))
+        # The publisher (else the author) signs the foot of the cover, over a hairline.
         canv.setStrokeColor(c["rule"])
         canv.setLineWidth(0.5)
         canv.line(x, lay.margin_bottom + size["body"] * 2.2, x + tw, lay.margin_bottom + size["body"] * 2.2)
-        if meta.author:
+        if signature:
             canv.setFont(self.bold, size["body"])
             canv.setFillColor(c["primary"])
-            canv.drawString(x, lay.margin_bottom, self._fit(meta.author, size["body"], tw, self.bold))
+            canv.drawString(x, lay.margin_bottom, self._fit(signature, size["body"], tw, self.bold))
         if self.logo:
             box = self.logo
             canv.drawImage(box.path, x, H - lay.margin_top - box.height, box.width, box.height, mask="auto")
         canv.restoreState()
+        self.watermark(canv)

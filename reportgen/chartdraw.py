@@ -1013,15 +1013,16 @@ def _place_labels(fig, ax, items, obstacles, drop=False) -> list:
         if o.get_visible() and not (hasattr(o, "get_text") and not o.get_text()):
             boxes.append((_text_box(o, renderer) if hasattr(o, "get_text") else o.get_window_extent(renderer))
                          .padded(1.5 * scale))
+    markers = []  # (centre x, centre y, radius) in display units, one per item
     for x, y, r, text, _, _ in items:
-        if r <= 0:
-            continue
         transform = (text.axes if text is not None else ax).transData
         cx, cy = transform.transform((x, y))
-        boxes.append(Bbox.from_extents(cx - r * scale, cy - r * scale, cx + r * scale, cy + r * scale))
+        markers.append((cx, cy, r * scale))
+        if r > 0:
+            boxes.append(Bbox.from_extents(cx - r * scale, cy - r * scale, cx + r * scale, cy + r * scale))
     frame = ax.get_window_extent(renderer)
     placed = []
-    for x, y, r, text, candidates, own in items:
+    for index, (x, y, r, text, candidates, own) in enumerate(items):
         if text is None:
             continue
         color, size = text.get_color(), text.get_fontsize()
@@ -1037,6 +1038,12 @@ def _place_labels(fig, ax, items, obstacles, drop=False) -> list:
             cost = sum(_overlap(bbox, b) for b in boxes + placed) + 4 * (area - _overlap(bbox, frame))
             if changes.get("inside"):
                 cost += 4 * (area - (_overlap(bbox, own_box.padded(-1.0 * scale)) if own_box else 0.0))
+            if candidates is None:
+                # A point's name must be nearer its own point than any other, or a reader
+                # cannot tell whose it is.
+                mine = _gap(bbox, markers[index])
+                if any(_gap(bbox, m) < mine + 3 * scale for k, m in enumerate(markers) if k != index):
+                    cost += 0.25 * area
             if best is None or cost < best[0] - 1e-6:
                 best = (cost, offset, ha, va, changes, bbox)
             if cost == 0:
@@ -1052,6 +1059,14 @@ def _place_labels(fig, ax, items, obstacles, drop=False) -> list:
         text.set_color(changes.get("color", color))
         placed.append(bbox)
     return placed
+
+
+def _gap(box, marker) -> float:
+    """How far a box is from a round marker's edge (display units; 0 when they touch)."""
+    cx, cy, r = marker
+    dx = max(box.x0 - cx, 0.0, cx - box.x1)
+    dy = max(box.y0 - cy, 0.0, cy - box.y1)
+    return max(math.hypot(dx, dy) - r, 0.0)
 
 
 def _overlap(a, b) -> float:

@@ -12,7 +12,7 @@ import re
 
 from . import model as m
 from . import source as src
-from .data import DataList, DataMap
+from .data import DataList, DataMap, Num
 from .errors import ReportgenError, did_you_mean
 from .expr import MAX_DIGITS, ExprError
 from .locale import LocaleError, edition_locale
@@ -424,9 +424,11 @@ def _total(spec: src.SourceChart, evaluated: list, state) -> str:
     if not numbers:
         return ""
     evaluator = state.hooks.evaluator
-    total = math.fsum(numbers)
     currency = getattr(numbers[0], "currency", None)
     unit = getattr(numbers[0], "unit", None)
+    # The total is as precise as its finest part, so it prints with the data's decimals.
+    resolutions = [r for r in (getattr(v, "resolution", None) for v in numbers) if r]
+    total = Num.make(math.fsum(numbers), min(resolutions) if resolutions else None, currency, unit)
     if currency:
         return evaluator.money(total, currency)
     if unit:

@@ -175,11 +175,14 @@ def category_colors(palette: tuple[str, ...], count: int) -> list[str]:
     values = [colors[k]["lightness"] for k in order]
     if count > 1 and min(b - a for a, b in zip(values, values[1:])) < step - 1e-9:
         # Evenly spaced lightness around the colours' own middle, kept within printable tones.
-        span = step * (count - 1)
-        low = min(max(sum(values) / count - span / 2, 22.0), 92.0 - span)
+        # A little over the step: rounding to 8-bit sRGB moves lightness by a few tenths.
+        spaced = step + 0.5
+        span = spaced * (count - 1)
+        low = min(max(sum(values) / count - span / 2, 22.0), 94.0 - span)
         for rank, k in enumerate(order):
-            colors[k]["lightness"] = low + rank * step
-    return [c.convert("srgb").fit("srgb").to_string(hex=True, upper=True) for c in colors]
+            colors[k]["lightness"] = low + rank * spaced
+    # Into sRGB by lowering chroma at constant CIE lightness, so the spacing survives.
+    return [c.convert("srgb").fit("srgb", method="lch-chroma").to_string(hex=True, upper=True) for c in colors]
 
 
 def _ink_on(hex_color: str, style: _Style) -> str:

@@ -902,7 +902,7 @@ def _scatter(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
             if name:
                 leader = {"arrowstyle": "-", "color": style.muted, "linewidth": 0.6, "shrinkA": 1, "shrinkB": 0}
                 text = ax.annotate(name, (x, y), xytext=(0, 0), textcoords="offset points", zorder=4,
-                                   arrowprops=leader if bubble else None, **style.kw(size=style.size - 0.5))
+                                   arrowprops=leader, **style.kw(size=style.size - 0.5))
                 text.set_in_layout(False)
             items.append([x, y, math.sqrt(area / math.pi), text, None, None])
     for axis, (lo, hi) in zip((ax.xaxis, ax.yaxis), limits):
@@ -924,9 +924,9 @@ def _scatter(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
         _legend(fig, handles, [s.name for s in chart.series], style)
     if bubble:
         _fit_bubbles(fig, ax, chart, collections, shares, items, largest)
-    _place_labels(fig, ax, [tuple(item) for item in items], obstacles)
-    if bubble:
-        _leaders(fig, items)
+    # A name with no free place even far out on a leader is left out, never printed over another.
+    _place_labels(fig, ax, [tuple(item) for item in items], obstacles, drop=True)
+    _leaders(fig, items)
 
 
 def _fit_bubbles(fig, ax, chart: Chart, collections, shares, items, largest: float) -> None:
@@ -975,7 +975,7 @@ def _around(r: float, gap: float = 2.5) -> list:
     """Places for a point's name, in order of preference: above, right, below, left, diagonals,
     then the same sides farther out (a bubble's name there gets a leader line)."""
     places = []
-    for extra in (0, 7, 16, 28):
+    for extra in (0, 7, 16, 28, 44, 64):
         d, g = r + gap + extra, r * 0.72 + gap + extra
         places += [((0, d), "center", "bottom", {}), ((d, 0), "left", "center", {}),
                    ((0, -d), "center", "top", {}), ((-d, 0), "right", "center", {}),
@@ -1041,18 +1041,19 @@ def _place_labels(fig, ax, items, obstacles, drop=False) -> list:
             cost = sum(_overlap(bbox, b) for b in boxes + placed) + 4 * (area - _overlap(bbox, frame))
             if changes.get("inside"):
                 cost += 4 * (area - (_overlap(bbox, own_box.padded(-1.0 * scale)) if own_box else 0.0))
+            clash = cost
             if candidates is None:
-                # A point's name must be nearer its own point than any other, or a reader
-                # cannot tell whose it is.
+                # A point's name should be nearer its own point than any other, or a reader
+                # cannot tell whose it is (a preference: it never makes a label drop out).
                 mine = _gap(bbox, markers[index])
                 if any(_gap(bbox, m) < mine + 3 * scale for k, m in enumerate(markers) if k != index):
                     cost += 0.25 * area
             if best is None or cost < best[0] - 1e-6:
-                best = (cost, offset, ha, va, changes, bbox)
+                best = (cost, offset, ha, va, changes, bbox, clash)
             if cost == 0:
                 break
-        cost, offset, ha, va, changes, bbox = best
-        if drop and cost > 0:
+        cost, offset, ha, va, changes, bbox, clash = best
+        if drop and clash > 0:
             text.set_visible(False)
             continue
         text.set_position(offset)

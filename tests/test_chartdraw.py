@@ -74,7 +74,7 @@ def layout():
 
 @pytest.fixture(scope="module")
 def faces(tmp_path_factory):
-    text = "".join(chart_text(c) for c in CHARTS.values()) + "共281个CAGR 21.8%2024202520312031FE"
+    text = "".join(chart_text(c) for c in CHARTS.values()) + "共281个CAGR 21.8%2024202520312031FE甲乙丙丁戊场景成熟度潜力"
     return faces_for("Noto Sans CJK SC", text, tmp_path_factory.mktemp("fonts"))
 
 
@@ -504,5 +504,7 @@ def test_random_series_of_every_type_never_overlap_labels(layout, random_faces):
 
 
 @pytest.mark.slow
-def test_random_series_of_every_type_never_overlap_labels_long(layout, random_faces):
+def test_random_series_of_every_type_never_overlap_labels_long(request, layout, random_faces):
+    if "slow" not in (request.config.option.markexpr or ""):
+        pytest.skip("a longer random run: pytest -m slow")
     check_random_charts(layout, random_faces, 300)

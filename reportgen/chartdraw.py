@@ -416,8 +416,7 @@ def _growth_room(chart: Chart, style: _Style, fig) -> float:
 # ---------------------------------------------------------------- chart types
 
 
-def _bar_labels(ax, chart: Chart, series, containers, style: _Style, horizontal: bool, stacked: bool,
-                items: list, fixed: list) -> None:
+def _bar_labels(ax, series, containers, style: _Style, horizontal: bool, stacked: bool, items: list) -> None:
     """Value labels of bars: outside the bar's end, else inside it in the bar's ink, else (when
     neither place is free) left out; stacked segments carry theirs inside, when they fit."""
     size = style.size - 0.5
@@ -496,9 +495,9 @@ def _bars(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
         _frame(ax, style)
         _break_marks(ax, breaks, style)
     _zero_line(ax, ticks, style, vertical=horizontal)
-    items, fixed = [], []
+    items = []
     if chart.value_labels:
-        _bar_labels(ax, chart, series, containers, style, horizontal, stacked, items, fixed)
+        _bar_labels(ax, series, containers, style, horizontal, stacked, items)
     _axis_labels(ax, chart, style)
     if len(series) > 1:
         _legend(fig, containers, [s.name for s in series], style)
@@ -646,9 +645,8 @@ def _bar_line(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
     items = []
     if chart.value_labels:
         for i, ((s, right), container) in enumerate(zip(bars, containers)):
-            _bar_labels(ax2 if right else ax, chart, [s], [container], _Shifted(style, i), False, False, items, [])
+            _bar_labels(ax2 if right else ax, [s], [container], _Shifted(style, i), False, False, items)
         for j, (s, right) in enumerate(lines):
-            before = len(items)
             _line_labels(ax2 if right else ax, [s], positions, _Shifted(style, len(bars) + j), items, boxed=True)
     _settle(fig, ax, chart, style, items, positions, axes=(ax, ax2))
 

@@ -161,6 +161,11 @@ def test_changed_inputs_give_another_file(layout, faces, tmp_path, monkeypatch):
     assert chart_key(chart, layout, dataclasses.replace(faces, latin=True)) != key
     # A face cut for more characters draws these ones identically: same picture, same key.
     assert chart_key(chart, layout, dataclasses.replace(faces, regular=faces.bold)) == key
+    # What the design rules draw counts too: marks, growth arrows, a donut's centre.
+    assert chart_key(dataclasses.replace(chart, marks=("", "", "E", "F")), layout, faces) != key
+    assert chart_key(dataclasses.replace(chart, cagr=(Growth(0, 3, 0.1, "CAGR 10%"),)), layout, faces) != key
+    assert chart_key(dataclasses.replace(CHARTS["donut"], centre="共100个"), layout, faces) != \
+        chart_key(CHARTS["donut"], layout, faces)
     monkeypatch.setattr(chartdraw, "FORMAT_VERSION", "test")
     assert chart_key(chart, layout, faces) != key
 
@@ -507,4 +512,4 @@ def test_random_series_of_every_type_never_overlap_labels(layout, random_faces):
 def test_random_series_of_every_type_never_overlap_labels_long(request, layout, random_faces):
     if "slow" not in (request.config.option.markexpr or ""):
         pytest.skip("a longer random run: pytest -m slow")
-    check_random_charts(layout, random_faces, 300)
+    check_random_charts(layout, random_faces, 150)

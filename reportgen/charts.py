@@ -8,10 +8,11 @@ expressions and formats labels for an edition's locale (resolve stage). Drawing 
 from __future__ import annotations
 
 import math
+import re
 
 from . import model as m
 from . import source as src
-from .data import DataList, DataMap
+from .data import DataList, DataMap, Num
 from .errors import ReportgenError, did_you_mean
 from .expr import MAX_DIGITS, ExprError
 from .locale import LocaleError, edition_locale
@@ -20,7 +21,11 @@ from .yamlsrc import YList, YMap
 TYPES = ("bar", "barh", "grouped_bar", "stacked_bar", "line", "pie", "donut", "bar_line", "scatter", "bubble")
 CHART_KEYS = {"type", "caption", "source", "note", "title", "x_label", "y_label", "y2_label", "value_labels",
               "series", "data", "name", "categories", "quadrants", "width", "height", "scale", "labels",
-              "digits"}
+              "digits", "alt", "centre", "estimate_from", "forecast_from", "cagr"}
+CAGR_KEYS = {"from", "to", "series", "value", "label", "digits"}
+# Charts whose categories run along a horizontal axis, over which a growth arrow can be drawn.
+CAGR_TYPES = ("bar", "grouped_bar", "stacked_bar", "line", "bar_line")
+YEAR_RE = re.compile(r"\d{4}")
 SERIES_KEYS = {"name", "data", "kind", "axis", "scale", "labels", "x", "y", "size", "label", "digits"}
 # Text a data file writes where it has no value: the chart leaves a gap there.
 MISSING_TEXT = {"", "n/a", "na", "n.a.", "-", "—", "–"}
@@ -110,7 +115,71 @@ def load_chart(node: YMap, ctx: str, loader) -> src.SourceChart | None:
         y2_label=loader.raw(node, "y2_label", f"{ctx}|chart.axis", "a chart"),
         quadrants=source_quadrants, value_labels=value_labels,
         width=loader.share(node, "width", 1.0), height=_height(node, loader), context=ctx, loc=node.loc,
+        alt=loader.raw(node, "alt", f"{ctx}|chart.alt", "a chart"),
+        centre=_centre(node, kind, ctx, loader),
+        estimate_from=_year(node, "estimate_from", loader), forecast_from=_year(node, "forecast_from", loader),
+        cagr=_load_cagr(node, kind, out, ctx, loader),
     )
+
+
+def _centre(node: YMap, kind: str, ctx: str, loader) -> src.Raw | None:
+    if "centre" in node and kind != "donut":
+        loader.diags.error(node.key_locs["centre"], f"`centre` is the text in a donut's hole; a {kind} chart has none")
+        return None
+    return loader.raw(node, "centre", f"{ctx}|chart.centre", "a chart")
+
+
+def _year(node: YMap, key: str, loader) -> src.SourceYear | None:
+    """`estimate_from: 2025`, or a data expression giving the year (`markets.estimate_from`)."""
+    if key not in node:
+        return None
+    value = node[key]
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return src.SourceYear(value, node.loc_of(key))
+    if isinstance(value, str) and value.strip():
+        return src.SourceYear(value.strip(), node.loc_of(key))
+    loader.diags.error(node.loc_of(key), f"`{key}` should be a year such as 2025, or a data expression giving one")
+    return None
+
+
+def _load_cagr(node: YMap, kind: str, series: list, ctx: str, loader) -> tuple:
+    """`cagr: {from: 2025, to: 2031}` or a list of them: growth arrows over the bars."""
+    if "cagr" not in node:
+        return ()
+    items = node["cagr"]
+    if kind not in CAGR_TYPES:
+        loader.diags.error(node.key_locs["cagr"], f"`cagr` is drawn over categories along a horizontal axis "
+                           f"({', '.join(CAGR_TYPES)}); a {kind} chart cannot show it")
+        return ()
+    items = [items] if isinstance(items, YMap) else items
+    if not isinstance(items, list) or not items:
+        loader.diags.error(node.loc_of("cagr"), "`cagr` should be {from: first year, to: last year} or a list of them")
+        return ()
+    out = []
+    for i, item in enumerate(items):
+        where = items.loc_of(i) if isinstance(items, YList) else node.loc_of("cagr")
+        if not isinstance(item, YMap) or not {"from", "to"} <= set(item):
+            loader.diags.error(where, "a `cagr` entry should be a mapping with `from:` and `to:` (two categories)")
+            continue
+        loader.keys(item, CAGR_KEYS, "a cagr entry")
+        index = None  # the first series; a stacked chart's totals
+        if "series" in item:
+            wanted = str(item["series"])
+            found = [k for k, s in enumerate(series) if s.data == wanted]
+            if not found:
+                loader.diags.error(item.loc_of("series"), f"`series: {wanted}` should be the `data:` of one of "
+                                   f"this chart's series ({', '.join(f'`{s.data}`' for s in series)})")
+                continue
+            index = found[0]
+        value = item.get("value")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float, str))):
+            loader.diags.error(item.loc_of("value"), "`value` should be a rate such as 0.218, or a data expression")
+            continue
+        out.append(src.SourceCagr(
+            _key_text(item["from"]), _key_text(item["to"]), index,
+            float(value) if isinstance(value, (int, float)) else value,
+            loader.raw(item, "label", f"{ctx}|chart.cagr", "a cagr entry"), loader.digits(item), item.loc))
+    return tuple(out)
 
 
 def _height(node: YMap, loader) -> float:
@@ -274,11 +343,99 @@ def resolve_chart(spec: src.SourceChart, state) -> m.Chart:
     if spec.quadrants:
         q = spec.quadrants
         quadrants = {"x": q.x, "y": q.y, "labels": tuple(text(r) for r in q.labels)}
+    marks = _marks(spec, categories, evaluator)
+    growth = tuple(_growth(item, spec, categories, series, state) for item in spec.cagr)
+    centre = text(spec.centre) if spec.centre else _total(spec, evaluated, state)
+    # Alt text: what the author wrote, else the caption's words (a chart always has a description).
+    alt = text(spec.alt) if spec.alt else (m.plain(caption.inlines) if caption else title)
     return m.Chart(
         spec.type, tuple(state.translate_data(c) for c in categories),
         tuple(series), caption, source, title, x_label, y_label, y2_label, spec.value_labels, quadrants, note,
-        spec.width, spec.height, spec.loc,
+        spec.width, spec.height, spec.loc, alt=alt, marks=marks, cagr=growth, centre=centre,
     )
+
+
+def _year_value(year: src.SourceYear | None, evaluator) -> int | None:
+    if year is None:
+        return None
+    value = year.value if isinstance(year.value, int) else evaluator.value(year.value, year.loc)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        raise ReportgenError(f"`{year.value}` should give a year such as 2025, not {_what(value)}", year.loc)
+    return int(value)
+
+
+def _marks(spec: src.SourceChart, categories: list[str], evaluator) -> tuple[str, ...]:
+    """Each category's mark: "F" from the first forecast year on, "E" from the first estimated
+    year on, "" for actual years. Only year categories can carry them."""
+    estimate, forecast = _year_value(spec.estimate_from, evaluator), _year_value(spec.forecast_from, evaluator)
+    if estimate is None and forecast is None:
+        return ()
+    given = spec.estimate_from or spec.forecast_from
+    if not categories or not all(YEAR_RE.fullmatch(c) for c in categories):
+        raise ReportgenError("estimate and forecast marks belong to charts whose categories are years "
+                             f"(this one has {_names(categories[:3])}…)", given.loc)
+    if estimate is not None and forecast is not None and forecast < estimate:
+        raise ReportgenError(f"`forecast_from: {forecast}` comes before `estimate_from: {estimate}`: "
+                             "estimates come before forecasts", spec.forecast_from.loc)
+    return tuple("F" if forecast is not None and int(c) >= forecast else
+                 "E" if estimate is not None and int(c) >= estimate else "" for c in categories)
+
+
+def _growth(item: src.SourceCagr, spec: src.SourceChart, categories: list[str], series: list, state) -> m.Growth:
+    """A growth annotation: its period as category positions, its rate (given, or computed from
+    the series' values at both ends) and its label with the report's percent decimals."""
+    evaluator = state.hooks.evaluator
+    for key in (item.start, item.end):
+        if key not in categories:
+            raise ReportgenError(f"`cagr` names `{key}`, which is not one of the chart's categories "
+                                 f"({_names(categories)})", item.loc)
+    start, end = categories.index(item.start), categories.index(item.end)
+    if end <= start:
+        raise ReportgenError(f"`cagr` runs from `{item.start}` to `{item.end}`: `to` should come after `from`", item.loc)
+    years = (int(item.end) - int(item.start) if all(YEAR_RE.fullmatch(c) for c in (item.start, item.end))
+             else end - start)
+    if isinstance(item.value, str):
+        value = evaluator.value(item.value, item.loc)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ReportgenError(f"`cagr` value `{item.value}` should give a rate, not {_what(value)}", item.loc)
+    elif item.value is not None:
+        value = item.value
+    else:
+        if item.series is None and spec.type == "stacked_bar":
+            columns = [[s.values[k] for s in series] for k in (start, end)]
+            first, last = (None if any(v is None for v in c) else math.fsum(c) for c in columns)
+        else:
+            values = series[item.series or 0].values
+            first, last = values[start], values[end]
+        if first is None or last is None or first <= 0 or last < 0:
+            raise ReportgenError(f"`cagr` from `{item.start}` to `{item.end}` needs positive values at both ends "
+                                 "of the series; give `value:` instead", item.loc)
+        value = (last / first) ** (1 / years) - 1
+    words = state.text(item.label) if item.label else "CAGR"
+    return m.Growth(start, end, float(value), f"{words} {evaluator.percent(value, item.digits)}".strip())
+
+
+def _total(spec: src.SourceChart, evaluated: list, state) -> str:
+    """A donut's centre: the total of its values with their unit or currency ("281个", "USD 3.3
+    billion"); nothing for values without a unit (shares add up to 100%, which says nothing)."""
+    if spec.type != "donut" or not evaluated or not isinstance(evaluated[0][1], DataMap):
+        return ""
+    numbers = [v for v in evaluated[0][1].values() if not is_missing(v) and isinstance(v, (int, float))]
+    if not numbers:
+        return ""
+    evaluator = state.hooks.evaluator
+    currency = getattr(numbers[0], "currency", None)
+    unit = getattr(numbers[0], "unit", None)
+    # The total is as precise as its finest part, so it prints with the data's decimals.
+    resolutions = [r for r in (getattr(v, "resolution", None) for v in numbers) if r]
+    total = Num.make(math.fsum(numbers), min(resolutions) if resolutions else None, currency, unit)
+    if currency:
+        return evaluator.money(total, currency)
+    if unit:
+        unit = state.translate_data(str(unit))
+        joiner = "" if unit[:1] and not unit[:1].isascii() else " "
+        return f"{evaluator.number(total)}{joiner}{unit}"
+    return ""
 
 
 def _what(value) -> str:

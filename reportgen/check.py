@@ -560,8 +560,15 @@ class _Checker:
         problem = chart_room(chart, self.layout)
         if problem:
             self.error(loc, problem, "chart")
-        for part in (chart.title, chart.x_label, chart.y_label, chart.y2_label):
+        for part in (chart.title, chart.x_label, chart.y_label, chart.y2_label, chart.centre):
             self.text(part, loc)
+        for growth in chart.cagr:
+            self.text(growth.label, loc)
+        self.text(chart.alt, loc, printed=False, what="the alt text")
+        if not (chart.alt or "").strip():
+            # Screen readers announce a picture without a description as "image": nothing to go on.
+            self.diags.warning(loc, "this chart has no description for readers who cannot see it: give it a "
+                               "`caption:` or an `alt:` text", "chart")
         for problem in chart_problems(chart):
             self.error(loc, problem, "chart")
         for name in chart.categories:
@@ -646,6 +653,20 @@ def chart_problems(chart: m.Chart) -> list[str]:
                 out.append(f"a {kind} chart shows shares of a whole: the values of {name} add up to 0")
     if kind in ("pie", "donut") and len(chart.series) > 1:
         out.append(f"a {kind} chart draws one series; this one has {len(chart.series)} (use a bar chart)")
+    if chart.marks and len(chart.marks) != len(chart.categories):
+        out.append(f"the chart has {len(chart.marks)} estimate/forecast marks for {len(chart.categories)} categories")
+    if any(mark not in ("", "E", "F") for mark in chart.marks):
+        out.append("estimate/forecast marks should be E, F or empty")
+    for growth in chart.cagr:
+        if kind not in ("bar", "grouped_bar", "stacked_bar", "line", "bar_line"):
+            out.append(f"a growth annotation (`cagr`) cannot be drawn on a {kind} chart")
+        elif not 0 <= growth.start < growth.end < len(chart.categories):
+            out.append(f"a growth annotation runs from category {growth.start + 1} to {growth.end + 1}, "
+                       f"outside the chart's {len(chart.categories)} categories or backwards")
+        if not isinstance(growth.value, (int, float)) or not math.isfinite(growth.value):
+            out.append(f"a growth annotation's rate `{growth.value}` is not a number")
+    if chart.centre and kind != "donut":
+        out.append(f"a centre text belongs to donut charts, not to a {kind} chart")
     quadrants = chart.quadrants
     if quadrants:
         if not points:

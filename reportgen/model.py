@@ -223,6 +223,28 @@ class Chart(_Node):
     width: float = 1.0
     height: float = 0.6  # height as a share of the width
     loc: Loc | None = None
+    alt: str = ""  # the chart in words, for screen readers (PDF /Alt, Word `descr`); default: the caption
+    # Per category: "E" (estimate), "F" (forecast) or "" (actual), from the spec's
+    # `estimate_from:`/`forecast_from:`; the axis shows them as `2025E`, `2031F`.
+    marks: tuple[str, ...] = ()
+    cagr: tuple["Growth", ...] = ()  # growth annotations drawn over the bars
+    centre: str = ""  # donut: the text in the hole (the total with its unit)
+
+    @property
+    def category_labels(self) -> tuple[str, ...]:
+        """The categories as the axis prints them: a year with its estimate/forecast mark."""
+        marks = self.marks or ("",) * len(self.categories)
+        return tuple(f"{c}{m}" for c, m in zip(self.categories, marks))
+
+
+@_frozen
+class Growth(_Node):
+    """A compound annual growth rate shown as an arrow from one category to another."""
+
+    start: int  # index of the first category of the period
+    end: int  # index of the last
+    value: float  # the rate (0.218 = 21.8%)
+    label: str  # as printed: "CAGR 21.8%"
 
 
 Block = Union[Paragraph, ListBlock, Quote, Callout, Table, Figure, PageBreak, Chart]

@@ -151,6 +151,34 @@ class SourceChart:
     height: float = 0.6
     context: str = ""  # the msgctxt prefix of its data labels
     loc: Loc | None = None
+    alt: Raw | None = None  # the chart described for readers who cannot see it (default: its caption)
+    centre: Raw | None = None  # a donut's centre text (default: the total with its unit)
+    # The first estimated and the first forecast year: a year or a data expression giving one.
+    estimate_from: SourceYear | None = None
+    forecast_from: SourceYear | None = None
+    cagr: tuple[SourceCagr, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceYear:
+    """A year as written in a chart's spec: a number, or a data expression that gives one."""
+
+    value: int | str
+    loc: Loc | None = None
+
+
+@dataclass(frozen=True)
+class SourceCagr:
+    """A growth annotation over a period: from/to categories, the series it is computed from,
+    or the value given (a number or a data expression), and its label's words and decimals."""
+
+    start: str
+    end: str
+    series: int | None = None  # which series (None: the first; a stacked chart's totals)
+    value: float | str | None = None
+    label: Raw | None = None
+    digits: int | None = None
+    loc: Loc | None = None
 
 
 SourceBlock = Union[Text, SourceQuote, SourceCallout, SourceTable, SourceFigure, SourcePageBreak, SourceChart]

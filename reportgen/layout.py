@@ -78,6 +78,7 @@ class Layout:
     logo: str | None
     docx_reference: str | None = None
     path: str = ""
+    chart_format: str = "vector"  # how the PDF draws charts: vector (SVG, real text) or png
 
     @property
     def text_width(self) -> float:
@@ -91,7 +92,9 @@ class Layout:
 KNOWN = {
     "name", "page", "fonts", "sizes", "line_spacing", "paragraph", "colors", "palette",
     "header", "footer", "numbering", "toc_depth", "cover", "docx_reference", "locales",
+    "chart_format",
 }
+CHART_FORMATS = ("vector", "png")
 PAGE_KEYS = {"size", "orientation", "margins"}
 MARGIN_KEYS = ("top", "bottom", "left", "right")
 FONT_KEYS = {"pdf", "word_latin", "word_east_asia"}
@@ -459,6 +462,11 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
     if isinstance(toc_depth, bool) or not isinstance(toc_depth, int) or not 1 <= toc_depth <= 4:
         error(("toc_depth",), "toc_depth must be a whole number from 1 to 4")
         toc_depth = 2
+    # Charts in the PDF: vector (text kept as text, in the report's fonts) unless the layout asks for pictures.
+    chart_format = data.get("chart_format", "vector")
+    if chart_format not in CHART_FORMATS:
+        error(("chart_format",), f"`chart_format` should be {' or '.join(CHART_FORMATS)}, not `{_show(chart_format)}`")
+        chart_format = "vector"
     return Layout(
         name=text(data.get("name"), ("name",), Path(display).stem),
         page_width=width, page_height=height,
@@ -474,7 +482,7 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
         header=parts["header"], footer=parts["footer"],
         numbering=[str(f) for f in formats], toc_depth=toc_depth,
         cover_band=band, logo=logo_path,
-        docx_reference=reference_path, path=display,
+        docx_reference=reference_path, path=display, chart_format=str(chart_format),
     )
 
 

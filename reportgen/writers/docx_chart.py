@@ -300,34 +300,42 @@ def is_percent(series_list) -> bool:
 
 
 def data_labels(look: Look, series: Series, values: list, position: str | None, percent_of_total=False,
-                color: str | None = None, size: float | None = None):
+                color: str | None = None, size: float | None = None, points: dict | None = None):
     """Value labels that print what the PDF prints: a number format when one fits every label,
-    else each label's text."""
+    else each label's text. `points` gives single points their own (position, colour)."""
     labels = list(series.labels)
     if not any(labels):
         return None
-    code = label_format([v / sum(x for x in values if x) if percent_of_total and v is not None else v
-                         for v in values], labels)
+    total = math.fsum(x for x in values if x) or 1.0
+    code = label_format([v / total if percent_of_total and v is not None else v for v in values], labels)
+    shown = {"value": not percent_of_total, "percent": percent_of_total}
+    no_box = E("c:spPr", None, E("a:noFill"), E("a:ln", None, E("a:noFill")))
     head = []
-    if code is None:  # each label its own text, as the PDF shows it
-        for i, text in enumerate(labels):
-            if not text:
+    for i, text in enumerate(labels):
+        pos, ink = (points or {}).get(i, (position, color))
+        if not text:
+            if values[i] is not None:  # a value whose label the PDF leaves out stays unlabelled
                 head.append(E("c:dLbl", None, val("c:idx", i), val("c:delete", 1)))
-                continue
-            head.append(E("c:dLbl", None, val("c:idx", i), look.rich(text, size=size, color=color),
+        elif code is None:  # each label its own text, as the PDF shows it
+            head.append(E("c:dLbl", None, val("c:idx", i), look.rich(text, size=size, color=ink), no_box,
+                          *_shown(pos, value=True)))
+        elif points and i in points:
+            head.append(E("c:dLbl", None, val("c:idx", i), E("c:numFmt", {"formatCode": code, "sourceLinked": 0}),
                           E("c:spPr", None, E("a:noFill"), E("a:ln", None, E("a:noFill"))),
-                          *_shown(position, value=True)))
-    else:
-        for i, text in enumerate(labels):  # a value whose label the PDF leaves out stays unlabelled
-            if not text and values[i] is not None:
-                head.append(E("c:dLbl", None, val("c:idx", i), val("c:delete", 1)))
+                          look.text_props(size=size, color=ink), *_shown(pos, **shown)))
     body = []
     if code is not None:
         body.append(E("c:numFmt", {"formatCode": code, "sourceLinked": 0}))
     body += [E("c:spPr", None, E("a:noFill"), E("a:ln", None, E("a:noFill"))),
              look.text_props(size=size, color=color)]
-    body += _shown(position, value=not percent_of_total, percent=percent_of_total)
+    body += _shown(position, **shown)
     return E("c:dLbls", None, *head, *body)
+
+
+def ink_on(fill_color: str, text: str) -> str:
+    """White text on dark fills, body text on light ones (relative luminance), as in the PDF."""
+    r, g, b = (int(fill_color[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    return "FFFFFF" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.55 else text
 
 
 def _shown(position, value=False, percent=False, series_name=False) -> list:
@@ -417,7 +425,7 @@ def _bar_group(chart: Chart, look: Look, members: list, cats: Column, columns: l
     for i in members:
         s, column = chart.series[i], columns[i]
         labels = data_labels(look, s, column.values, label_pos,
-                             color="FFFFFF" if stacked else None) if chart.value_labels else None
+                             color=ink_on(look.color(i), look.text) if stacked else None) if chart.value_labels else None
         edge = "FFFFFF" if stacked else None
         sers.append(_series([], i, column, cats, shape(look.color(i), edge, 0.6),
                             val("c:invertIfNegative", 0), labels))
@@ -494,7 +502,15 @@ def _pie_plot(chart: Chart, look: Look, sheet: Sheet) -> Plot:
     column = sheet.add(Column(s.name or " ", values, number_format="General"))
     points = [E("c:dPt", None, val("c:idx", k), val("c:bubble3D", 0), shape(look.color(k), "FFFFFF", 1.2))
               for k in range(len(chart.categories))]
-    labels = data_labels(look, s, values, "bestFit" if chart.type == "pie" else None, percent_of_total=True)
+    # A share label sits inside its wedge, in ink that reads on the wedge's colour, when the
+    # wedge is wide enough; a thin wedge's label goes outside (a doughnut's labels stay on the
+    # ring: Word has no outside place for them).
+    total = math.fsum(v for v in values if v) or 1.0
+    donut = chart.type == "donut"
+    places = {k: ((None if donut else "ctr") if donut or v / total >= 0.08 else "outEnd",
+                  ink_on(look.color(k), look.text) if donut or v / total >= 0.08 else look.text)
+              for k, v in enumerate(values) if v}
+    labels = data_labels(look, s, values, None if donut else "bestFit", percent_of_total=True, points=places)
     ser = _series([], 0, column, cats, E("c:spPr", None, line("FFFFFF", 1.2)), *points, labels)
     if chart.type == "donut":
         group = E("c:doughnutChart", None, val("c:varyColors", 1), ser, val("c:firstSliceAng", 0),

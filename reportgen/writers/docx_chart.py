@@ -264,7 +264,8 @@ def label_format(values: list, labels: list) -> str | None:
         actual = 100 * v if match["pct"] else v
         if abs(actual - shown) > 0.5001 * 10 ** -decimals:
             return None
-        grouped = "," in match["int"] or abs(shown) < 1000  # small numbers show no separator either way
+        # Thousands separators: shown, not shown (on a number that would have one), or unknown.
+        grouped = True if "," in match["int"] else False if abs(shown) >= 1000 else None
         shapes.add((match["pre"], decimals, bool(match["pct"]), match["post"], grouped))
     if not shapes:
         return None
@@ -275,7 +276,11 @@ def label_format(values: list, labels: list) -> str | None:
     if len(pres) > 1 or len(posts) > 1 or len(pcts) > 1 or len(decimals) > 1:
         return None
     pre, post, pct, d = pres.pop(), posts.pop(), pcts.pop(), decimals.pop()
-    grouped = all(s[4] for s in shapes)
+    seen = {s[4] for s in shapes} - {None}
+    if len(seen) > 1:
+        return None
+    # Where the labels do not tell, amounts get separators (as the PDF's ticks do), percentages not.
+    grouped = seen.pop() if seen else not pct
     core = ("#,##0" if grouped else "0") + ("." + "0" * d if d else "") + ("%" if pct else "")
     return _literal(pre) + core + _literal(post)
 

@@ -128,11 +128,11 @@ def _save(fig, path: Path, fmt: str, faces: Faces) -> None:
 
 def alt_text(chart: Chart) -> str:
     """What a chart shows, for readers who cannot see it: its `alt:` when the model has one,
-    else its title, else its caption's text."""
+    else its caption's text, else its title."""
     from .model import plain
 
-    return (getattr(chart, "alt", "") or chart.title
-            or (plain(chart.caption.inlines) if chart.caption else "")).strip()
+    return (getattr(chart, "alt", "") or (plain(chart.caption.inlines) if chart.caption else "")
+            or chart.title).strip()
 
 
 def svg_size(path) -> tuple[float, float]:

@@ -52,7 +52,7 @@ def write_edition(job: dict) -> list[Result]:
     """
     doc, layout, faces, root = job["document"], job["layout"], job["faces"], job["root"]
     try:
-        images = draw_charts(doc, layout, faces, root)
+        images = draw_charts(doc, layout, faces, root) if "pdf" in job["formats"] else []
         word_images = draw_charts(doc, layout, faces, root, for_word=True) if "docx" in job["formats"] else []
     except Exception as exc:  # noqa: BLE001 - every failure becomes this edition's entries
         from .fonts import cache_dir
@@ -140,7 +140,9 @@ def _preload(work: list[dict]) -> None:
 
     if any(isinstance(b, m.Chart) for job in work for b in job["document"].walk_blocks()):
         import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.backends.backend_svg  # noqa: F401
         import matplotlib.figure  # noqa: F401
+        import svglib.svglib  # noqa: F401
 
 
 def _pool(jobs: int):

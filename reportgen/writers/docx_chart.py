@@ -445,7 +445,7 @@ def _line_group(chart: Chart, look: Look, members: list, cats: Column, columns: 
     sers = []
     for i in members:
         s, column = chart.series[i], columns[i]
-        labels = data_labels(look, s, column.values, "t") if chart.value_labels or chart.type == "bar_line" else None
+        labels = data_labels(look, s, column.values, "t") if chart.value_labels else None
         color = look.color(i)
         marker = E("c:marker", None, val("c:symbol", "circle"), val("c:size", 5), shape(color, "FFFFFF", 0.75))
         sers.append(_series([], i, column, cats, E("c:spPr", None, E("a:ln", {"w": int(1.75 * EMU_PER_PT),

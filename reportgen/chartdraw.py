@@ -128,11 +128,15 @@ def _save(fig, path: Path, fmt: str, faces: Faces) -> None:
 
 def alt_text(chart: Chart) -> str:
     """What a chart shows, for readers who cannot see it: its `alt:` when the model has one,
-    else its caption's text, else its title."""
+    else its caption's text, else its title, else what its axes and series are named."""
     from .model import plain
 
-    return (getattr(chart, "alt", "") or (plain(chart.caption.inlines) if chart.caption else "")
-            or chart.title).strip()
+    given = (getattr(chart, "alt", "") or (plain(chart.caption.inlines) if chart.caption else "")
+             or chart.title).strip()
+    if given:
+        return given
+    names = [n for n in (chart.y_label, chart.x_label, chart.y2_label, *(s.name for s in chart.series)) if n]
+    return "; ".join(dict.fromkeys(names)) or ", ".join(chart.categories)
 
 
 def svg_size(path) -> tuple[float, float]:

@@ -260,3 +260,25 @@ def test_vector_pdf_is_reproducible(built, tmp_path):
                     "--jobs", "1"], check=True, capture_output=True, timeout=600)
     first = (built / "zh_CN" / "charts-zh.pdf").read_bytes()
     assert (again / "output" / "zh_CN" / "charts-zh.pdf").read_bytes() == first
+
+
+def test_a_character_the_face_lacks_is_a_located_error_not_an_empty_box(tmp_path):
+    from reportgen.chartdraw import render_chart
+    from reportgen.errors import Loc, ReportgenError
+    from reportgen.fonts import faces_for
+    from reportgen.layout import load_layout
+    from reportgen.model import Chart, Series
+    from reportgen.writers.pdf import _register_fonts
+    from reportgen.writers.pdf_chart import load_drawing
+
+    root = Path(__file__).resolve().parents[1]
+    layout = load_layout(root, "market-report", "zh_CN")
+    chart = Chart("bar", ("甲", "乙"), (Series("数量", (1.0, 2.0)),), loc=Loc("content/r/report.yaml", 4, 3))
+    svg = render_chart(chart, layout, faces_for("Noto Sans CJK SC", "甲乙数量012.", tmp_path / "a"), tmp_path, "svg")
+    # The same drawing with faces cut for other text: 乙 has no glyph there.
+    regular, bold = _register_fonts(faces_for("Noto Sans CJK SC", "甲数量012.", tmp_path / "b"))
+    with pytest.raises(ReportgenError) as info:
+        load_drawing(str(svg), regular, bold, chart.loc)
+    assert str(info.value).startswith("content/r/report.yaml:4:3: error: ") and "乙" in str(info.value)
+    regular, bold = _register_fonts(faces_for("Noto Sans CJK SC", "甲乙数量012.", tmp_path / "a"))
+    assert load_drawing(str(svg), regular, bold, chart.loc).width > 0

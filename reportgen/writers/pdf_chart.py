@@ -53,7 +53,31 @@ def load_drawing(path: str, regular: str, bold: str, loc=None):
     # ReportLab starts every drawing in Helvetica, which would be declared (not embedded) in
     # the PDF even though no text uses it.
     drawing.initialFontName = regular
+    missing = missing_glyphs(drawing)
+    if missing:
+        raise ReportgenError(Diagnostic(loc, f"the chart's text has characters its font cannot draw: "
+                                        f"{', '.join(f'“{c}” (U+{ord(c):04X})' for c in missing)}", "error", "pdf"))
     return drawing
+
+
+def missing_glyphs(drawing) -> list[str]:
+    """Characters of the drawing's texts that their faces have no glyph for (they would print
+    as empty boxes: text in a PDF falls back to no other font)."""
+    from reportlab.graphics.shapes import Group, String
+    from reportlab.pdfbase import pdfmetrics
+
+    missing: dict[str, None] = {}
+    stack = list(drawing.contents)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Group):
+            stack.extend(node.contents)
+        elif isinstance(node, String):
+            face = getattr(pdfmetrics.getFont(node.fontName), "face", None)
+            cmap = getattr(face, "charToGlyph", None)
+            if cmap is not None:
+                missing.update((c, None) for c in node.text if not c.isspace() and ord(c) not in cmap)
+    return sorted(missing)
 
 
 class VectorChart(Flowable):

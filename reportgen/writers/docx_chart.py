@@ -65,7 +65,11 @@ def _q(tag: str) -> str:
 
 def E(tag: str, attrs: dict | None = None, *children, text: str | None = None):
     """An element `prefix:name` with attributes and children (None children skipped)."""
-    node = etree.Element(_q(tag), nsmap={tag.split(":")[0]: NS[tag.split(":")[0]]})
+    # Every prefix it uses is declared on it: left undeclared, lxml would name the namespace
+    # after whatever some other library registered in this process (`r:` in one build,
+    # `ns0:` in another), and two builds of one document would differ.
+    prefixes = [tag] + [key for key in (attrs or {}) if ":" in key]
+    node = etree.Element(_q(tag), nsmap={p.split(":")[0]: NS[p.split(":")[0]] for p in prefixes})
     for key, value in (attrs or {}).items():
         node.set(_q(key) if ":" in key else key, str(value))
     for child in children:

@@ -1,4 +1,4 @@
-"""Chart drawing: a resolved `Chart` becomes a print-resolution PNG, cached by content.
+"""Chart drawing: a resolved `Chart` becomes a print-resolution PNG or a vector SVG, cached by content.
 
 matplotlib is imported inside functions so the CLI starts without it, and only the
 object API (`Figure` + `FigureCanvasAgg`) is used: no pyplot, no global figure state,
@@ -53,12 +53,16 @@ def _code_digest() -> str:
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
-def chart_key(chart: Chart, layout: Layout, faces: Faces) -> str:
-    """The sha256 of everything the picture depends on; the PNG's file name is made from it."""
+FORMATS = ("png", "svg")  # a picture at DPI, or vector drawing with its text kept as text
+
+
+def chart_key(chart: Chart, layout: Layout, faces: Faces, fmt: str = "png") -> str:
+    """The sha256 of everything the drawing depends on; its file name is made from it."""
     # The faces count by what they draw (family, variant, how they were made), not by file:
     # a face cut for more characters draws these ones identically.
     payload = {
         "format": FORMAT_VERSION, "code": _code_digest(), "dpi": DPI, "matplotlib": _mpl_version(),
+        "file": fmt,
         "chart": {
             "type": chart.type, "categories": chart.categories, "series": [asdict(s) for s in chart.series],
             "title": chart.title, "x_label": chart.x_label, "y_label": chart.y_label,
@@ -74,12 +78,15 @@ def chart_key(chart: Chart, layout: Layout, faces: Faces) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def render_chart(chart: Chart, layout: Layout, faces: Faces, cache_dir: Path) -> Path:
-    """Draw a resolved chart to a PNG in cache_dir, named by the hash of everything it is drawn from; reuse it when present."""
+def render_chart(chart: Chart, layout: Layout, faces: Faces, cache_dir: Path, fmt: str = "png") -> Path:
+    """Draw a resolved chart to a PNG or an SVG in cache_dir, named by the hash of everything it
+    is drawn from; reuse it when present."""
     if chart.type not in TYPES:
         raise ReportgenError(f"chart type `{chart.type}` is not known (types: {', '.join(TYPES)})", chart.loc)
+    if fmt not in FORMATS:
+        raise ValueError(f"chart file format {fmt!r} is not one of {FORMATS}")
     cache_dir = Path(cache_dir)
-    target = cache_dir / f"chart-{chart_key(chart, layout, faces)[:32]}.png"
+    target = cache_dir / f"chart-{chart_key(chart, layout, faces, fmt)[:32]}.{fmt}"
     from .cachefiles import intact, save
 
     # A drawing whose digest does not match (truncated, damaged) is drawn again.
@@ -93,18 +100,62 @@ def render_chart(chart: Chart, layout: Layout, faces: Faces, cache_dir: Path) ->
         warnings.filterwarnings("error", message="constrained_layout not applied")
         try:
             fig = _draw(chart, layout, faces)
-
-            def write(tmp: Path) -> None:
-                with open(tmp, "wb") as fh:
-                    fig.savefig(fh, format="png", dpi=DPI, metadata={"Software": None})
-
             # A private temporary name, then an atomic rename: parallel builds never see half a file.
-            save(target, write)
+            save(target, lambda tmp: _save(fig, tmp, fmt, faces))
         except UserWarning:
             raise ReportgenError(f"this chart is too small for its labels at the layout's `sizes.small` "
                                  f"({layout.sizes.get('small', 8):g} pt): make it wider or taller (`width:`, "
                                  "`height:`), or give it fewer categories", chart.loc) from None
     return target
+
+
+def _save(fig, path: Path, fmt: str, faces: Faces) -> None:
+    """Write a drawn figure: PNG at DPI, or SVG whose text stays text in the report's faces."""
+    if fmt == "png":
+        with open(path, "wb") as fh:
+            fig.savefig(fh, format="png", dpi=DPI, metadata={"Software": None})
+        return
+    from matplotlib import rc_context
+    from matplotlib.text import Text
+
+    # Every text is drawn from a face *file*, which SVG cannot name: give each text the face's
+    # family and weight, which the PDF writer maps back to the same embedded faces.
+    bold = str(faces.bold)
+    for text in fig.findobj(Text):
+        prop = text.get_fontproperties()
+        prop.set_family(faces.family)
+        prop.set_weight(700 if prop.get_file() == bold else 400)
+    # A fixed hash salt: the ids of clip paths are otherwise random, and the file with them.
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "reportgen", "svg.image_inline": True}), \
+            open(path, "wb") as fh:
+        fig.savefig(fh, format="svg", metadata={"Date": None, "Creator": None})
+
+
+def alt_text(chart: Chart) -> str:
+    """What a chart shows, for readers who cannot see it: its `alt:` when the model has one,
+    else its caption's text, else its title, else what its axes and series are named."""
+    from .model import plain
+
+    given = (getattr(chart, "alt", "") or (plain(chart.caption.inlines) if chart.caption else "")
+             or chart.title).strip()
+    if given:
+        return given
+    names = [n for n in (chart.y_label, chart.x_label, chart.y2_label, *(s.name for s in chart.series)) if n]
+    return "; ".join(dict.fromkeys(names)) or ", ".join(chart.categories)
+
+
+def svg_size(path) -> tuple[float, float]:
+    """The width and height, in points, of an SVG this module wrote."""
+    import re
+
+    with open(path, "rb") as fh:
+        head = fh.read(4096).decode("utf-8", "replace")
+    root = re.search(r"<svg\b[^>]*>", head)
+    sizes = [re.search(rf'\b{side}="([0-9.]+)pt"', root.group(0)) if root else None for side in ("width", "height")]
+    if not all(sizes):
+        raise ReportgenError(f"the drawn chart `{path}` is not an SVG reportgen wrote; delete the cache folder "
+                             "and build again")
+    return float(sizes[0].group(1)), float(sizes[1].group(1))
 
 
 # ---------------------------------------------------------------- style

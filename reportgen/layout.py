@@ -84,6 +84,7 @@ class Layout:
     caption_separator: str = ""  # between a caption's number and its text; "" for the locale's (CAPTION_SEPARATORS)
     publisher: str = ""
     closing: tuple = ()  # (part, Markdown text) for the closing page, parts in CLOSING_PARTS order
+    chart_format: str = "vector"  # how the PDF draws charts: vector (SVG, real text) or png
 
     @property
     def text_width(self) -> float:
@@ -98,7 +99,9 @@ KNOWN = {
     "name", "page", "fonts", "sizes", "line_spacing", "paragraph", "colors", "palette",
     "header", "footer", "numbering", "toc_depth", "cover", "docx_reference", "locales",
     "chapter_break", "chapter_break_min_space", "caption_separator", "publisher", "closing",
+    "chart_format",
 }
+CHART_FORMATS = ("vector", "png")
 PAGE_KEYS = {"size", "orientation", "margins"}
 MARGIN_KEYS = ("top", "bottom", "left", "right")
 FONT_KEYS = {"pdf", "word_latin", "word_east_asia"}
@@ -517,6 +520,11 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
                   f"{MAX_CLOSING_TEXT:,}")
         elif str(value).strip():
             closing.append((part, str(value).strip()))
+    # Charts in the PDF: vector (text kept as text, in the report's fonts) unless the layout asks for pictures.
+    chart_format = data.get("chart_format", "vector")
+    if chart_format not in CHART_FORMATS:
+        error(("chart_format",), f"`chart_format` should be {' or '.join(CHART_FORMATS)}, not `{_show(chart_format)}`")
+        chart_format = "vector"
     return Layout(
         name=text(data.get("name"), ("name",), Path(display).stem),
         page_width=width, page_height=height,
@@ -532,7 +540,7 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
         header=parts["header"], footer=parts["footer"],
         numbering=[str(f) for f in formats], toc_depth=toc_depth,
         cover_band=band, logo=logo_path,
-        docx_reference=reference_path, path=display,
+        docx_reference=reference_path, path=display, chart_format=str(chart_format),
         chapter_break=chapter_break, chapter_break_min_space=break_space, caption_separator=separator,
         publisher=publisher, closing=tuple(closing),
     )

@@ -389,7 +389,12 @@ class Presentation:
         return ImageBox(str(path), px_w * scale, px_h * scale, px_w, px_h)
 
     def _image(self, node, path: str, width: float) -> ImageBox:
-        px_w, px_h = image_pixels(path, "chart image" if isinstance(node, m.Chart) else "figure", node.loc)
+        if isinstance(node, m.Chart) and path.endswith(".svg"):  # a vector chart: its size in points
+            from .chartdraw import svg_size
+
+            px_w, px_h = svg_size(path)
+        else:
+            px_w, px_h = image_pixels(path, "chart image" if isinstance(node, m.Chart) else "figure", node.loc)
         share = min(max(node.width or 1.0, MIN_IMAGE_SHARE), 1.0)
         w = width * share
         h = w * px_h / px_w

@@ -21,13 +21,28 @@ from .manifest import Result
 from .outputs import bug_message, disk_message, is_disk_error, not_rebuilt, output_path, write_atomically
 
 
-def draw_charts(doc: m.Document, layout, faces, root: Path) -> list[Path]:
-    """The PNG of every chart of `doc`, in `walk_blocks()` order (drawn, or taken from the cache)."""
+def draw_charts(doc: m.Document, layout, faces, root: Path, for_word: bool = False) -> list[Path]:
+    """The drawing of every chart of `doc`, in `walk_blocks()` order (drawn, or taken from the cache).
+
+    For the PDF: an SVG (vector, text kept as text) unless the layout's `chart_format` is png.
+    For Word (`for_word`): charts Word draws natively need no picture, only their size, so they
+    share the PDF's drawing; the others are placed as PNG pictures.
+    """
     from .chartdraw import render_chart
     from .fonts import cache_dir
 
     folder = cache_dir(root) / "charts"
-    return [render_chart(block, layout, faces, folder) for block in doc.walk_blocks() if isinstance(block, m.Chart)]
+    return [render_chart(block, layout, faces, folder, _file_format(block, layout, for_word))
+            for block in doc.walk_blocks() if isinstance(block, m.Chart)]
+
+
+def _file_format(chart: m.Chart, layout, for_word: bool) -> str:
+    if for_word:
+        from .writers.docx_chart import native
+
+        if not native(chart):
+            return "png"
+    return "png" if getattr(layout, "chart_format", "vector") == "png" else "svg"
 
 
 def write_edition(job: dict) -> list[Result]:
@@ -37,7 +52,8 @@ def write_edition(job: dict) -> list[Result]:
     """
     doc, layout, faces, root = job["document"], job["layout"], job["faces"], job["root"]
     try:
-        images = draw_charts(doc, layout, faces, root)
+        images = draw_charts(doc, layout, faces, root) if "pdf" in job["formats"] else []
+        word_images = draw_charts(doc, layout, faces, root, for_word=True) if "docx" in job["formats"] else []
     except Exception as exc:  # noqa: BLE001 - every failure becomes this edition's entries
         from .fonts import cache_dir
 
@@ -53,7 +69,7 @@ def write_edition(job: dict) -> list[Result]:
             else:
                 from .writers.docx import write_docx
 
-                write_atomically(target, lambda tmp: write_docx(doc, layout, tmp, chart_images=images))
+                write_atomically(target, lambda tmp: write_docx(doc, layout, tmp, chart_images=word_images))
                 pages = 0
             results.append(Result(job["report"], job["locale"], fmt, job["shown"][fmt], "built", pages,
                                   sha256_file(target), inputs=job["inputs"], sources=job["sources"],
@@ -124,7 +140,9 @@ def _preload(work: list[dict]) -> None:
 
     if any(isinstance(b, m.Chart) for job in work for b in job["document"].walk_blocks()):
         import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.backends.backend_svg  # noqa: F401
         import matplotlib.figure  # noqa: F401
+        import svglib.svglib  # noqa: F401
 
 
 def _pool(jobs: int):
@@ -166,8 +184,15 @@ def prerender_charts(work: list[dict], jobs: int, root: Path) -> None:
     from .fonts import cache_dir
 
     folder = cache_dir(root) / "charts"
-    tasks = [(chart, job["layout"], job["faces"], folder)
-             for job in work for chart in job["document"].walk_blocks() if isinstance(chart, m.Chart)]
+    tasks = []
+    for job in work:
+        for chart in job["document"].walk_blocks():
+            if isinstance(chart, m.Chart):
+                # Both drawings an edition will ask for (see draw_charts), each once.
+                wanted = {_file_format(chart, job["layout"], False)}
+                if "docx" in job["formats"]:
+                    wanted.add(_file_format(chart, job["layout"], True))
+                tasks += [(chart, job["layout"], job["faces"], folder, fmt) for fmt in sorted(wanted)]
     if jobs <= 1 or len(tasks) < 8:
         return  # drawn as each edition is written; a pool would cost more than it saves
     _preload(work)

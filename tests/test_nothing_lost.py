@@ -425,7 +425,7 @@ def test_a_no_op_build_writes_nothing(tmp_path, capsys):
     assert {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in out.rglob("*")} == state
 
 
-@pytest.mark.parametrize("kind,pattern", [("fonts", "*.ttf"), ("charts", "*.png")])
+@pytest.mark.parametrize("kind,pattern", [("fonts", "*.ttf"), ("charts", "*.svg")])
 def test_a_damaged_cache_file_is_made_again(tmp_path, monkeypatch, kind, pattern):
     cache = tmp_path / "cache"  # its own: every file in it is one this build uses
     monkeypatch.setenv("REPORTGEN_CACHE", str(cache))

@@ -64,15 +64,22 @@ def test_changing_the_2025_value_changes_every_edition(biomedical):
 
 
 def images(path) -> set[str]:
+    """Pictures and native charts (with their workbooks) of a Word file."""
     with zipfile.ZipFile(path) as archive:
-        return {hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist() if n.startswith("word/media/")}
+        return {hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist()
+                if n.startswith(("word/media/", "word/charts/", "word/embeddings/"))}
 
 
 def pdf_images(path) -> set[str]:
+    """Pictures and vector charts (each drawn inside its alternative-text sequence) of a PDF."""
+    import re
+
     found = set()
     for page in PdfReader(str(path)).pages:
         for image in page.images:
             found.add(hashlib.sha256(image.data).hexdigest())
+        for chart in re.findall(rb"/Figure <<.*?>> BDC.*?EMC", page.get_contents().get_data(), re.S):
+            found.add(hashlib.sha256(chart).hexdigest())
     return found
 
 

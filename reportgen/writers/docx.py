@@ -540,8 +540,26 @@ class _Writer(Visitor):
         return self._figure(block)
 
     def visit_Chart(self, block: Chart, ctx: _Ctx) -> list:
-        # A drawn chart is placed as a figure is: image, caption, source and note.
-        return self._figure(block)
+        # A native Word chart (a chart part and its workbook) where Word can draw the type,
+        # else the drawn picture; either is placed as a figure is: caption, source and note.
+        from ..chartdraw import alt_text
+        from .docx_chart import add_chart, native
+
+        if not native(block):
+            return self._figure(block)
+        box = self.pres.image_box(block)
+        self.shape_id += 1
+        inline = add_chart(self.part, block, self.layout, self.pres.lang_tag, box.width, box.height,
+                           self.shape_id, alt_text(block))
+        keep = [] if (block.caption or block.source) else [x.el("w:keepNext", {"w:val": 0})]
+        out = [x.paragraph(self._style("Figure"), [x.run(None, None, x.el("w:drawing", None, inline))], *keep)]
+        if block.caption:
+            out.append(self._caption(block.caption, keep_next=bool(block.source)))
+        if block.source:
+            out.append(self._source(block.source, center=True))
+        if block.note:
+            out.append(self._source(block.note, center=True, term_key="note"))
+        return out
 
     def visit_PageBreak(self, block: PageBreak, ctx: _Ctx) -> list:
         return [x.paragraph(None, [x.page_break_run()])]

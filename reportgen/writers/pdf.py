@@ -331,8 +331,21 @@ class _Writer(Visitor):
         return self._figure(node)
 
     def visit_Chart(self, node: m.Chart, width: float, style: ParagraphStyle) -> list:
-        # A drawn chart is placed as a figure is: image, caption, source and note.
-        return self._figure(node)
+        # A drawn chart is placed as a figure is (drawing, caption, source, note); an SVG is
+        # drawn as vectors with real text, and either kind carries its alternative text.
+        from ..chartdraw import alt_text
+        from .pdf_chart import Described, VectorChart
+
+        box = self.pres.image_box(node)
+        if box.path.endswith(".svg"):
+            drawing = VectorChart(box.path, box.width, box.height, self.regular, self.bold, node.loc)
+        else:
+            drawing = Image(box.path, width=box.width, height=box.height, lazy=2)
+        below = self._caption(node.caption, self.style("figure-caption")) + \
+            self._source(node.source, node.note, "figure-source", spaceAfter=0)
+        block = FigureBlock(Described(drawing, alt_text(node)), below, gap=4)
+        block.spaceBefore, block.spaceAfter = 6, self.layout.space_after + 6
+        return [block]
 
     def visit_PageBreak(self, node: m.PageBreak, width: float, style: ParagraphStyle) -> list:
         return [PageBreak()]

@@ -1,0 +1,133 @@
+"""Charts in the PDF as vector drawings, and the alternative text of every chart.
+
+`chartdraw` writes a chart as SVG with its text kept as text (`svg.fonttype: none`), each
+text naming the face family and weight it was measured with. svglib turns that SVG into a
+ReportLab drawing; every text of it is mapped to the two faces the PDF writer registered
+(never to a font svglib would look up or fall back to), so chart labels are real,
+selectable text in the report's own embedded fonts, and a CJK label has the same glyphs
+as the body text.
+
+ReportLab writes no tagged PDF, so the alternative text goes where a reader can find it
+without a structure tree: the chart's drawing operators are wrapped in a marked-content
+sequence `/Figure <</Alt (…)>> BDC … EMC` (PDF 32000-1, 14.6 and 14.9.3).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from reportlab.platypus import Flowable
+
+from ..errors import Diagnostic, ReportgenError
+
+BOLD_WEIGHTS = {"bold", "bolder", "600", "700", "800", "900"}
+
+
+def _font_map(regular: str, bold: str):
+    """A svglib font map that answers every SVG font with one of the writer's two faces."""
+    from svglib.fonts import FontMap
+
+    class ReportFaces(FontMap):
+        # The SVGs are ours: every text names the report's face family, at weight 400 or 700.
+        def find_font(self, font_name, weight="normal", style="normal"):
+            return (bold if str(weight).strip().lower() in BOLD_WEIGHTS else regular), True
+
+    return ReportFaces()
+
+
+def load_drawing(path: str, regular: str, bold: str, loc=None):
+    """The SVG at `path` as a ReportLab Drawing whose texts use the faces `regular` / `bold`."""
+    from svglib.svglib import svg2rlg
+
+    # svglib logs every SVG feature it approximates; a chart's SVG uses none it cannot draw.
+    logging.getLogger("svglib.svglib").setLevel(logging.ERROR)
+    try:
+        drawing = svg2rlg(str(path), font_map=_font_map(regular, bold))
+    except (OSError, ValueError) as exc:
+        drawing, reason = None, str(exc)
+    else:
+        reason = "not an SVG drawing"
+    if drawing is None:
+        raise ReportgenError(Diagnostic(loc, f"the drawn chart `{path}` cannot be read ({reason}); "
+                                        "delete the cache folder and build again", "error", "pdf"))
+    # ReportLab starts every drawing in Helvetica, which would be declared (not embedded) in
+    # the PDF even though no text uses it.
+    drawing.initialFontName = regular
+    missing = missing_glyphs(drawing)
+    if missing:
+        raise ReportgenError(Diagnostic(loc, f"the chart's text has characters its font cannot draw: "
+                                        f"{', '.join(f'“{c}” (U+{ord(c):04X})' for c in missing)}", "error", "pdf"))
+    return drawing
+
+
+def missing_glyphs(drawing) -> list[str]:
+    """Characters of the drawing's texts that their faces have no glyph for (they would print
+    as empty boxes: text in a PDF falls back to no other font)."""
+    from reportlab.graphics.shapes import Group, String
+    from reportlab.pdfbase import pdfmetrics
+
+    missing: dict[str, None] = {}
+    stack = list(drawing.contents)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Group):
+            stack.extend(node.contents)
+        elif isinstance(node, String):
+            face = getattr(pdfmetrics.getFont(node.fontName), "face", None)
+            cmap = getattr(face, "charToGlyph", None)
+            if cmap is not None:
+                missing.update((c, None) for c in node.text if not c.isspace() and ord(c) not in cmap)
+    return sorted(missing)
+
+
+class VectorChart(Flowable):
+    """A chart's SVG drawn as vector graphics into a `width` x `height` box.
+
+    The SVG is parsed when drawn and dropped after, as ReportLab's lazy images are: a long
+    report with many charts does not keep them all in memory.
+    """
+
+    def __init__(self, path: str, width: float, height: float, regular: str, bold: str, loc=None):
+        super().__init__()
+        self.path, self.regular, self.bold, self.loc = path, regular, bold, loc
+        self.drawWidth, self.drawHeight = width, height
+
+    def wrap(self, aW, aH):
+        return self.drawWidth, self.drawHeight
+
+    def draw(self):
+        from reportlab.graphics import renderPDF
+
+        drawing = load_drawing(self.path, self.regular, self.bold, self.loc)
+        canv = self.canv
+        canv.saveState()
+        # The SVG's size is the chart's size at full width; the box may be narrower.
+        canv.scale(self.drawWidth / drawing.width, self.drawHeight / drawing.height)
+        renderPDF.draw(drawing, canv, 0, 0)
+        canv.restoreState()
+
+
+class Described(Flowable):
+    """A flowable (a chart, vector or picture) inside a marked-content sequence carrying its
+    alternative text, so that PDF readers and text extractors can find the description."""
+
+    def __init__(self, inner, alt: str):
+        super().__init__()
+        self.inner, self.alt = inner, alt
+        self.drawWidth, self.drawHeight = inner.drawWidth, inner.drawHeight
+
+    def wrap(self, aW, aH):
+        return self.drawWidth, self.drawHeight
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        code = getattr(canvas, "_code", None)
+        if code is not None and self.alt:
+            code.append(f"/Figure <</Alt {pdf_text(self.alt)}>> BDC")
+        self.inner.drawOn(canvas, x, y, _sW)
+        if code is not None and self.alt:
+            code.append("EMC")
+
+
+def pdf_text(text: str) -> str:
+    """A PDF text string: UTF-16BE with its byte-order mark, as hex (any character, no escaping)."""
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"

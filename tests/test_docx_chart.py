@@ -12,12 +12,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from lxml import etree
 
+from reportgen.chartdraw import category_colors
 from reportgen.cli import main
 from reportgen.model import Series
 from reportgen.writers.docx_chart import label_format
 from test_chart_vector import chart_project
+
+REPO = Path(__file__).resolve().parent.parent
 
 C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -137,9 +141,11 @@ def test_colours_fonts_labels_and_titles_are_the_layouts_and_the_pdfs(built):
     assert rpr.find(f"{{{A}}}latin").get("typeface") == "Arial"
     assert rpr.find(f"{{{A}}}ea").get("typeface") == "Microsoft YaHei"
     assert rpr.get("sz") == "800"  # the layout's `sizes.small`, as the PDF's chart text
-    # Colours: the palette, in series order.
+    # Colours: the PDF's, picked from the layout's palette apart by lightness, in series order.
     fills = [s.find(f"{{{C}}}spPr//{{{A}}}srgbClr").get("val") for s in combo.iter(f"{{{C}}}ser")]
-    assert fills == ["1F4E79", "2E75B6"]
+    palette = tuple(yaml.safe_load((REPO / "layouts" / "market-report.yaml").read_text(encoding="utf-8"))["palette"])
+    assert fills == [c.lstrip("#") for c in category_colors(palette, 2)]
+    assert fills[0] == "1F4E79" and fills[1] != fills[0]
     # Axis titles.
     titles = ["".join(t.itertext()) for t in combo.iterfind(f".//{{{C}}}valAx/{{{C}}}title")]
     assert titles == ["市场规模（亿元）", "增速"]
@@ -149,7 +155,7 @@ def test_colours_fonts_labels_and_titles_are_the_layouts_and_the_pdfs(built):
 
     pie, _ = package.chart(inlines[5])
     points = [p.find(f".//{{{A}}}srgbClr").get("val") for p in pie.iter(f"{{{C}}}dPt")]
-    assert points == ["1F4E79", "2E75B6", "9DC3E6", "C55A11"]
+    assert points == [c.lstrip("#") for c in category_colors(palette, 4)]
     labels = pie.find(f".//{{{C}}}ser/{{{C}}}dLbls")
     assert labels.find(f"{{{C}}}showPercent").get("val") == "1"
     assert labels.find(f"{{{C}}}numFmt").get("formatCode") == "0.00%"  # 40.57%, as the PDF

@@ -33,6 +33,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from lxml import etree
 
+from ..chartdraw import category_colors
 from ..model import Chart, Series
 
 NS = {
@@ -101,11 +102,16 @@ class Look:
     lang: str
 
     @classmethod
-    def of(cls, layout, lang: str) -> "Look":
+    def of(cls, layout, lang: str, chart: Chart | None = None) -> "Look":
         c = layout.colors
+        # The same colours as the PDF's picture: picked from the palette by lightness and hue
+        # for as many series (or wedges) as the chart has.
+        count = 1 if chart is None else (
+            len(chart.categories) if chart.type in ("pie", "donut") else len(chart.series))
+        palette = category_colors(tuple(layout.palette) or ("#1F4E79",), count)
         return cls(layout.word_latin, layout.word_east_asia, float(layout.sizes.get("small", 8)),
                    c["text"].lstrip("#"), c["muted"].lstrip("#"), c["rule"].lstrip("#"),
-                   [p.lstrip("#") for p in layout.palette] or ["1F4E79"], lang)
+                   [p.lstrip("#") for p in palette], lang)
 
     def color(self, i: int) -> str:
         return self.palette[i % len(self.palette)]
@@ -413,7 +419,8 @@ class Plot:
 
 
 def _category_columns(chart: Chart, sheet: Sheet) -> tuple[Column, list]:
-    cats = sheet.add(Column("", list(chart.categories), text=True))
+    # As the axis prints them: a year with its estimate/forecast mark (2025E, 2031F).
+    cats = sheet.add(Column("", list(chart.category_labels), text=True))
     columns = []
     for s in chart.series:
         code = label_format(_values(s), list(s.labels)) or "General"
@@ -505,7 +512,8 @@ def _category_plot(chart: Chart, look: Look, sheet: Sheet) -> Plot:
 
 def _pie_plot(chart: Chart, look: Look, sheet: Sheet) -> Plot:
     """pie and donut: the first series' shares, one colour per category, percentages on the wedges."""
-    cats = sheet.add(Column("", list(chart.categories), text=True))
+    # As the axis prints them: a year with its estimate/forecast mark (2025E, 2031F).
+    cats = sheet.add(Column("", list(chart.category_labels), text=True))
     s = chart.series[0]
     values = [v if v is not None and math.isfinite(v) and v > 0 else None for v in _values(s)]
     column = sheet.add(Column(s.name or " ", values, number_format="General"))
@@ -608,7 +616,7 @@ def add_chart(document_part, chart: Chart, layout, lang: str, width: float, heig
     # The workbook's name follows the chart's: parts are named in document order, so builds agree.
     book = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"), CT_XLSX, b"", package)
     book_rid = chart_part.relate_to(book, RT.PACKAGE)
-    space = chart_space(chart, Look.of(layout, lang), sheet, book_rid)
+    space = chart_space(chart, Look.of(layout, lang, chart), sheet, book_rid)
     chart_part._blob = etree.tostring(space, xml_declaration=True, encoding="UTF-8", standalone=True)
     book._blob = sheet.xlsx()
     return inline(rid, width, height, shape_id, alt)

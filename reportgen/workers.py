@@ -42,25 +42,49 @@ def write_edition(job: dict) -> list[Result]:
         from .fonts import cache_dir
 
         return [failure(job, fmt, exc, cache_dir(root) / "charts") for fmt in job["formats"]]
-    results = []
-    for fmt in job["formats"]:
+    results = {}
+    heading_pages: dict[str, int] = {}
+    # The PDF first: the Word file's contents prints the page of each heading as the PDF
+    # laid it out.
+    for fmt in sorted(job["formats"], key=lambda f: f != "pdf"):
         target = output_path(job["out_dir"], job["report"], job["locale"], fmt)
         try:
             if fmt == "pdf":
                 from .writers.pdf import write_pdf
 
-                pages = write_atomically(target, lambda tmp: write_pdf(doc, layout, faces, tmp, chart_images=images))
+                pages = write_atomically(target, lambda tmp: write_pdf(doc, layout, faces, tmp, chart_images=images,
+                                                                       pages_out=heading_pages))
             else:
                 from .writers.docx import write_docx
 
-                write_atomically(target, lambda tmp: write_docx(doc, layout, tmp, chart_images=images))
+                if "pdf" not in job["formats"]:
+                    heading_pages = pdf_heading_pages(doc, layout, faces, images)
+                write_atomically(target, lambda tmp: write_docx(doc, layout, tmp, chart_images=images, faces=faces,
+                                                                heading_pages=heading_pages or None))
                 pages = 0
-            results.append(Result(job["report"], job["locale"], fmt, job["shown"][fmt], "built", pages,
+            results[fmt] = Result(job["report"], job["locale"], fmt, job["shown"][fmt], "built", pages,
                                   sha256_file(target), inputs=job["inputs"], sources=job["sources"],
-                                  locales=job["locales"]))
+                                  locales=job["locales"])
         except Exception as exc:  # noqa: BLE001 - every failure becomes this format's entry
-            results.append(failure(job, fmt, exc, target.parent))
-    return results
+            results[fmt] = failure(job, fmt, exc, target.parent)
+    return [results[fmt] for fmt in job["formats"]]
+
+
+def pdf_heading_pages(doc: m.Document, layout, faces, images) -> dict[str, int]:
+    """The page of each heading in the PDF of this edition, laid out into a scratch file
+    when only the Word file is asked for; empty when the PDF cannot be laid out (the Word
+    file is still written, its contents then filled by Word on open)."""
+    import tempfile
+
+    from .writers.pdf import write_pdf
+
+    pages: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="reportgen-") as folder:
+        try:
+            write_pdf(doc, layout, faces, Path(folder) / "layout.pdf", chart_images=images, pages_out=pages)
+        except ReportgenError:
+            return {}
+    return pages
 
 
 def failure(job: dict, fmt: str, exc: BaseException, folder: Path) -> Result:

@@ -670,7 +670,7 @@ def define_styles(root, layout, looks: dict, room, font_names: tuple[str, str], 
     def bold():
         return E("w:b"), E("w:bCs")
 
-    def set_as(name, before=None, after=None):
+    def set_as(name, before=None, after=None, right_indent=True):
         """Spacing and indents of the shared look `name` (`before`/`after` override)."""
         look = looks[name]
         out = [spacing(look.before if before is None else before, look.after if after is None else after,
@@ -678,7 +678,7 @@ def define_styles(root, layout, looks: dict, room, font_names: tuple[str, str], 
         ind = {}
         if look.left_indent:
             ind["w:left"] = twips(look.left_indent)
-        if look.right_indent:
+        if look.right_indent and right_indent:
             ind["w:right"] = twips(look.right_indent)
         if look.first_indent:
             # firstLineChars keeps the indent at the same number of characters if the size changes.
@@ -771,7 +771,8 @@ def define_styles(root, layout, looks: dict, room, font_names: tuple[str, str], 
         tone = color(c["primary"]) if look.size != body.size else color(c["muted"]) \
             if look.left_indent >= 4 * body.size else None
         style("paragraph", f"TOC{n}", f"toc {n}", "Normal", "Normal",
-              [tabs(("right", lay.text_width, "dot")), *set_as(name)],
+              # No right indent: LibreOffice drops a right tab past it, and the page number with it.
+              [tabs(("right", lay.text_width, "dot")), *set_as(name, right_indent=False)],
               [f(), *(bold() if look.bold else ()), tone, *size(look.size)])
     note = looks["note"]
     style("paragraph", "FootnoteText", "footnote text", "Normal", "FootnoteText",

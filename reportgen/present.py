@@ -448,6 +448,28 @@ def block_spacing(layout: Layout) -> Spacing:
 def image_pixels(path: str, what: str, loc: Loc | None) -> tuple[int, int]:
     """The pixel size of an image file both writers can place; a located error otherwise
     (the checks before a build can ask the same question)."""
+    import os
+
+    try:
+        stat = os.stat(path)
+    except OSError:
+        stat = None
+    if stat is not None:
+        # Decoding the whole image (to find a damaged one) is the cost: a chart repeated or
+        # an image both writers place is decoded once per build, not once per use.
+        found = _checked_pixels.get((path, stat.st_size, stat.st_mtime_ns))
+        if found is not None:
+            return found
+    size = _image_pixels(path, what, loc)
+    if stat is not None:
+        _checked_pixels[(path, stat.st_size, stat.st_mtime_ns)] = size
+    return size
+
+
+_checked_pixels: dict[tuple, tuple[int, int]] = {}
+
+
+def _image_pixels(path: str, what: str, loc: Loc | None) -> tuple[int, int]:
     from PIL import Image, UnidentifiedImageError
 
     try:

@@ -54,11 +54,12 @@ def write_edition(job: dict) -> list[Result]:
 
                 pages = write_atomically(target, lambda tmp: write_pdf(doc, layout, faces, tmp, chart_images=images,
                                                                        pages_out=heading_pages))
+                remember_heading_pages(doc, layout, faces, images, root, heading_pages)
             else:
                 from .writers.docx import write_docx
 
                 if "pdf" not in job["formats"]:
-                    heading_pages = pdf_heading_pages(doc, layout, faces, images)
+                    heading_pages = pdf_heading_pages(doc, layout, faces, images, root)
                 write_atomically(target, lambda tmp: write_docx(doc, layout, tmp, chart_images=images, faces=faces,
                                                                 heading_pages=heading_pages or None))
                 pages = 0
@@ -70,20 +71,62 @@ def write_edition(job: dict) -> list[Result]:
     return [results[fmt] for fmt in job["formats"]]
 
 
-def pdf_heading_pages(doc: m.Document, layout, faces, images) -> dict[str, int]:
-    """The page of each heading in the PDF of this edition, laid out into a scratch file
-    when only the Word file is asked for; empty when the PDF cannot be laid out (the Word
-    file is still written, its contents then filled by Word on open)."""
+def _layout_record(doc: m.Document, layout, faces, images, root: Path) -> Path:
+    """Where the heading pages of this edition's PDF layout are kept: named by everything the
+    layout depends on (the resolved tree, the layout, the font faces, the images, reportgen)."""
+    import hashlib
+
+    from .fonts import cache_dir
+    from .incremental import file_digest, image_paths, toolkit_hash, tree_json
+
+    digest = hashlib.sha256()
+    for part in (toolkit_hash(), tree_json(doc), repr(layout), str(faces.regular), str(faces.bold),
+                 *map(str, images)):
+        digest.update(part.encode("utf-8") + b"\0")
+    for path in sorted(set(image_paths(doc))):
+        digest.update(file_digest(Path(path)).encode() + b"\0")
+    return cache_dir(root) / "layout" / f"pages-{digest.hexdigest()[:32]}.json"
+
+
+def remember_heading_pages(doc: m.Document, layout, faces, images, root: Path, pages: dict[str, int]) -> None:
+    """Keep the heading pages of a PDF just written, for a later Word-only build of the same edition."""
+    import json
+
+    from .cachefiles import save
+
+    try:
+        record = _layout_record(doc, layout, faces, images, root)
+        save(record, lambda tmp: tmp.write_text(json.dumps(pages, sort_keys=True), encoding="utf-8"))
+    except OSError:  # a cache that cannot be written costs time, not correctness
+        pass
+
+
+def pdf_heading_pages(doc: m.Document, layout, faces, images, root: Path) -> dict[str, int]:
+    """The page of each heading in the PDF of this edition, when only the Word file is asked
+    for: kept from an earlier PDF build of exactly these inputs, or laid out now into a
+    scratch file. Empty when the PDF cannot be laid out (the Word file is still written,
+    its contents then filled by Word on open)."""
+    import json
     import tempfile
 
+    from .cachefiles import intact
     from .writers.pdf import write_pdf
 
+    record = _layout_record(doc, layout, faces, images, root)
+    if intact(record):
+        try:
+            pages = json.loads(record.read_text(encoding="utf-8"))
+            if isinstance(pages, dict) and all(isinstance(v, int) for v in pages.values()):
+                return pages
+        except (OSError, ValueError):
+            pass
     pages: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="reportgen-") as folder:
         try:
             write_pdf(doc, layout, faces, Path(folder) / "layout.pdf", chart_images=images, pages_out=pages)
         except ReportgenError:
             return {}
+    remember_heading_pages(doc, layout, faces, images, root, pages)
     return pages
 
 

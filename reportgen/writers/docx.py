@@ -170,6 +170,7 @@ class _Writer(Visitor):
         self._core_properties()
         if not self.reference:
             x.prune_styles(self.word)
+            x.prune_numbering(self.word)
         write_font_table(self.word, self.fonts, self.layout, self.cjk, self.embedded)
         buffer = io.BytesIO()
         self.word.save(buffer)

@@ -828,7 +828,9 @@ def prune_styles(word) -> None:
     root = word.styles.element
     roots = [word.element]
     for rel in word.part.rels.values():
-        if not rel.is_external and hasattr(rel.target_part, "element"):
+        # Numbering is pruned after the styles, by what they and the body use: the template's
+        # list styles and its list definitions name each other and would keep each other.
+        if not rel.is_external and hasattr(rel.target_part, "element") and rel.reltype != RT.NUMBERING:
             roots.append(rel.target_part.element)
     used = set()
     for node in roots:
@@ -861,3 +863,25 @@ def prune_styles(word) -> None:
     for rid, rel in list(word.part.rels.items()):
         if rel.reltype.endswith("/stylesWithEffects"):
             del word.part.rels[rid]
+
+
+def prune_numbering(word) -> None:
+    """Drop the numbering definitions nothing uses (the template's list styles and their
+    Symbol bullets), so that neither those styles nor their font stay behind."""
+    try:
+        root = word.part.numbering_part.element
+    except NotImplementedError:
+        return
+    used = {n.get(qn("w:val")) for n in word.element.iter(qn("w:numId"))}
+    styles = word.styles.element
+    for ref in styles.iter(qn("w:numId")):
+        used.add(ref.get(qn("w:val")))
+    kept_abstract = set()
+    for num in list(root.iterchildren(qn("w:num"))):
+        if num.get(qn("w:numId")) in used:
+            kept_abstract.add(num.find(qn("w:abstractNumId")).get(qn("w:val")))
+        else:
+            root.remove(num)
+    for abstract in list(root.iterchildren(qn("w:abstractNum"))):
+        if abstract.get(qn("w:abstractNumId")) not in kept_abstract:
+            root.remove(abstract)

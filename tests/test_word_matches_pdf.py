@@ -5,6 +5,7 @@ font faces handed to the Word writer."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from fontTools.ttLib import TTFont
 from lxml import etree
 
 pypdf = pytest.importorskip("pypdf")
@@ -303,19 +305,42 @@ def test_font_table_lists_the_embedded_faces_only(edition):
     assert alt == (layout.word_latin if str(doc.locale) == "en" else layout.word_east_asia)
     rels = xml(docx_path, "word/_rels/fontTable.xml.rels")
     targets = {r.get("Id"): r.get("Target") for r in rels}
+    printed = {ch for ch in m.to_json(doc) if not ch.isspace()}
     with zipfile.ZipFile(docx_path) as z:
-        for tag, face in (("embedRegular", faces.regular), ("embedBold", faces.bold)):
+        for tag, face, weight in (("embedRegular", faces.regular, 400), ("embedBold", faces.bold, 700)):
             embed = font.find(f"{W}{tag}")
             data = z.read("word/" + targets[embed.get(f"{R}id")])
-            # XOR with the key is its own inverse: undoing it gives the PDF's face back.
-            assert obfuscate(data, embed.get(f"{W}fontKey")) == face.read_bytes()
-            assert data[:32] != face.read_bytes()[:32]
+            assert data[:4] != b"\0\1\0\0"  # obfuscated: not readable as a font as it is
+            # XOR with the key is its own inverse: undoing it gives the PDF's face, cut to
+            # the characters the document prints.
+            embedded = TTFont(io.BytesIO(obfuscate(data, embed.get(f"{W}fontKey"))))
+            source = TTFont(str(face))
+            assert embedded["name"].getDebugName(1) == family and embedded["OS/2"].usWeightClass == weight
+            cmap = embedded.getBestCmap()
+            assert printed <= {chr(c) for c in cmap}
+            for ch in "报告Word":
+                if ord(ch) in cmap:
+                    mine, theirs = embedded["glyf"][cmap[ord(ch)]], source["glyf"][source.getBestCmap()[ord(ch)]]
+                    assert mine.getCoordinates(embedded["glyf"])[0] == theirs.getCoordinates(source["glyf"])[0]
         types = z.read("[Content_Types].xml").decode()
     assert "application/vnd.openxmlformats-officedocument.obfuscatedFont" in types
     settings = xml(docx_path, "word/settings.xml")
     assert settings.find(f"{W}embedTrueTypeFonts") is not None and settings.find(f"{W}saveSubsetFonts") is not None
     styles = etree.tostring(xml(docx_path, "word/styles.xml")).decode()
     assert f'w:eastAsia="{family}"' in styles and "Arial" not in styles
+
+
+def test_the_word_file_does_not_depend_on_what_else_the_build_printed(tmp_path):
+    """A build cuts its faces for every edition it writes; the Word file embeds only what its
+    own edition prints, so it is the same file whatever else was built with it."""
+    doc = make_doc("zh_CN")
+    layout = load_layout(ROOT, "market-report", "zh_CN")
+    alone = faces_for(layout.pdf_font, m.to_json(doc), tmp_path / "alone")
+    crowded = faces_for(layout.pdf_font, m.to_json(doc) + "另一份报告的文字：鹦鹉螺、饕餮、麒麟", tmp_path / "crowded")
+    assert alone.regular.read_bytes() != crowded.regular.read_bytes()
+    write_docx(doc, layout, tmp_path / "a.docx", faces=alone, heading_pages={})
+    write_docx(doc, layout, tmp_path / "b.docx", faces=crowded, heading_pages={})
+    assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
 
 
 @pytest.mark.parametrize("author", ["", "研究部"])

@@ -35,7 +35,7 @@ from ..errors import Diagnostic, ReportgenError
 from ..layout import Layout
 from ..model import (
     Callout, Caption, Chart, Code, Document, Emph, Figure, LineBreak, Link, ListBlock, NoteRef,
-    PageBreak, Paragraph, Quote, Section, Str, Strong, Table, plain,
+    PageBreak, Paragraph, Quote, Section, Str, Strong, Table, plain, to_json,
 )
 from ..present import Presentation, Visitor, present
 from . import docx_xml as x
@@ -104,7 +104,11 @@ class _Writer(Visitor):
         super().__init__()
         self.doc, self.layout, self.pres = doc, layout, pres
         self.heading_pages = heading_pages
-        self.embedded = embedded_faces(faces) if faces is not None and not layout.docx_reference else None
+        self.embedded = None
+        if faces is not None and not layout.docx_reference:
+            # Every character the file prints: the document, and the header and footer text.
+            slots = [part.text for parts in (*pres.header().values(), *pres.footer().values()) for part in parts]
+            self.embedded = embedded_faces(faces, to_json(doc, None) + "".join(slots))
         # Set in the embedded faces when there are some, else in the layout's Word fonts.
         self.fonts = (self.embedded.family,) * 2 if self.embedded else (layout.word_latin, layout.word_east_asia)
         self.reference = bool(layout.docx_reference)

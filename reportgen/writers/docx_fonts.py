@@ -46,11 +46,60 @@ class EmbeddedFaces:
     bold: bytes
 
 
-def embedded_faces(faces) -> EmbeddedFaces:
-    """The faces of `faces` (`fonts.Faces`) as the Word file will carry them."""
-    regular = Path(faces.regular).read_bytes()
-    bold = Path(faces.bold).read_bytes()
+def embedded_faces(faces, text: str) -> EmbeddedFaces:
+    """The faces of `faces` (`fonts.Faces`) as the Word file carries them: cut down to the
+    characters of `text` and the common ones (`fonts.BASE_CHARS`: Latin letters, digits,
+    punctuation, so that a Word user can still type those in the font).
+
+    A build's faces hold every character of all the editions it writes; the cut makes what an
+    edition embeds depend on that edition alone (the same file whatever else is built), and
+    is kept beside the faces in the font cache."""
+    from ..fonts import BASE_CHARS
+
+    chars = "".join(sorted({c for c in text if not c.isspace()} | BASE_CHARS))
+    regular = _cut(Path(faces.regular), chars)
+    bold = _cut(Path(faces.bold), chars)
     return EmbeddedFaces(family_name(regular), regular, bold)
+
+
+def _cut(face: Path, chars: str) -> bytes:
+    from ..cachefiles import intact, save
+
+    key = hashlib.sha256(f"{face.name}\0{chars}".encode("utf-8")).hexdigest()[:16]
+    target = face.with_name(f"{face.stem}-docx-{key}.ttf")
+    if intact(target):
+        try:
+            return target.read_bytes()
+        except OSError:
+            pass
+    data = _subset(face, chars)
+    try:
+        save(target, lambda tmp: tmp.write_bytes(data))
+    except OSError:  # a cache that cannot be written costs time, not correctness
+        pass
+    return data
+
+
+def _subset(face: Path, chars: str) -> bytes:
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.notdef_outline = True
+    options.name_IDs = ["*"]  # the family name is what Word matches runs against
+    options.name_languages = ["*"]
+    options.layout_features = ["*"]
+    options.recalc_timestamp = False  # the same bytes every build
+    options.recalc_bounds = False
+    font = TTFont(str(face))
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
 
 
 def family_name(data: bytes) -> str:

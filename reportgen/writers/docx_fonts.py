@@ -91,9 +91,10 @@ def _subset(face: Path, chars: str) -> bytes:
     options.name_IDs = ["*"]  # the family name is what Word matches runs against
     options.name_languages = ["*"]
     options.layout_features = ["*"]
-    options.recalc_timestamp = False  # the same bytes every build
+    options.recalc_timestamp = False
     options.recalc_bounds = False
-    font = TTFont(str(face))
+    # No new modification time in `head` on saving: the same bytes every build.
+    font = TTFont(str(face), recalcTimestamp=False, recalcBBoxes=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
     subsetter.subset(font)

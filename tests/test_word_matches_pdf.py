@@ -69,6 +69,11 @@ def make_doc(locale: str, author: str = "") -> m.Document:
                     for k in range(1, 3)]
         if n == 2:
             children[0] = m.Section(S("Regions"), 2, number="2.1 ", blocks=[paras[0], table, *paras[1:]])
+        if n == 3:
+            children[0] = m.Section(S("Voices"), 2, number="3.1 ", blocks=[
+                m.Paragraph([m.Str(text), m.NoteRef(1, S("Survey of 2025."))]),
+                m.Quote([m.Paragraph(S(text))]), m.Callout([m.Paragraph(S(text))], title=S("Key point")),
+                *paras[1:]])
         if n == 4:
             children.append(m.Section(S("Unlisted"), 2, number="4.3 ", toc=False, blocks=paras[:1]))
         chapters.append(m.Section(S(f"Chapter {n}"), 1, number=f"{n}. ", anchor=f"ch{n}",
@@ -212,7 +217,8 @@ def test_line_spacing_and_paragraph_spacing_equal_the_pdfs(edition):
     writer = pdf_writer._Writer(doc, layout, faces, "Helvetica", "Helvetica-Bold", pres)
     styles = {s.get(f"{W}styleId"): s for s in xml(docx_path, "word/styles.xml").iter(f"{W}style")}
     pairs = {"BodyText": "body", "Heading1": "h1", "Heading2": "h2", "Caption": "caption",
-             "SourceNote": "source", "TableText": "cell", "TOCHeading": "toc-title"}
+             "SourceNote": "source", "TableText": "cell", "TOCHeading": "toc-title", "Quote": "quote",
+             "CalloutText": "block", "FootnoteText": "note"}
     for sid, name in pairs.items():
         rl = writer.style(name)
         spacing = styles[sid].find(f"{W}pPr/{W}spacing")

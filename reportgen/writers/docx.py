@@ -543,7 +543,20 @@ class _Writer(Visitor):
         return [self._para(ctx.para_style, block.inlines)]
 
     def visit_Quote(self, block: Quote, ctx: _Ctx) -> list:
-        return self._blocks(block.blocks, replace(ctx, para_style="Quote"))
+        out = self._blocks(block.blocks, replace(ctx, para_style="Quote"))
+        # The PDF sets a quote in a box: its padding and the room around it go on the first
+        # and last paragraphs.
+        room, quote = self.pres.spacing, self.pres.looks["quote"]
+        paras = [node for node in out if node.tag == qn("w:p")]
+        if paras:
+            first, last = paras[0], paras[-1]
+            after = quote.after + room.box_pad_bottom + room.box_after
+            if first is last:
+                x.put(first.get_or_add_pPr(), x.spacing(room.box_before + room.box_pad_top, after), x.PPR_ORDER)
+            else:
+                x.put(first.get_or_add_pPr(), x.spacing(room.box_before + room.box_pad_top), x.PPR_ORDER)
+                x.put(last.get_or_add_pPr(), x.spacing(after=after), x.PPR_ORDER)
+        return out
 
     def visit_Callout(self, block: Callout, ctx: _Ctx) -> list:
         return self._callout(block, ctx)

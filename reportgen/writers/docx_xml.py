@@ -786,7 +786,8 @@ def define_styles(root, layout, looks: dict, room, font_names: tuple[str, str], 
           rpr=[color(c["accent"]), E("w:u", {"w:val": "single"})])
     quote = looks["quote"]
     style("paragraph", "Quote", "Quote", "Normal", "BodyText",
-          [E("w:pBdr", None, border("left", c["rule"], 20, room.box_pad_x - 2)),
+          # The PDF's bar at the box's left edge: the border's gap (whole points) is the padding.
+          [E("w:pBdr", None, border("left", c["rule"], 20, int(round(room.box_pad_x)))),
            spacing(0, quote.after, exact=quote.leading),
            E("w:ind", {"w:left": twips(room.box_pad_x), "w:right": twips(room.box_pad_x)}),
            E("w:jc", {"w:val": "both"})],

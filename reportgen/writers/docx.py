@@ -172,10 +172,10 @@ class _Writer(Visitor):
                                         update_fields=self.heading_pages is None)
         self._settings_language()
         self._core_properties()
-        if not self.reference:
+        if not self.reference:  # a reference document's styles, lists and fonts are the user's
             x.prune_styles(self.word)
             x.prune_numbering(self.word)
-        write_font_table(self.word, self.fonts, self.layout, self.cjk, self.embedded)
+            write_font_table(self.word, self.fonts, self.layout, self.cjk, self.embedded)
         buffer = io.BytesIO()
         self.word.save(buffer)
         Path(out).write_bytes(x.normalize_zip(buffer.getvalue()))

@@ -5,6 +5,11 @@ built-in Heading 1-4 styles (navigation pane, cross-references), a TOC field, SE
 in captions, footnotes in `word/footnotes.xml`, PAGE/NUMPAGES/STYLEREF fields in the
 header and footer, numbering definitions for lists and repeating table header rows.
 
+The pages follow the PDF's: paragraphs take the shared looks of `present` (exact line
+heights in points, the same spacing and indents), the text is set in the PDF's own faces,
+embedded (`docx_fonts.py`), and the contents field's cached result carries each heading's
+page in the PDF with a dot leader, so it is complete before Word updates anything.
+
 Styling comes from the layout (fonts, sizes, colours, spacing). With a reference .docx
 (`layout.docx_reference`, like Pandoc's --reference-doc) its styles are kept as they are
 and only the styles it lacks are added from the layout; direct formatting that carries the

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import model as m
 from .errors import Diagnostic, Loc, ReportgenError
@@ -124,6 +124,40 @@ class CaptionLine:
 
 
 @dataclass(frozen=True)
+class TextLook:
+    """How a kind of paragraph is set, in points: size, line pitch (the PDF's leading, Word's
+    exact line height), space before and after, indents."""
+
+    size: float
+    leading: float
+    before: float = 0.0
+    after: float = 0.0
+    first_indent: float = 0.0
+    left_indent: float = 0.0
+    right_indent: float = 0.0
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Spacing:
+    """Room around blocks and inside cells, in points, the same in both formats."""
+
+    cell_pad_x: float  # table cell padding, left and right
+    cell_pad_y: float  # top and bottom
+    box_pad_x: float  # quotes and boxed notes
+    box_pad_top: float
+    box_pad_bottom: float
+    box_before: float
+    box_after: float
+    figure_before: float
+    figure_after: float
+    figure_gap: float  # between an image and its caption
+    table_before: float  # a table without a caption
+    table_after: float  # a table without a source line
+    item_after: float  # between the items of a list
+
+
+@dataclass(frozen=True)
 class Part:
     """A piece of a header or footer line: `text`, or `page`, `pages`, `section` (the running chapter)."""
 
@@ -166,6 +200,8 @@ class Presentation:
         self._charts = list(chart_images) if chart_images is not None else None
         self._chart_index = 0
         self.logo: ImageBox | None = self._logo()
+        self.looks: dict[str, TextLook] = text_looks(layout, self.has_parts)
+        self.spacing: Spacing = block_spacing(layout)
         self._outline()
         self._blocks(doc.front, layout.text_width)
         for section in doc.walk_sections():
@@ -404,9 +440,71 @@ class Presentation:
         return ImageBox(str(path), w, h, px_w, px_h)
 
 
+def text_looks(layout: Layout, has_parts: bool = False) -> dict[str, TextLook]:
+    """Every kind of paragraph both writers set, by name.
+
+    `toc0`... are the contents levels by outline depth (parts first when there are parts)."""
+    s, body = layout.sizes, layout.sizes["body"]
+    pitch = body * layout.line_spacing
+    looks = {
+        "body": TextLook(body, pitch, after=layout.space_after, first_indent=layout.first_line_indent * body),
+        "block": TextLook(body, pitch, after=layout.space_after * 0.6),  # in boxes and list items
+        "quote": TextLook(body, pitch, after=layout.space_after * 0.6),
+        "part": TextLook(s["title"], s["title"] * 1.3, bold=True),
+        "caption": TextLook(s["caption"], s["caption"] * 1.5, 6, 4, bold=True),  # above a table
+        "figure-caption": TextLook(s["caption"], s["caption"] * 1.5, 2, 0, bold=True),
+        "source": TextLook(s["small"], s["small"] * 1.5, 3, layout.space_after + 4),
+        "cell": TextLook(s["table"], s["table"] * 1.4),
+        "note": TextLook(s["small"], s["small"] * 1.5, 1, 0, left_indent=s["small"] * 1.8),
+    }
+    for level, (before, after) in {1: (0, 16), 2: (16, 8), 3: (12, 6), 4: (10, 4)}.items():
+        size = s[f"h{level}"]
+        looks[f"h{level}"] = TextLook(size, size * 1.4, before, after, bold=True)
+    looks["toc-title"] = replace(looks["h1"])
+    toc = TextLook(body, body * 1.9, right_indent=body * 2.5)
+    levels = [replace(toc, before=body * 0.6, bold=True)] + [replace(toc, left_indent=body * 2 * n)
+                                                            for n in range(1, 5)]
+    if has_parts:
+        levels.insert(0, replace(toc, size=body * 1.15, before=body, bold=True))
+    for depth, look in enumerate(levels):
+        looks[f"toc{depth}"] = look
+    return looks
+
+
+def block_spacing(layout: Layout) -> Spacing:
+    pad = layout.sizes["table"] * CELL_PAD_EM
+    box = layout.sizes["body"]
+    return Spacing(cell_pad_x=pad, cell_pad_y=pad * 0.75, box_pad_x=box, box_pad_top=box * 0.7,
+                   box_pad_bottom=box * 0.5, box_before=4, box_after=layout.space_after + 4,
+                   figure_before=6, figure_after=layout.space_after + 6, figure_gap=4,
+                   table_before=6, table_after=layout.space_after + 4, item_after=2)
+
+
 def image_pixels(path: str, what: str, loc: Loc | None) -> tuple[int, int]:
     """The pixel size of an image file both writers can place; a located error otherwise
     (the checks before a build can ask the same question)."""
+    import os
+
+    try:
+        stat = os.stat(path)
+    except OSError:
+        stat = None
+    if stat is not None:
+        # Decoding the whole image (to find a damaged one) is the cost: a chart repeated or
+        # an image both writers place is decoded once per build, not once per use.
+        found = _checked_pixels.get((path, stat.st_size, stat.st_mtime_ns))
+        if found is not None:
+            return found
+    size = _image_pixels(path, what, loc)
+    if stat is not None:
+        _checked_pixels[(path, stat.st_size, stat.st_mtime_ns)] = size
+    return size
+
+
+_checked_pixels: dict[tuple, tuple[int, int]] = {}
+
+
+def _image_pixels(path: str, what: str, loc: Loc | None) -> tuple[int, int]:
     from PIL import Image, UnidentifiedImageError
 
     try:

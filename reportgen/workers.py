@@ -52,31 +52,100 @@ def write_edition(job: dict) -> list[Result]:
     """
     doc, layout, faces, root = job["document"], job["layout"], job["faces"], job["root"]
     try:
-        images = draw_charts(doc, layout, faces, root) if "pdf" in job["formats"] else []
+        # The PDF's charts are drawn for a Word-only build too: its contents takes each
+        # heading's page from the PDF layout, which the charts' sizes are part of.
+        images = draw_charts(doc, layout, faces, root)
         word_images = draw_charts(doc, layout, faces, root, for_word=True) if "docx" in job["formats"] else []
     except Exception as exc:  # noqa: BLE001 - every failure becomes this edition's entries
         from .fonts import cache_dir
 
         return [failure(job, fmt, exc, cache_dir(root) / "charts") for fmt in job["formats"]]
-    results = []
-    for fmt in job["formats"]:
+    results = {}
+    heading_pages: dict[str, int] = {}
+    # The PDF first: the Word file's contents prints the page of each heading as the PDF
+    # laid it out.
+    for fmt in sorted(job["formats"], key=lambda f: f != "pdf"):
         target = output_path(job["out_dir"], job["report"], job["locale"], fmt)
         try:
             if fmt == "pdf":
                 from .writers.pdf import write_pdf
 
-                pages = write_atomically(target, lambda tmp: write_pdf(doc, layout, faces, tmp, chart_images=images))
+                pages = write_atomically(target, lambda tmp: write_pdf(doc, layout, faces, tmp, chart_images=images,
+                                                                       pages_out=heading_pages))
+                remember_heading_pages(doc, layout, faces, images, root, heading_pages)
             else:
                 from .writers.docx import write_docx
 
-                write_atomically(target, lambda tmp: write_docx(doc, layout, tmp, chart_images=word_images))
+                if "pdf" not in job["formats"]:
+                    heading_pages = pdf_heading_pages(doc, layout, faces, images, root)
+                write_atomically(target, lambda tmp: write_docx(doc, layout, tmp, chart_images=word_images,
+                                                                faces=faces, heading_pages=heading_pages or None))
                 pages = 0
-            results.append(Result(job["report"], job["locale"], fmt, job["shown"][fmt], "built", pages,
+            results[fmt] = Result(job["report"], job["locale"], fmt, job["shown"][fmt], "built", pages,
                                   sha256_file(target), inputs=job["inputs"], sources=job["sources"],
-                                  locales=job["locales"], draft=doc.meta.draft))
+                                  locales=job["locales"], draft=doc.meta.draft)
         except Exception as exc:  # noqa: BLE001 - every failure becomes this format's entry
-            results.append(failure(job, fmt, exc, target.parent))
-    return results
+            results[fmt] = failure(job, fmt, exc, target.parent)
+    return [results[fmt] for fmt in job["formats"]]
+
+
+def _layout_record(doc: m.Document, layout, faces, images, root: Path) -> Path:
+    """Where the heading pages of this edition's PDF layout are kept: named by everything the
+    layout depends on (the resolved tree, the layout, the font faces, the images, reportgen)."""
+    import hashlib
+
+    from .fonts import cache_dir
+    from .incremental import file_digest, image_paths, toolkit_hash, tree_json
+
+    digest = hashlib.sha256()
+    for part in (toolkit_hash(), tree_json(doc), repr(layout), str(faces.regular), str(faces.bold),
+                 *map(str, images)):
+        digest.update(part.encode("utf-8") + b"\0")
+    for path in sorted(set(image_paths(doc))):
+        digest.update(file_digest(Path(path)).encode() + b"\0")
+    return cache_dir(root) / "layout" / f"pages-{digest.hexdigest()[:32]}.json"
+
+
+def remember_heading_pages(doc: m.Document, layout, faces, images, root: Path, pages: dict[str, int]) -> None:
+    """Keep the heading pages of a PDF just written, for a later Word-only build of the same edition."""
+    import json
+
+    from .cachefiles import save
+
+    try:
+        record = _layout_record(doc, layout, faces, images, root)
+        save(record, lambda tmp: tmp.write_text(json.dumps(pages, sort_keys=True), encoding="utf-8"))
+    except OSError:  # a cache that cannot be written costs time, not correctness
+        pass
+
+
+def pdf_heading_pages(doc: m.Document, layout, faces, images, root: Path) -> dict[str, int]:
+    """The page of each heading in the PDF of this edition, when only the Word file is asked
+    for: kept from an earlier PDF build of exactly these inputs, or laid out now into a
+    scratch file. Empty when the PDF cannot be laid out (the Word file is still written,
+    its contents then filled by Word on open)."""
+    import json
+    import tempfile
+
+    from .cachefiles import intact
+    from .writers.pdf import write_pdf
+
+    record = _layout_record(doc, layout, faces, images, root)
+    if intact(record):
+        try:
+            pages = json.loads(record.read_text(encoding="utf-8"))
+            if isinstance(pages, dict) and all(isinstance(v, int) for v in pages.values()):
+                return pages
+        except (OSError, ValueError):
+            pass
+    pages: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="reportgen-") as folder:
+        try:
+            write_pdf(doc, layout, faces, Path(folder) / "layout.pdf", chart_images=images, pages_out=pages)
+        except ReportgenError:
+            return {}
+    remember_heading_pages(doc, layout, faces, images, root, pages)
+    return pages
 
 
 def failure(job: dict, fmt: str, exc: BaseException, folder: Path) -> Result:

@@ -5,6 +5,11 @@ built-in Heading 1-4 styles (navigation pane, cross-references), a TOC field, SE
 in captions, footnotes in `word/footnotes.xml`, PAGE/NUMPAGES/STYLEREF fields in the
 header and footer, numbering definitions for lists and repeating table header rows.
 
+The pages follow the PDF's: paragraphs take the shared looks of `present` (exact line
+heights in points, the same spacing and indents), the text is set in the PDF's own faces,
+embedded (`docx_fonts.py`), and the contents field's cached result carries each heading's
+page in the PDF with a dot leader, so it is complete before Word updates anything.
+
 Styling comes from the layout (fonts, sizes, colours, spacing). With a reference .docx
 (`layout.docx_reference`, like Pandoc's --reference-doc) its styles are kept as they are
 and only the styles it lacks are added from the layout; direct formatting that carries the
@@ -35,10 +40,11 @@ from ..errors import Diagnostic, ReportgenError
 from ..layout import Layout
 from ..model import (
     Callout, Caption, Chart, Code, Document, Emph, Figure, LineBreak, Link, ListBlock, NoteRef,
-    PageBreak, Paragraph, Quote, Section, Str, Strong, Table, plain,
+    PageBreak, Paragraph, Quote, Section, Str, Strong, Table, plain, to_json,
 )
 from ..present import Presentation, Visitor, present
 from . import docx_xml as x
+from .docx_fonts import embedded_faces, write_font_table
 
 SPACER_PT = 4  # size of the empty paragraph that keeps adjacent tables apart
 # Bullet glyphs (chosen in `present`) are drawn smaller than the text, as in the PDF.
@@ -55,13 +61,17 @@ class _Ctx:
     indent: float = 0.0  # points: where the text of the enclosing list item starts
 
 
-def write_docx(doc: Document, layout: Layout, out: Path, chart_images=None) -> None:
+def write_docx(doc: Document, layout: Layout, out: Path, chart_images=None, faces=None,
+               heading_pages: dict[str, int] | None = None) -> None:
     """Render `doc` to `out` (write there directly).
 
-    `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order."""
+    `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order.
+    `faces` (`fonts.Faces`), when given, are the PDF's faces: the Word file is set in them and
+    carries them embedded. `heading_pages` (bookmark key -> page, from the PDF of the same
+    edition) fill the contents' page numbers."""
     pres = present(doc, layout, chart_images)
     try:
-        _Writer(doc, layout, pres).write(Path(out))
+        _Writer(doc, layout, pres, faces, heading_pages).write(Path(out))
     except OSError as exc:
         # python-docx reads images and the reference document itself; a file gone or
         # unreadable meanwhile is the user's to fix, not a crash.
@@ -94,9 +104,18 @@ class _Writer(Visitor):
 
     format_name = "DOCX"
 
-    def __init__(self, doc: Document, layout: Layout, pres: Presentation):
+    def __init__(self, doc: Document, layout: Layout, pres: Presentation, faces=None,
+                 heading_pages: dict[str, int] | None = None):
         super().__init__()
         self.doc, self.layout, self.pres = doc, layout, pres
+        self.heading_pages = heading_pages
+        self.embedded = None
+        if faces is not None and not layout.docx_reference:
+            # Every character the file prints: the document, and the header and footer text.
+            slots = [part.text for parts in (*pres.header().values(), *pres.footer().values()) for part in parts]
+            self.embedded = embedded_faces(faces, to_json(doc, None) + "".join(slots))
+        # Set in the embedded faces when there are some, else in the layout's Word fonts.
+        self.fonts = (self.embedded.family,) * 2 if self.embedded else (layout.word_latin, layout.word_east_asia)
         self.reference = bool(layout.docx_reference)
         self.word = docx.Document(layout.docx_reference) if self.reference else docx.Document()
         self.part = self.word.part
@@ -117,8 +136,7 @@ class _Writer(Visitor):
         body.clear_content()
         self._styles()
         numbering_part = self._numbering_part()
-        self.numbering = x.Numbering(numbering_part.element, self.layout.word_latin,
-                                     self.layout.word_east_asia, self.layout.colors["primary"])
+        self.numbering = x.Numbering(numbering_part.element, *self.fonts, self.layout.colors["primary"])
         ctx = _Ctx(width=self.layout.text_width)
 
         front = self._cover()
@@ -153,9 +171,17 @@ class _Writer(Visitor):
             sentinel.addprevious(node)
 
         self._drop_orphans()
-        x.settings_for_fields_and_notes(self.word.settings.element, self.notes is not None)
+        # Word asks on every open whether to update fields when `updateFields` is on; with the
+        # contents' page numbers known from the PDF there is nothing to update (Word still
+        # recomputes them on F9 / "Update table").
+        x.settings_for_fields_and_notes(self.word.settings.element, self.notes is not None,
+                                        update_fields=self.heading_pages is None)
         self._settings_language()
         self._core_properties()
+        if not self.reference:  # a reference document's styles, lists and fonts are the user's
+            x.prune_styles(self.word)
+            x.prune_numbering(self.word)
+            write_font_table(self.word, self.fonts, self.layout, self.cjk, self.embedded)
         buffer = io.BytesIO()
         self.word.save(buffer)
         Path(out).write_bytes(x.normalize_zip(buffer.getvalue()))
@@ -243,13 +269,16 @@ class _Writer(Visitor):
     def _core_properties(self) -> None:
         meta, props = self.doc.meta, self.word.core_properties
         when = _fixed_time()
+        # The same as the PDF's information: title, subject, author (empty when the spec
+        # names none), language; no keywords in either.
         props.title = meta.title
         props.subject = meta.subtitle
-        props.author = meta.author or "reportgen"
-        props.last_modified_by = meta.author or "reportgen"
+        props.author = meta.author or ""
+        props.last_modified_by = meta.author or ""
         props.comments = ""
+        props.keywords = ""
         props.identifier = meta.id
-        props.language = self.doc_lang
+        props.language = self.pres.lang_tag
         props.created = props.modified = when
         props.revision = 1
 
@@ -257,8 +286,8 @@ class _Writer(Visitor):
 
     def _styles(self) -> None:
         unlisted = any(not section.toc for section in self.doc.walk_sections())
-        self.sid = x.define_styles(self.word.styles.element, self.layout, self.lang, self.lang_ea,
-                                   self.reference, unlisted, self.headings)
+        self.sid = x.define_styles(self.word.styles.element, self.layout, self.pres.looks, self.pres.spacing,
+                                   self.fonts, self.lang, self.lang_ea, self.reference, unlisted, self.headings)
 
     def _heading_styles(self) -> list:
         """(style id, name, look, outline level) of every heading style.
@@ -346,7 +375,8 @@ class _Writer(Visitor):
         if "link" in fmt:
             items.append(x.el("w:rStyle", {"w:val": self._style("Hyperlink")}))
         if "code" in fmt:
-            items.append(x.fonts("Consolas", self.layout.word_east_asia, self.cjk and self._ambiguous(text)))
+            code = self.fonts[0] if self.embedded else "Consolas"  # the PDF sets code in its own face
+            items.append(x.fonts(code, self.fonts[1], self.cjk and self._ambiguous(text)))
             items.append(x.shading("#F2F2F2"))
         elif self.cjk and self._ambiguous(text):
             items.append(x.el("w:rFonts", {"w:hint": "eastAsia"}))
@@ -473,18 +503,27 @@ class _Writer(Visitor):
         return self._break_before(nodes) if nodes else []
 
     def _toc(self) -> list:
+        """The contents: a TOC field whose cached result is the finished list.
+
+        Each entry links to its heading's bookmark and, when the PDF's pages are known, ends
+        with a dot leader and a PAGEREF field whose cached result is the heading's page in
+        the PDF; readers that show cached results (LibreOffice, previewers, Word's protected
+        view, converters) print a complete page, and Word recomputes it on update."""
         title = self._para("TOCHeading", [Str(self.pres.contents_title())], x.el("w:pageBreakBefore"))
         paras = []
-        deepest = 1
+        pages = self.heading_pages
         for entry in self.pres.entries:
             if not entry.listed:
                 continue
             level = min(entry.depth + 1, 9)
-            deepest = max(deepest, level)
-            # The cached entry is the linked heading text only: page numbers cannot be
-            # known here, and readers that show cached results (LibreOffice) would print
-            # a leader running to nothing. Word rebuilds the field on open (updateFields).
-            link = x.el("w:hyperlink", {"w:anchor": entry.key, "w:history": 1}, x.run(entry.text))
+            runs = [x.run(entry.text)]
+            page = pages.get(entry.key) if pages else None
+            if page is not None:
+                runs.append(x.run(None, None, x.el("w:tab")))
+                runs += x.field(f"PAGEREF {entry.key} \\h", [x.run(str(page))])
+            # Without pages the entry is the linked text alone: a leader running to nothing
+            # would look broken until Word updates the field (which it is then asked to do).
+            link = x.el("w:hyperlink", {"w:anchor": entry.key, "w:history": 1}, *runs)
             paras.append(x.paragraph(self._style(f"TOC{min(level, 5)}"), [link]))
         if not paras:
             paras.append(x.paragraph(self._style("TOC1")))
@@ -528,7 +567,20 @@ class _Writer(Visitor):
         return [self._para(ctx.para_style, block.inlines)]
 
     def visit_Quote(self, block: Quote, ctx: _Ctx) -> list:
-        return self._blocks(block.blocks, replace(ctx, para_style="Quote"))
+        out = self._blocks(block.blocks, replace(ctx, para_style="Quote"))
+        # The PDF sets a quote in a box: its padding and the room around it go on the first
+        # and last paragraphs.
+        room, quote = self.pres.spacing, self.pres.looks["quote"]
+        paras = [node for node in out if node.tag == qn("w:p")]
+        if paras:
+            first, last = paras[0], paras[-1]
+            after = quote.after + room.box_pad_bottom + room.box_after
+            if first is last:
+                x.put(first.get_or_add_pPr(), x.spacing(room.box_before + room.box_pad_top, after), x.PPR_ORDER)
+            else:
+                x.put(first.get_or_add_pPr(), x.spacing(room.box_before + room.box_pad_top), x.PPR_ORDER)
+                x.put(last.get_or_add_pPr(), x.spacing(after=after), x.PPR_ORDER)
+        return out
 
     def visit_Callout(self, block: Callout, ctx: _Ctx) -> list:
         return self._callout(block, ctx)
@@ -589,18 +641,23 @@ class _Writer(Visitor):
                         out.append(self._para("ListParagraph", sub_block.inlines, ind))
                 else:
                     out += self.visit(sub_block, inner)
+        if ctx.depth == 0 and out and out[-1].tag == qn("w:p"):
+            # Items stand 2 pt apart; the list as a whole ends with a paragraph's space.
+            x.put(out[-1].get_or_add_pPr(), x.spacing(after=self.layout.space_after), x.PPR_ORDER)
         return out
 
     def _callout(self, block: Callout, ctx: _Ctx) -> list:
         c = self.layout.colors
-        pad = self.pres.box_padding
+        room = self.pres.spacing
+        pad = room.box_pad_x
         inner = _Ctx(width=ctx.width - 2 * pad, para_style="CalloutText")
         content = self._blocks(block.blocks, inner)
         width = x.twips(ctx.width)
         cells = []
         if block.kind == "case" and block.title:
-            band = x.box_cell(width, fill=c["primary"], margins=(5, pad))
-            band.append(self._para("CalloutTitle", block.title, x.spacing(0, 0, 1.3),
+            band = x.box_cell(width, fill=c["primary"], margins=(pad * 0.45, pad))
+            band.append(self._para("CalloutTitle", block.title,
+                                   x.spacing(0, 0, exact=self.pres.looks["block"].leading),
                                    extra=[x.color(c["table_header_text"])]))
             cells.append(band)
         elif block.title:
@@ -608,18 +665,22 @@ class _Writer(Visitor):
         if content and content[-1].tag == qn("w:p"):  # the cell margin is the bottom padding
             x.put(content[-1].get_or_add_pPr(), x.spacing(after=0), x.PPR_ORDER)
         bar = {"note": c["primary"], "quote": c["accent"]}.get(block.kind)  # a case has its band
-        cell = x.box_cell(width, fill=c["callout"], margins=(8, pad), left_bar=bar)
+        cell = x.box_cell(width, fill=c["callout"], margins=(room.box_pad_top, pad, room.box_pad_bottom),
+                          left_bar=bar)
         for node in self._separate_tables(content):
             cell.append(node)
         if not len(cell) or cell[-1].tag != qn("w:p"):
             cell.append(x.paragraph(self._style("CalloutText")))
         cells.append(cell)
-        return [x.box_table(cells, width), self._spacer()]
+        return [x.box_table(cells, width), self._spacer(self.pres.spacing.box_after)]
 
-    def _spacer(self):
-        """An empty small paragraph: space after a boxed block, and a wall between tables."""
+    def _spacer(self, after: float | None = None):
+        """An empty paragraph of exactly the room the PDF leaves after a table or a box
+        (`after` points in all), which also keeps two tables apart."""
+        total = self.pres.spacing.table_after if after is None else after
         mark = x.rpr(x.el("w:sz", {"w:val": x.half_points(SPACER_PT)}))
-        return x.paragraph(None, [], x.spacing(0, self.layout.space_after, 1.0), mark)
+        line = min(SPACER_PT, total) or 0.05
+        return x.paragraph(None, [], x.spacing(0, max(total - line, 0), exact=line), mark)
 
     @staticmethod
     def _separate_tables(nodes: list) -> list:
@@ -639,7 +700,7 @@ class _Writer(Visitor):
 
     # ------------------------------------------------------------ captions, figures
 
-    def _caption(self, caption: Caption, keep_next: bool):
+    def _caption(self, caption: Caption, keep_next: bool, space=None):
         line = self.pres.caption(caption)
         seq = re.sub(r"\s+", "_", line.label) or "Figure"
         runs = [x.run(line.label + " ")] if line.label else []
@@ -647,11 +708,11 @@ class _Writer(Visitor):
         runs.append(x.run(line.separator))
         runs += self._inlines(line.inlines)
         props = [x.el("w:keepNext")] if keep_next else []
-        return x.paragraph(self._style("Caption"), runs, *props)
+        return x.paragraph(self._style("Caption"), runs, *props, space)
 
-    def _source(self, inlines, center: bool = False, term_key: str = "source"):
+    def _source(self, inlines, *props, center: bool = False, term_key: str = "source"):
         prefix = self.pres.source_prefix() if term_key == "source" else self.pres.note_prefix()
-        props = [x.el("w:jc", {"w:val": "center"})] if center else []
+        props = [*props, x.el("w:jc", {"w:val": "center"})] if center else list(props)
         return self._para("SourceNote", [Str(prefix), *inlines], *props)
 
     def _image_error(self, path: str, exc: Exception) -> ReportgenError:
@@ -672,17 +733,29 @@ class _Writer(Visitor):
         return x.run(None, None, x.el("w:drawing", None, inline))
 
     def _figure(self, fig) -> list:
-        """A figure or a drawn chart: the image in the box `present` gave it, caption, source, note."""
+        """A figure or a drawn chart: the image in the box `present` gave it, caption, source,
+        note; spaced as the PDF spaces them and kept on one page as the PDF keeps them."""
         box = self.pres.image_box(fig)
+        room = self.pres.spacing
         alt = getattr(fig, "alt", "") or getattr(fig, "title", "") or (plain(fig.caption.inlines) if fig.caption else "")
-        keep = [] if (fig.caption or fig.source) else [x.el("w:keepNext", {"w:val": 0})]
-        out = [x.paragraph(self._style("Figure"), [self._picture(box.path, box.width, box.height, alt)], *keep)]
+        out = [x.paragraph(self._style("Figure"), [self._picture(box.path, box.width, box.height, alt)],
+                           x.spacing(room.figure_before, 0, at_least=1))]
         if fig.caption:
-            out.append(self._caption(fig.caption, keep_next=bool(fig.source)))
-        if fig.source:
-            out.append(self._source(fig.source, center=True))
-        if fig.note:
-            out.append(self._source(fig.note, center=True, term_key="note"))
+            caption = self.pres.looks["figure-caption"]
+            out.append(self._caption(fig.caption, keep_next=True,
+                                     space=x.spacing(room.figure_gap + caption.before, 0)))
+        for inlines, key in ((fig.source, "source"), (fig.note, "note")):
+            if inlines:
+                line = self._source(inlines, center=True, term_key=key)
+                x.put(line.get_or_add_pPr(), x.el("w:keepNext"), x.PPR_ORDER)
+                x.put(line.get_or_add_pPr(), x.spacing(self.pres.looks["source"].before, 0), x.PPR_ORDER)
+                out.append(line)
+        last = out[-1].get_or_add_pPr()
+        x.put(last, x.el("w:keepNext", {"w:val": 0}), x.PPR_ORDER)
+        space = last.find(qn("w:spacing"))
+        if space is None:
+            space = x.put(last, x.spacing(), x.PPR_ORDER)
+        space.set(qn("w:after"), str(x.twips(room.figure_after)))
         return out
 
     # ------------------------------------------------------------ tables
@@ -700,7 +773,8 @@ class _Writer(Visitor):
                        x.border("insideH", rule, 4), x.el("w:insideV", {"w:val": "nil"})]
         else:
             borders = [x.border(side, rule, 4) for side in ("top", "left", "bottom", "right", "insideH", "insideV")]
-        tbl = x.table_el(widths, borders, margins=(2.5, 5), header=bool(table.head))
+        room = self.pres.spacing
+        tbl = x.table_el(widths, borders, margins=(room.cell_pad_y, room.cell_pad_x), header=bool(table.head))
         rows = x.TableRows(widths, list(box.aligns), self._cell_runs,
                            {"head": self._style("TableHeading"), "body": self._style("TableText")},
                            c, stats=table.style == "stats")
@@ -712,8 +786,8 @@ class _Writer(Visitor):
             out.append(self._caption(table.caption, keep_next=True))
         out.append(tbl)
         if table.note:
-            if table.source:
-                out.append(self._source(table.source))
+            if table.source:  # only the last line keeps the space that ends the block
+                out.append(self._source(table.source, x.spacing(after=0)))
             out.append(self._source(table.note, term_key="note"))
         else:
             out.append(self._source(table.source) if table.source else self._spacer())

@@ -191,14 +191,22 @@ def paragraph(style: str | None, content=(), *props):
     return node
 
 
-def spacing(before: float | None = None, after: float | None = None, line: float | None = None):
-    """`w:spacing` in points; `line` is a multiple of single spacing."""
+def spacing(before: float | None = None, after: float | None = None, line: float | None = None,
+            exact: float | None = None, at_least: float | None = None):
+    """`w:spacing` in points; `line` is a multiple of single spacing, `exact` a line height in
+    points (the PDF's leading), `at_least` a smallest line height that taller content exceeds."""
     attrs = {}
     if before is not None:
         attrs["w:before"] = twips(before)
     if after is not None:
         attrs["w:after"] = twips(after)
-    if line is not None:
+    if exact is not None:
+        attrs["w:line"] = twips(exact)
+        attrs["w:lineRule"] = "exact"
+    elif at_least is not None:
+        attrs["w:line"] = twips(at_least)
+        attrs["w:lineRule"] = "atLeast"
+    elif line is not None:
         attrs["w:line"] = int(round(line * 240))
         attrs["w:lineRule"] = "auto"
     return el("w:spacing", attrs)
@@ -389,9 +397,10 @@ def footnotes_part(document_part):
     return part
 
 
-def settings_for_fields_and_notes(settings_el, has_notes: bool):
-    """Ask Word to refresh fields (TOC, page numbers) on open; declare the note separators;
-    keep lines ending in a manual line break from being justified."""
+def settings_for_fields_and_notes(settings_el, has_notes: bool, update_fields: bool = True):
+    """Ask Word to refresh fields (TOC, page numbers) on open when `update_fields` (the cached
+    results are incomplete); declare the note separators; keep lines ending in a manual line
+    break from being justified."""
 
     def insert(node):
         local = node.tag.split("}")[1]
@@ -418,7 +427,10 @@ def settings_for_fields_and_notes(settings_el, has_notes: bool):
         sub(note_pr, "w:footnote", {"w:id": -1})
         sub(note_pr, "w:footnote", {"w:id": 0})
         insert(note_pr)
-    insert(el("w:updateFields", {"w:val": "true"}))
+    for old in settings_el.findall(qn("w:updateFields")):
+        settings_el.remove(old)
+    if update_fields:
+        insert(el("w:updateFields", {"w:val": "true"}))
 
 
 # ---------------------------------------------------------------- reproducible zip
@@ -478,8 +490,8 @@ def no_borders() -> list:
 
 def box_cell(width: int, fill: str | None = None, margins=(0, 0), left_bar: str | None = None,
              bottom_bar: str | None = None):
-    """A table cell with a fill, padding (points: vertical, horizontal) and optional 3-4.5 pt
-    bars on the left or at the bottom."""
+    """A table cell with a fill, padding (points: vertical and horizontal, or top, horizontal,
+    bottom) and optional 3-4.5 pt bars on the left or at the bottom."""
     tcpr = el("w:tcPr", None, _dxa("w:tcW", width))
     if left_bar or bottom_bar:
         bars = el("w:tcBorders")
@@ -490,8 +502,9 @@ def box_cell(width: int, fill: str | None = None, margins=(0, 0), left_bar: str 
         tcpr.append(bars)
     if fill:
         tcpr.append(shading(fill))
-    v, h = twips(margins[0]), twips(margins[1])
-    tcpr.append(el("w:tcMar", None, _dxa("w:top", v), _dxa("w:left", h), _dxa("w:bottom", v), _dxa("w:right", h)))
+    top, h, bottom = (margins[0], margins[1], margins[0]) if len(margins) == 2 else margins
+    tcpr.append(el("w:tcMar", None, _dxa("w:top", twips(top)), _dxa("w:left", twips(h)),
+                   _dxa("w:bottom", twips(bottom)), _dxa("w:right", twips(h))))
     return el("w:tc", None, tcpr)
 
 
@@ -522,6 +535,7 @@ class TableRows:
         self.colors, self.stats = colors, stats
         self._templates: dict = {}
         self._run = el("w:r", None, el("w:t"))
+        self._keep = False
 
     def rows(self, kind: str, rows: list) -> list:
         """`w:tr` elements for the head, body or foot rows of the model."""
@@ -529,8 +543,20 @@ class TableRows:
         below: dict[tuple[int, int], int] = {}  # positions a rowspan from above covers -> colspan
         tr_template = el("w:tr", None, el("w:trPr", None, el("w:cantSplit"),
                                            el("w:tblHeader") if kind == "head" else None))
+        # Rows kept with the next one (`w:keepNext` on their paragraphs): every row of a
+        # merged group but its last, so a merged cell never breaks across pages and its label
+        # is never left behind (Word prints a `vMerge` cell's text on the first page only);
+        # and the first body row, so that a caption and header stand with two rows at least.
+        keep = set()
+        for r, row in enumerate(rows):
+            for entry in row:
+                if entry is not None and entry.rowspan > 1:
+                    keep.update(range(r, min(r + entry.rowspan, len(rows)) - 1))
+        if kind == "body" and len(rows) > 1:
+            keep.add(0)
         out = []
         for r, row in enumerate(rows):
+            self._keep = r in keep
             tr = tr_template.__copy__()  # lxml's copy is deep
             fill = None
             if kind == "head":
@@ -559,7 +585,7 @@ class TableRows:
         return out
 
     def _template(self, key):
-        width, span, vmerge, fill, top_rule, style, align = key
+        width, span, vmerge, fill, top_rule, style, align, keep = key
         tcpr = el("w:tcPr", None, _dxa("w:tcW", width))
         if span > 1:
             tcpr.append(el("w:gridSpan", {"w:val": span}))
@@ -570,7 +596,8 @@ class TableRows:
         if fill:
             tcpr.append(shading(fill))
         tcpr.append(el("w:vAlign", {"w:val": "center"}))
-        p = el("w:p", None, ppr(el("w:pStyle", {"w:val": style}), el("w:jc", {"w:val": align})))
+        p = el("w:p", None, ppr(el("w:pStyle", {"w:val": style}), el("w:keepNext") if keep else None,
+                                el("w:jc", {"w:val": align})))
         return el("w:tc", None, tcpr, p)
 
     def _cell(self, kind, entry, col, span, vmerge, fill):
@@ -584,7 +611,7 @@ class TableRows:
             else:  # the key figure itself
                 bold, extra = True, (color(self.colors["primary"]),)
         style = self.style_ids["head" if kind == "head" else "body"]
-        key = (sum(self.widths[col:col + span]), span, vmerge, fill, kind == "foot", style, align)
+        key = (sum(self.widths[col:col + span]), span, vmerge, fill, kind == "foot", style, align, self._keep)
         if key not in self._templates:
             self._templates[key] = self._template(key)
         tc = self._templates[key].__copy__()
@@ -612,23 +639,27 @@ HEADINGS = [("Heading1", "heading 1", "h1", 0), ("Heading2", "heading 2", "h2", 
             ("Heading3", "heading 3", "h3", 2), ("Heading4", "heading 4", "h4", 3)]
 
 
-def define_styles(root, layout, lang_val: str, lang_ea: str, reference: bool, unlisted: bool,
-                  headings=HEADINGS) -> dict[str, str]:
-    """Define every style the writer uses in `styles.xml` (`root`) from the layout.
+def define_styles(root, layout, looks: dict, room, font_names: tuple[str, str], lang_val: str, lang_ea: str,
+                  reference: bool, unlisted: bool, headings=HEADINGS) -> dict[str, str]:
+    """Define every style the writer uses in `styles.xml` (`root`) from the layout and the
+    paragraph looks and block spacing (`room`) both writers share (`present.text_looks`,
+    `present.block_spacing`): sizes, exact line heights in points (the PDF's leading), space
+    before and after, indents.
 
-    `headings` are the heading styles: (style id, name, look, outline level), the look
-    being `part` or `h1`-`h4`.
+    `font_names` are the (Latin, East Asian) fonts every style names. `headings` are the
+    heading styles: (style id, name, look, outline level), the look being `part` or `h1`-`h4`.
 
     Without a reference document the template's styles are rewritten; with one, its
     styles are kept and only missing ones are added. Returns our style ids mapped to the
     document's (a Chinese Word document calls Heading 1 "1").
     """
     lay, s, c = layout, layout.sizes, layout.colors
+    latin, east_asia = font_names
     ids: dict[str, str] = {}  # our style id -> the id in this document
     E = el
 
     def f():  # every style names its fonts: no theme fonts, no inheritance surprises
-        return fonts(lay.word_latin, lay.word_east_asia)
+        return fonts(latin, east_asia)
 
     def size(pt):
         return E("w:sz", {"w:val": half_points(pt)}), E("w:szCs", {"w:val": half_points(pt)})
@@ -639,12 +670,23 @@ def define_styles(root, layout, lang_val: str, lang_ea: str, reference: bool, un
     def bold():
         return E("w:b"), E("w:bCs")
 
-    ls, after, em = lay.line_spacing, lay.space_after, lay.sizes["body"]
-    first = {}
-    if lay.first_line_indent:
-        # firstLineChars keeps the indent at two characters if the size changes.
-        first = {"w:firstLineChars": int(round(lay.first_line_indent * 100)),
-                 "w:firstLine": twips(lay.first_line_indent * em)}
+    def set_as(name, before=None, after=None, right_indent=True):
+        """Spacing and indents of the shared look `name` (`before`/`after` override)."""
+        look = looks[name]
+        out = [spacing(look.before if before is None else before, look.after if after is None else after,
+                       exact=look.leading)]
+        ind = {}
+        if look.left_indent:
+            ind["w:left"] = twips(look.left_indent)
+        if look.right_indent and right_indent:
+            ind["w:right"] = twips(look.right_indent)
+        if look.first_indent:
+            # firstLineChars keeps the indent at the same number of characters if the size changes.
+            ind["w:firstLineChars"] = int(round(look.first_indent / look.size * 100))
+            ind["w:firstLine"] = twips(look.first_indent)
+        if ind:
+            out.append(E("w:ind", ind))
+        return out
 
     def style(kind, sid, name, based=None, nxt=None, ppr=(), rpr=()):
         found = find_style(root, sid, name)
@@ -667,36 +709,37 @@ def define_styles(root, layout, lang_val: str, lang_ea: str, reference: bool, un
         if defaults is not None:
             rpr_default = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
             if rpr_default is not None:
-                for item in (f(), lang(), *size(em)):
+                for item in (f(), lang(), *size(s["body"])):
                     put(rpr_default, item, RPR_ORDER)
             ppr_default = defaults.find(qn("w:pPrDefault") + "/" + qn("w:pPr"))
             if ppr_default is not None:
                 put(ppr_default, spacing(after=0, line=1.0), PPR_ORDER)
 
+    body = looks["body"]
     style("paragraph", "Normal", "Normal", ppr=[E("w:widowControl"), spacing(0, 0, 1.0)],
-          rpr=[f(), color(c["text"]), *size(em), lang()])
+          rpr=[f(), color(c["text"]), *size(body.size), lang()])
     style("paragraph", "BodyText", "Body Text", "Normal", "BodyText",
-          ppr=[E("w:widowControl"), spacing(0, after, ls), E("w:ind", first) if first else None,
-               E("w:jc", {"w:val": "both"})],
-          rpr=[f(), *size(em)])
-    heading_space = {1: (0, 14), 2: (16, 8), 3: (12, 6), 4: (10, 4)}
+          ppr=[E("w:widowControl"), *set_as("body"), E("w:jc", {"w:val": "both"})],
+          rpr=[f(), *size(body.size)])
     for sid, name, look, outline in headings:
         if look == "part":
+            part = looks["part"]
             style("paragraph", sid, name, "Normal", "BodyText",
-                  [E("w:keepNext"), E("w:pageBreakBefore"), spacing(lay.text_height * 0.28, 12, 1.2),
+                  [E("w:keepNext"), E("w:pageBreakBefore"),
+                   *set_as("part", before=lay.text_height * 0.3, after=part.size * 2),
                    E("w:jc", {"w:val": "center"}), E("w:outlineLvl", {"w:val": outline})],
-                  [f(), *bold(), color(c["primary"]), *size(s["title"])])
+                  [f(), *bold(), color(c["primary"]), *size(part.size)])
             continue
         n = int(look[1])
-        before, below = heading_space[n]
-        ppr = [E("w:keepNext"), E("w:keepLines"), spacing(before, below, 1.2),
+        ppr = [E("w:keepNext"), E("w:keepLines"), *set_as(look),
                E("w:ind", {"w:left": 0, "w:firstLine": 0}), E("w:jc", {"w:val": "left"}),
                E("w:outlineLvl", {"w:val": outline})]
         if n == 1:
-            pbdr = E("w:pBdr", None, border("bottom", c["primary"], 8, 6))
+            # The rule under a chapter title, drawn in the space below it as in the PDF.
+            pbdr = E("w:pBdr", None, border("bottom", c["primary"], 8, 1))
             ppr += [E("w:pageBreakBefore"), pbdr]
         style("paragraph", sid, name, "Normal", "BodyText", ppr,
-              [f(), *bold(), color(c["primary"] if n <= 2 else c["text"]), *size(s[f"h{n}"])])
+              [f(), *bold(), color(c["primary"] if n <= 2 else c["text"]), *size(looks[look].size)])
     style("paragraph", "Title", "Title", "Normal", "Normal",
           [spacing(0, 10, 1.15), E("w:jc", {"w:val": "left"})],
           [f(), *bold(), color(c["primary"]), *size(s["title"])])
@@ -704,48 +747,65 @@ def define_styles(root, layout, lang_val: str, lang_ea: str, reference: bool, un
           [spacing(0, 6, 1.3), E("w:jc", {"w:val": "left"})],
           [f(), color(c["muted"]), *size(s["subtitle"])])
     style("paragraph", "CoverMeta", "Cover Meta", "Normal", "CoverMeta",
-          [spacing(0, 4, 1.2)], [f(), color(c["muted"]), *size(em)])
+          [spacing(0, 4, 1.2)], [f(), color(c["muted"]), *size(body.size)])
     if unlisted:  # headings kept out of the contents
         for sid, name, _, _ in headings:
             style("paragraph", f"{sid}Unlisted", f"{name[0].upper()}{name[1:]} Unlisted", sid, "BodyText",
                   [E("w:outlineLvl", {"w:val": 9})])
     style("paragraph", "Caption", "caption", "Normal", "BodyText",
-          [spacing(6, 4, 1.2), E("w:jc", {"w:val": "center"})],
-          [f(), *bold(), color(c["text"]), *size(s["caption"])])
+          [*set_as("caption"), E("w:jc", {"w:val": "center"})],
+          [f(), *bold(), color(c["text"]), *size(looks["caption"].size)])
     style("paragraph", "SourceNote", "Source Note", "Normal", "BodyText",
-          [spacing(2, after + 4, 1.2)], [f(), color(c["muted"]), *size(s["small"])])
+          set_as("source"), [f(), color(c["muted"]), *size(looks["source"].size)])
+    # A picture's line grows to the picture (at least); its mark is tiny so that nothing
+    # but the picture adds height.
     style("paragraph", "Figure", "Figure", "Normal", "Caption",
-          [E("w:keepNext"), spacing(8, 0, 1.0), E("w:jc", {"w:val": "center"})], [f()])
+          [E("w:keepNext"), spacing(0, 0, at_least=1), E("w:jc", {"w:val": "center"})], [f(), *size(1)])
     style("paragraph", "TOCHeading", "TOC Heading", "Normal", "Normal",
-          [E("w:keepNext"), spacing(0, 18, 1.2)],
-          [f(), *bold(), color(c["primary"]), *size(s["h1"])])
+          [E("w:keepNext"), *set_as("toc-title")],
+          [f(), *bold(), color(c["primary"]), *size(looks["toc-title"].size)])
     for n in range(1, 6):
+        name = f"toc{n - 1}" if f"toc{n - 1}" in looks else max(k for k in looks if k.startswith("toc") and k[3:].isdigit())
+        look = looks[name]
+        # Coloured as the PDF's contents: parts in the primary colour, levels below chapters muted.
+        tone = color(c["primary"]) if look.size != body.size else color(c["muted"]) \
+            if look.left_indent >= 4 * body.size else None
         style("paragraph", f"TOC{n}", f"toc {n}", "Normal", "Normal",
-              [tabs(("right", lay.text_width, "dot")), spacing(8 if n == 1 else 2, 2, 1.3),
-               E("w:ind", {"w:left": twips((n - 1) * 2 * em)})],
-              [f(), *(bold() if n == 1 else ()), *size(em)])
+              # No right indent: LibreOffice drops a right tab past it, and the page number with it.
+              [tabs(("right", lay.text_width, "dot")), *set_as(name, right_indent=False)],
+              [f(), *(bold() if look.bold else ()), tone, *size(look.size)])
+    note = looks["note"]
     style("paragraph", "FootnoteText", "footnote text", "Normal", "FootnoteText",
-          [spacing(0, 0, 1.15), E("w:jc", {"w:val": "both"})], [f(), *size(s["caption"])])
+          [spacing(note.before, note.after, exact=note.leading),
+           E("w:ind", {"w:left": twips(note.left_indent), "w:hanging": twips(note.left_indent)}),
+           tabs(("left", note.left_indent)), E("w:jc", {"w:val": "both"})],
+          [f(), *size(note.size)])
     style("character", "FootnoteReference", "footnote reference", None, None,
           rpr=[E("w:vertAlign", {"w:val": "superscript"})])
     style("character", "Hyperlink", "Hyperlink", None, None,
           rpr=[color(c["accent"]), E("w:u", {"w:val": "single"})])
+    quote = looks["quote"]
     style("paragraph", "Quote", "Quote", "Normal", "BodyText",
-          [E("w:pBdr", None, border("left", c["accent"], 18, 10)), spacing(4, after, ls),
-           E("w:ind", {"w:left": twips(2 * em), "w:right": twips(2 * em)}), E("w:jc", {"w:val": "both"})],
-          [f(), color(c["muted"]), *size(em)])
+          # The PDF's bar at the box's left edge: the border's gap (whole points) is the padding.
+          [E("w:pBdr", None, border("left", c["rule"], 20, int(round(room.box_pad_x)))),
+           spacing(0, quote.after, exact=quote.leading),
+           E("w:ind", {"w:left": twips(room.box_pad_x), "w:right": twips(room.box_pad_x)}),
+           E("w:jc", {"w:val": "both"})],
+          [f(), color(c["muted"]), *size(quote.size)])
+    block = looks["block"]
     style("paragraph", "ListParagraph", "List Paragraph", "Normal", "ListParagraph",
-          [spacing(0, after, ls), E("w:contextualSpacing"), E("w:jc", {"w:val": "both"})],
-          [f(), *size(em)])
+          [spacing(0, room.item_after, exact=block.leading), E("w:jc", {"w:val": "both"})],
+          [f(), *size(block.size)])
     style("paragraph", "CalloutTitle", "Callout Title", "Normal", "CalloutText",
-          [E("w:keepNext"), spacing(0, 4, 1.3)], [f(), *bold(), color(c["primary"]), *size(em + 0.5)])
+          [E("w:keepNext"), spacing(0, 3, exact=block.leading)], [f(), *bold(), color(c["primary"]), *size(block.size)])
     style("paragraph", "CalloutText", "Callout Text", "Normal", "CalloutText",
-          [spacing(0, 4, ls), E("w:jc", {"w:val": "both"})], [f(), *size(em)])
+          [*set_as("block"), E("w:jc", {"w:val": "both"})], [f(), *size(block.size)])
+    cell = looks["cell"]
     style("paragraph", "TableText", "Table Text", "Normal", "TableText",
-          [spacing(0, 0, 1.15)], [f(), *size(s["table"])])
+          [spacing(0, 0, exact=cell.leading)], [f(), *size(cell.size)])
     style("paragraph", "TableHeading", "Table Heading", "TableText", "TableText",
-          [E("w:keepNext"), spacing(0, 0, 1.15)],
-          [f(), *bold(), color(c["table_header_text"]), *size(s["table"])])
+          [E("w:keepNext"), spacing(0, 0, exact=cell.leading)],
+          [f(), *bold(), color(c["table_header_text"]), *size(cell.size)])
     style("paragraph", "Header", "header", "Normal", "Header",
           [E("w:pBdr", None, border("bottom", c["rule"], 4, 4)),
            tabs(("center", lay.text_width / 2), ("right", lay.text_width)), spacing(0, 0, 1.0)],
@@ -755,5 +815,74 @@ def define_styles(root, layout, lang_val: str, lang_ea: str, reference: bool, un
           [f(), color(c["muted"]), *size(s["small"])])
     if not reference:
         # Linked character styles (Heading 1 Char ...) still name theme fonts.
-        strip_theme_fonts(root, lay.word_latin, lay.word_east_asia)
+        strip_theme_fonts(root, latin, east_asia)
     return ids
+
+
+def prune_styles(word) -> None:
+    """Keep only the styles the document uses, what they are based on and the defaults.
+
+    python-docx's template defines about 160 styles (and Word 2010's copy of them in
+    `stylesWithEffects.xml`) and a latent-style list; a Word user's style pane should show
+    the report's styles, not those. Built-in styles Word needs later (a deeper contents level
+    after an update) Word makes itself from its own definitions."""
+    root = word.styles.element
+    roots = [word.element]
+    for rel in word.part.rels.values():
+        # Numbering is pruned after the styles, by what they and the body use: the template's
+        # list styles and its list definitions name each other and would keep each other.
+        if not rel.is_external and hasattr(rel.target_part, "element") and rel.reltype != RT.NUMBERING:
+            roots.append(rel.target_part.element)
+    used = set()
+    for node in roots:
+        for tag in ("w:pStyle", "w:rStyle", "w:tblStyle", "w:numStyleLink", "w:styleLink"):
+            for ref in node.iter(qn(tag)):
+                used.add(ref.get(qn("w:val")))
+    by_id = {}
+    for style in root.iterchildren(qn("w:style")):
+        sid = style.get(qn("w:styleId"))
+        by_id[sid] = style
+        if style.get(qn("w:default")) in ("1", "true", "on"):
+            used.add(sid)
+    stack = list(used)
+    while stack:
+        style = by_id.get(stack.pop())
+        based = style.find(qn("w:basedOn")) if style is not None else None
+        if based is not None and based.get(qn("w:val")) not in used:
+            used.add(based.get(qn("w:val")))
+            stack.append(based.get(qn("w:val")))
+    for sid, style in by_id.items():
+        if sid not in used:
+            root.remove(style)
+            continue
+        for tag in ("w:next", "w:link"):
+            ref = style.find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) not in used:
+                style.remove(ref)
+    for latent in root.findall(qn("w:latentStyles")):
+        root.remove(latent)
+    for rid, rel in list(word.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            del word.part.rels[rid]
+
+
+def prune_numbering(word) -> None:
+    """Drop the numbering definitions nothing uses (the template's list styles and their
+    Symbol bullets), so that neither those styles nor their font stay behind."""
+    try:
+        root = word.part.numbering_part.element
+    except NotImplementedError:
+        return
+    used = {n.get(qn("w:val")) for n in word.element.iter(qn("w:numId"))}
+    styles = word.styles.element
+    for ref in styles.iter(qn("w:numId")):
+        used.add(ref.get(qn("w:val")))
+    kept_abstract = set()
+    for num in list(root.iterchildren(qn("w:num"))):
+        if num.get(qn("w:numId")) in used:
+            kept_abstract.add(num.find(qn("w:abstractNumId")).get(qn("w:val")))
+        else:
+            root.remove(num)
+    for abstract in list(root.iterchildren(qn("w:abstractNum"))):
+        if abstract.get(qn("w:abstractNumId")) not in kept_abstract:
+            root.remove(abstract)

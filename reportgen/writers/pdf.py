@@ -55,14 +55,21 @@ FLOAT_FOLLOWERS = 12  # paragraphs that may pass a figure waiting for the next p
 CANNOT_START = "，。、；：？！”’》〉」』】〗）］｝〕…‰％"  # Chinese punctuation that never starts a line
 
 
-def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_images=None) -> int:
+def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_images=None,
+              pages_out: dict | None = None) -> int:
     """Render `doc` to `out` (a path the caller chose; write there directly); return the page count.
 
-    `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order."""
+    `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order.
+    `pages_out`, when given, receives the shown page of every heading by its bookmark key
+    (the Word file's contents prints them)."""
     pres = present(doc, layout, chart_images)
     regular, bold = _register_fonts(faces)
     with _reportlab_settings(regular):
-        return _Writer(doc, layout, faces, regular, bold, pres).write(Path(out))
+        writer = _Writer(doc, layout, faces, regular, bold, pres)
+        pages = writer.write(Path(out))
+    if pages_out is not None:
+        pages_out.update(writer.heading_pages)
+    return pages
 
 
 @contextmanager
@@ -155,6 +162,7 @@ class _Writer(Visitor):
         paint = PagePainter(lay, meta, self.pres.header(), self.pres.footer(), self.pres.logo, self.regular,
                             self.bold, self.color, self.cjk, draft=self.pres.draft_words() if meta.draft else None,
                             cover_lines=self.pres.cover_lines())
+        self.heading_pages = template.heading_pages
         template.addPageTemplates([
             PageTemplate("cover", [self._frame("cover")], onPage=paint.cover),
             PageTemplate("body", [self._frame("body")], onPageEnd=paint.body),

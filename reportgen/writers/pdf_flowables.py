@@ -730,6 +730,7 @@ class ReportDocTemplate(BaseDocTemplate):
         self.passes = 0
         self.draft = False
         self.draft_first_pass = False  # set when a later pass is certain (see the writer)
+        self.heading_pages: dict[str, int] = {}  # heading key -> shown page (the Word contents reads it)
         super().__init__(filename, **kwargs)
         self.keepTogetherClass = KeepWithNext
 
@@ -751,6 +752,7 @@ class ReportDocTemplate(BaseDocTemplate):
 
     def afterFlowable(self, flowable):
         if isinstance(flowable, Heading):
+            self.heading_pages[flowable.key] = self.shown_page()
             if flowable.chapter:
                 self.section = flowable.title
             if flowable.toc_level is not None:

@@ -98,7 +98,8 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
         if jobs > 1 and len(work) < jobs:
             # Each edition's formats side by side.
             work = [{**job, "formats": [fmt]} for job in work for fmt in job["formats"]]
-        progress = progress or Progress(len(work), log)
+        progress = progress or Progress(0, log)
+        progress.start(len(work))
         if work:
             make_output_folder(out_dir, root)
         # Charts first, all of them across the cores; then the editions.

@@ -72,8 +72,12 @@ def load_settings(root: Path) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         # tomllib puts the place in the message: "Invalid value (at line 3, column 11)".
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "not valid TOML"
-        where = Loc(PYPROJECT, int(match.group(1)), int(match.group(2))) if match else Loc(PYPROJECT)
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc)) or "not valid TOML"
+        if match:
+            where = Loc(PYPROJECT, int(match.group(1)), int(match.group(2)))
+        else:  # "(at end of document)": just after the last character
+            lines = text.split("\n")
+            where = Loc(PYPROJECT, len(lines), len(lines[-1]) + 1)
         raise ReportgenError(Diagnostic(where, f"TOML syntax: {message[0].lower()}{message[1:]}", code="config")) \
             from None
     table = data.get("tool", {}).get("reportgen", {})

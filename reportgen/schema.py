@@ -226,7 +226,8 @@ def data_schema() -> dict:
                                                              _ref("group")]}}]}
     group = {"type": "object", "properties": {"unit": unit}, "additionalProperties": _ref("value"),
              "description": "named values; `unit:` applies to the numbers under it"}
-    check = _object({"expect": EXPRESSION, "equals": EXPRESSION, "tolerance": {"type": "number", "minimum": 0}},
+    figure = {"type": ["string", "number"], "description": "a data expression or a number"}
+    check = _object({"expect": figure, "equals": figure, "tolerance": {"type": "number", "minimum": 0}},
                     data.CHECK_KEYS, "a check", required=("expect", "equals"))
     return {
         "$schema": DRAFT, "title": "reportgen data file",

@@ -51,7 +51,10 @@ def watch(root: Path, build_once, out_dir: Path, finish, verbosity: int = NORMAL
                 if rounds and not changes:
                     continue
                 if changes:
-                    names = sorted({_shown(Path(path), root) for _, path in changes})
+                    # An editor's or sed's temporary file, made and renamed away within the
+                    # burst, is not named: the files there now are, else those removed.
+                    paths = {Path(path) for _, path in changes}
+                    names = sorted({_shown(p, root) for p in ({p for p in paths if p.exists()} or paths)})
                     if verbosity >= NORMAL:
                         print(f"\nchanged: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}", flush=True)
                 status = _round(build_once, finish)

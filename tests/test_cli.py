@@ -249,3 +249,14 @@ def test_a_single_edition_is_written_without_a_process_pool(tmp_path, monkeypatc
     project = small_project(tmp_path)
     assert main(["-C", str(project), "build", "--jobs", "2", "beta"]) == 0
     assert sorted(p.name for p in (project / "output/zh_CN").iterdir()) == ["beta.docx", "beta.pdf"]
+
+
+def test_check_strict_summary_says_which_editions_fail_it(tmp_path, capsys):
+    from reportgen.cli import main
+
+    project = small_project(tmp_path)
+    (project / "content/alpha/locales/en.po").unlink()  # the en edition now warns: no translations yet
+    assert main(["-C", str(project), "check", "--strict"]) == 1
+    out, err = capsys.readouterr()
+    assert "checked 2 report(s), 3 edition(s): 2 ok, 1 with warnings (--strict fails on them)" in out
+    assert "1 warning(s) and --strict: failing" in err

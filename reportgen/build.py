@@ -95,10 +95,13 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
                 "previous": {f: previous.get((*key, f)) for f in stale},
             })
         jobs = jobs or os.cpu_count() or 1
-        if jobs > 1 and len(work) < jobs:
-            # Each edition's formats side by side.
+        if jobs > 1 and 1 < len(work) < jobs:
+            # Each edition's formats side by side. A single edition is written here, as with
+            # --jobs 1: a pool's start and the charts each worker would draw again cost more
+            # than writing its PDF and DOCX at once saves.
             work = [{**job, "formats": [fmt]} for job in work for fmt in job["formats"]]
-        progress = progress or Progress(len(work), log)
+        progress = progress or Progress(0, log)
+        progress.start(len(work))
         if work:
             make_output_folder(out_dir, root)
         # Charts first, all of them across the cores; then the editions.

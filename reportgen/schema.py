@@ -101,6 +101,12 @@ def spec_schema() -> dict:
         "scale": scale, "labels": labels, "x": {"type": "string"}, "y": {"type": "string"},
         "size": {"type": "string"}, "label": {"type": "string"}, "digits": DIGITS,
     }, charts.SERIES_KEYS, "a chart series", required=("data",))
+    year = {"type": ["integer", "string"],
+            "description": "the first estimate (E) or forecast (F) year, or a data expression giving it"}
+    cagr = _object({
+        "from": {"type": ["integer", "string"]}, "to": {"type": ["integer", "string"]}, "series": TEXT,
+        "value": {"type": ["number", "string"]}, "label": TEXT, "digits": DIGITS,
+    }, charts.CAGR_KEYS, "a growth arrow (`cagr`)", required=("from", "to"))
     chart = _object({
         "type": {"enum": list(charts.TYPES)}, "caption": TEXT, "source": TEXT, "note": TEXT, "title": TEXT,
         "x_label": TEXT, "y_label": TEXT, "y2_label": TEXT, "value_labels": {"type": "boolean"},
@@ -112,6 +118,8 @@ def spec_schema() -> dict:
         "width": SHARE, "height": {"type": "number", "minimum": 0.2, "maximum": 2,
                                    "description": "a share of the chart's width"},
         "scale": scale, "labels": labels, "digits": DIGITS,
+        "alt": TEXT, "centre": TEXT, "estimate_from": year, "forecast_from": year,
+        "cagr": {"anyOf": [cagr, {"type": "array", "minItems": 1, "items": cagr}]},
     }, charts.CHART_KEYS, "a chart", required=("type",))
     kinds = {**text_blocks, "callout": {"callout": callout}, "table": {"table": table}, "stats": {"stats": stats},
              "figure": {"figure": figure}, "chart": {"chart": chart}}
@@ -134,6 +142,8 @@ def spec_schema() -> dict:
         "percent_digits": DIGITS, "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
         "currency_names": {"type": "object", "additionalProperties": {"type": "string"}},
     }, spec.FORMAT_KEYS, "`formats`")
+    closing = _object({part: TEXT for part in spec.CLOSING_PARTS}, spec.CLOSING_PARTS, "`closing`",
+                      description="the closing page: Markdown text per part")
     top = {
         "id": {"type": "string", "description": "the report id: its folder's name"},
         "title": TEXT, "subtitle": TEXT, "edition": TEXT, "date": TEXT, "author": TEXT, "logo": PATH,
@@ -143,6 +153,7 @@ def spec_schema() -> dict:
         "data": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
                  "description": "data files of content/data/ this report reads (names without extension)"},
         "sections": {"type": "array", "items": _ref("section_or_include")}, "front": blocks, "formats": formats,
+        "publisher": TEXT, "report_code": TEXT, "closing": closing,
     }
     schema = _object(top, spec.TOP_KEYS, "the report", required=("title", "sections"),
                      description="A reportgen report spec: content/<id>/report.yaml")
@@ -204,6 +215,13 @@ def layout_schema() -> dict:
         "toc_depth": {"type": "integer", "minimum": 1, "maximum": 4},
         "cover": _object({"band": {"type": "boolean"}, "logo": PATH}, lay.COVER_KEYS, "`cover`"),
         "docx_reference": {"type": "string", "description": "a .docx in layouts/ whose styles Word files use"},
+        "chapter_break": {"enum": list(lay.CHAPTER_BREAKS)},
+        "chapter_break_min_space": {"type": "number", "minimum": lay.CHAPTER_BREAK_SPACE_RANGE[0],
+                                    "maximum": lay.CHAPTER_BREAK_SPACE_RANGE[1]},
+        "caption_separator": {"type": "string", "minLength": 1, "maxLength": lay.MAX_CAPTION_SEPARATOR},
+        "publisher": {"type": "string"},
+        "closing": _object({part: {"type": "string"} for part in lay.CLOSING_PARTS}, lay.CLOSING_PARTS, "`closing`"),
+        "chart_format": {"enum": list(lay.CHART_FORMATS)},
     }
     overridable = {key: value for key, value in props.items() if key != "name"}
     props["locales"] = {"type": "object", "propertyNames": LOCALE,

@@ -581,7 +581,7 @@ class ReportDocTemplate(BaseDocTemplate):
         self._later.append((name, paint, box or (0, 0, *self.pagesize)))
 
     def _finish(self, canv) -> None:
-        self.total_pages = canv.getPageNumber() - 1  # the canvas stands on a fresh, unused page
+        self.total_pages = self.page  # the last page; the count `write` returns
         for name, paint, box in self._later:
             canv.beginForm(name, *box)
             paint(canv)

@@ -122,7 +122,7 @@ class _Writer(Visitor):
         self.cjk = pres.locale.cjk
         self.has_parts = pres.has_parts
         self.registry = NoteRegistry(self.color["rule"])
-        self.toc_entries: list = []  # what the contents will list: (level, markup, heading key)
+        self.toc_entries: list = []  # what the contents will list, page numbers still unknown
         self.images = ImageStore()  # every image read and decoded once per build
         self._styles: dict = {}
 
@@ -570,7 +570,7 @@ class _Writer(Visitor):
         common = dict(key=entry.key, title=entry.text, outline_level=entry.depth,
                       toc_level=entry.depth if entry.listed else None, toc_text=toc_text)
         if entry.listed:
-            self.toc_entries.append((entry.depth, toc_text, entry.key))
+            self.toc_entries.append((entry.depth, toc_text, 0, entry.key))
         out: list = []
         width = self.layout.text_width
         if sec.kind == "part":

@@ -397,7 +397,6 @@ class ImageStore:
 
     def __init__(self):
         self._digests: dict[tuple, str] = {}  # (path, size, mtime) -> sha256 of the file
-        self._readers: dict[str, ImageReader] = {}  # file digest -> its decoded image
 
     def digest(self, path: str) -> str:
         stat = os.stat(path)
@@ -412,11 +411,10 @@ class ImageStore:
         placed = canv.__dict__.setdefault("_reportgen_images", {})  # (digest, mask) -> XObject name
         name = placed.get((digest, repr(mask)))
         if name is None:
-            reader = self._readers.get(digest)
-            if reader is None:
-                reader = self._readers[digest] = ImageReader(path)
+            # Decoded for this one draw and dropped: the XObject keeps the compressed pixels, and
+            # a report with a hundred charts must not hold a hundred decoded pictures.
             found = {"name": None}
-            canv.drawImage(reader, x, y, width, height, mask=mask, extraReturn=found)
+            canv.drawImage(ImageReader(path), x, y, width, height, mask=mask, extraReturn=found)
             placed[(digest, repr(mask))] = found["name"]
             return
         canv.saveState()
@@ -477,7 +475,7 @@ class FigureBlock(Flowable):
 class Contents(TableOfContents):
     """The table of contents, laid out once, before the pages it lists.
 
-    Its entries (level, markup, key) are known before layout, and the page numbers take no
+    Its entries (level, markup, page, key; the page unknown yet) are known before layout, and the page numbers take no
     room of their own (the entry styles keep a right indent for them), so it has its final
     size at once. Each entry's dot leader and page number is a form placed where ReportLab's
     would be drawn and painted after the last page (`ReportDocTemplate.later`); the leader
@@ -491,7 +489,7 @@ class Contents(TableOfContents):
         return 0
 
     def wrap(self, availWidth, availHeight):
-        self._lastEntries = [(level, text, 0, key) for level, text, key in self.listed]
+        self._lastEntries = list(self.listed)
         size = super().wrap(availWidth, availHeight)
         self.canv.setNamedCB("drawTOCEntryEnd", functools.partial(self._entry_end, availWidth))
         return size

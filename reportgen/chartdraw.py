@@ -41,6 +41,7 @@ _register_lock = threading.Lock()
 # ---------------------------------------------------------------- cache
 
 
+@functools.lru_cache(maxsize=1)  # a metadata look-up scans sys.path: once per process, not per chart
 def _mpl_version() -> str:
     from importlib.metadata import version  # cheaper than importing matplotlib on a cache hit
 

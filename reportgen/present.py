@@ -22,6 +22,7 @@ error for a node a writer has no method for.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -483,35 +484,11 @@ def block_spacing(layout: Layout) -> Spacing:
 def image_pixels(path: str, what: str, loc: Loc | None) -> tuple[int, int]:
     """The pixel size of an image file both writers can place; a located error otherwise
     (the checks before a build can ask the same question)."""
-    import os
+    from PIL import UnidentifiedImageError
 
     try:
         stat = os.stat(path)
-    except OSError:
-        stat = None
-    if stat is not None:
-        # Decoding the whole image (to find a damaged one) is the cost: a chart repeated or
-        # an image both writers place is decoded once per build, not once per use.
-        found = _checked_pixels.get((path, stat.st_size, stat.st_mtime_ns))
-        if found is not None:
-            return found
-    size = _image_pixels(path, what, loc)
-    if stat is not None:
-        _checked_pixels[(path, stat.st_size, stat.st_mtime_ns)] = size
-    return size
-
-
-_checked_pixels: dict[tuple, tuple[int, int]] = {}
-
-
-def _image_pixels(path: str, what: str, loc: Loc | None) -> tuple[int, int]:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as im:
-            px_w, px_h = im.size
-            kind = im.format
-            im.load()  # a truncated or corrupt file fails here, with its location, not mid-write
+        kind, px_w, px_h = _read_image(str(path), stat.st_size, stat.st_mtime_ns)
     except (OSError, ValueError, UnidentifiedImageError) as exc:
         raise ReportgenError(Diagnostic(loc, f"{what} `{path}` is not an image reportgen can read "
                                         f"(PNG, JPEG or GIF): {exc}", "error", "image")) from None
@@ -519,6 +496,17 @@ def _image_pixels(path: str, what: str, loc: Loc | None) -> tuple[int, int]:
         raise ReportgenError(Diagnostic(loc, f"{what} `{path}` is a {kind or 'unknown'} image; "
                                         "write PNG, JPEG or GIF", "error", "image"))
     return px_w, px_h
+
+
+@functools.lru_cache(maxsize=256)
+def _read_image(path: str, size: int, mtime_ns: int) -> tuple[str | None, int, int]:
+    """Format and pixel size of an image file, decoded once per version of the file: a chart
+    placed 100 times in a report is one file, and decoding it is what finds a damaged one."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        im.load()  # a truncated or corrupt file fails here, with its location, not mid-write
+        return im.format, im.size[0], im.size[1]
 
 
 def present(doc: m.Document, layout: Layout, chart_images=None) -> Presentation:

@@ -203,15 +203,45 @@ def _chart_job(task: tuple) -> None:
 
 
 def _preload(work: list[dict]) -> None:
-    """Import the writers (and matplotlib, when charts are drawn) once, before the workers
-    fork: each would otherwise spend the better part of a second importing them itself."""
+    """Import the writers (and matplotlib, when a chart is still to be drawn) once, before the
+    workers fork: each would otherwise spend the better part of a second importing them itself.
+    Charts all in the cache need no matplotlib, here or in the workers."""
     from .writers import docx, pdf  # noqa: F401
 
-    if any(isinstance(b, m.Chart) for job in work for b in job["document"].walk_blocks()):
+    if _undrawn(work):
         import matplotlib.backends.backend_agg  # noqa: F401
         import matplotlib.backends.backend_svg  # noqa: F401
         import matplotlib.figure  # noqa: F401
         import svglib.svglib  # noqa: F401
+
+
+def _undrawn(work: list[dict]) -> list[tuple]:
+    """The charts of `work` not in the cache (or damaged there), each picture once, as
+    `render_chart` arguments."""
+    from .cachefiles import intact
+    from .chartdraw import chart_key
+    from .fonts import cache_dir
+
+    tasks: dict[Path, tuple] = {}
+    for job in work:
+        folder = cache_dir(job["root"]) / "charts"
+        for chart in job["document"].walk_blocks():
+            if isinstance(chart, m.Chart):
+                # Every drawing an edition will ask for (see write_edition): the PDF's, which a
+                # Word-only build lays out too, and the Word file's fallback picture.
+                wanted = {_file_format(chart, job["layout"], False)}
+                if "docx" in job["formats"]:
+                    wanted.add(_file_format(chart, job["layout"], True))
+                for fmt in sorted(wanted):
+                    try:
+                        # The name render_chart gives the file (tests/test_workers.py holds them together).
+                        key = chart_key(chart, job["layout"], job["faces"], fmt)
+                    except Exception:  # noqa: BLE001 - drawn, and any error reported, per edition
+                        continue
+                    target = folder / f"chart-{key[:32]}.{fmt}"
+                    if target not in tasks and not intact(target):
+                        tasks[target] = (chart, job["layout"], job["faces"], folder, fmt)
+    return list(tasks.values())
 
 
 def _pool(jobs: int):
@@ -249,20 +279,11 @@ def _draw_chart(task: tuple) -> None:
 
 
 def prerender_charts(work: list[dict], jobs: int, root: Path) -> None:
-    """Draw every chart the editions need into the cache, in `jobs` processes when there are many."""
-    from .fonts import cache_dir
-
-    folder = cache_dir(root) / "charts"
-    tasks = []
-    for job in work:
-        for chart in job["document"].walk_blocks():
-            if isinstance(chart, m.Chart):
-                # Both drawings an edition will ask for (see draw_charts), each once.
-                wanted = {_file_format(chart, job["layout"], False)}
-                if "docx" in job["formats"]:
-                    wanted.add(_file_format(chart, job["layout"], True))
-                tasks += [(chart, job["layout"], job["faces"], folder, fmt) for fmt in sorted(wanted)]
-    if jobs <= 1 or len(tasks) < 8:
+    """Draw the charts the editions need and the cache lacks, in `jobs` processes when there are many."""
+    if jobs <= 1:
+        return  # drawn as each edition is written
+    tasks = _undrawn(work)
+    if len(tasks) < 8:
         return  # drawn as each edition is written; a pool would cost more than it saves
     _preload(work)
     pool = _pool(jobs)

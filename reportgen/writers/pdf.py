@@ -27,11 +27,10 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Image, Indenter, KeepTogether, LayoutError, PageBreak, PageTemplate
+from reportlab.platypus import Indenter, KeepTogether, LayoutError, PageBreak, PageTemplate
 from reportlab.platypus import Paragraph as P
 from reportlab.platypus import Spacer
 from reportlab.platypus import paragraph as rl_paragraph
-from reportlab.platypus.tableofcontents import TableOfContents
 from reportlab.platypus.tables import TableStyle
 
 from .. import model as m
@@ -40,9 +39,9 @@ from ..fonts import Faces
 from ..layout import Layout
 from ..present import Presentation, Visitor, present
 from .pdf_flowables import (
-    CONTROL, NOTE_ANCHOR, BottomAligned, ChapterBreak, CheckedBreak, FigureBlock, FloatGroup, Heading, NotedTable,
-    NoteFrame, NoteRegistry, PageCounter, PagePainter, PartTitle, ReportDocTemplate, TailMark, TailRecords,
-    WindowedTable, note_numbers, text_markup,
+    CONTROL, NOTE_ANCHOR, BottomAligned, ChapterBreak, CheckedBreak, Contents, FigureBlock, FloatGroup, Heading,
+    ImageStore, NotedTable, NoteFrame, NoteRegistry, PagePainter, PartTitle, ReportDocTemplate, StoredImage,
+    TailMark, TailRecords, WindowedTable, note_numbers, text_markup,
 )
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # a link target ReportLab can resolve
@@ -141,15 +140,15 @@ class _Writer(Visitor):
         self.has_parts = pres.has_parts
         self.registry = NoteRegistry(self.color["rule"])
         self.toc_entries: list = []  # what the contents will list, page numbers still unknown
+        self.images = ImageStore()  # every image read and decoded once per build
         self._styles: dict = {}
 
     # ------------------------------------------------------------ document
 
     def write(self, out: Path) -> int:
         lay, meta = self.layout, self.doc.meta
-        counter = PageCounter()
         template = ReportDocTemplate(
-            str(out), registry=self.registry, counter=counter,
+            str(out), registry=self.registry, images=self.images,
             # The cover counts as page 1 (unprinted), as in the Word file, so "page 3 of 12"
             # means the same page in both formats and matches the file's page count.
             front_pages=0,
@@ -168,24 +167,19 @@ class _Writer(Visitor):
             PageTemplate("body", [self._frame("body")], onPageEnd=paint.body),
             PageTemplate("divider", [self._frame("divider")], onPageEnd=paint.divider),
         ])
-        story = [counter, PageBreak(nextTemplate="body")]
-        if self.doc.front:
-            story += self._blocks(self.doc.front, lay.text_width, self.style("body"))
-            story.append(PageBreak())
-        toc = self._toc()
-        if toc:
-            story += toc
-        for section in self.doc.sections:
-            story += self.visit(section)
-        story += self._closing()
-        if toc:
-            # The contents has its final size from the first pass (page numbers 0 for now),
-            # so the pages do not move between passes: two passes instead of three, and the
-            # first may skip drawing images (their size is known without decoding them).
-            toc[1]._entries = list(self.toc_entries)
-            template.draft_first_pass = True
         try:
-            template.multiBuild(story)
+            while True:
+                story = self._story()
+                records = getattr(self, "_records", None)
+                if records is not None:
+                    records.beforeBuild()
+                # One pass: the page total and the contents' page numbers are forms drawn after
+                # the last page (see ReportDocTemplate.later), not a second layout of every page.
+                template.build(story)
+                # A chapter's tail came out at three lines or fewer: lay out once more with lines
+                # pushed onto it (the pushes are kept, so this settles; see TailRecords).
+                if records is None or records.isSatisfied() or records.passes > TailRecords.MAX_PASSES:
+                    break
         except LayoutError as exc:
             # ReportLab's message names the flowable by its repr (`<Table@0x7F…>`), which means
             # nothing to a reader and differs from run to run: keep only the page it was on.
@@ -196,6 +190,22 @@ class _Writer(Visitor):
         except OSError as exc:  # the output folder or an image went away meanwhile
             raise _error(f"the PDF could not be written: {exc}") from None
         return template.page
+
+    def _story(self) -> list:
+        """The flowables of the whole document, made afresh for each layout pass (ReportLab
+        consumes a story as it lays it out)."""
+        lay = self.layout
+        self.toc_entries.clear()
+        self._records_placed, self._marks = False, 0
+        story = [PageBreak(nextTemplate="body")]
+        if self.doc.front:
+            story += self._blocks(self.doc.front, lay.text_width, self.style("body"))
+            story.append(PageBreak())
+        story += self._toc()
+        for section in self.doc.sections:
+            story += self.visit(section)
+        story += self._closing()
+        return story
 
     def _frame(self, name: str) -> NoteFrame:
         lay = self.layout
@@ -348,7 +358,7 @@ class _Writer(Visitor):
         if box.path.endswith(".svg"):
             drawing = VectorChart(box.path, box.width, box.height, self.regular, self.bold, node.loc)
         else:
-            drawing = Image(box.path, width=box.width, height=box.height, lazy=2)
+            drawing = StoredImage(box.path, box.width, box.height, self.images)
         below = self._caption(node.caption, self.style("figure-caption")) + \
             self._source(node.source, node.note, "figure-source", spaceAfter=0)
         block = FigureBlock(Described(drawing, alt_text(node)), below, gap=4)
@@ -597,8 +607,8 @@ class _Writer(Visitor):
     def _figure(self, node) -> list:
         """A figure or a drawn chart: the image in the box `present` gave it, caption, source, note."""
         box = self.pres.image_box(node)
-        # lazy=2: the image is read when drawn and dropped after, not kept for the whole build.
-        image = Image(box.path, width=box.width, height=box.height, lazy=2)
+        # Read, decoded and embedded once per build however often it is placed (see ImageStore).
+        image = StoredImage(box.path, box.width, box.height, self.images)
         below = self._caption(node.caption, self.style("figure-caption")) + \
             self._source(node.source, node.note, "figure-source", spaceAfter=0)
         block = FigureBlock(image, below, gap=4)
@@ -734,7 +744,7 @@ class _Writer(Visitor):
             levels.insert(0, self.style("toc", fontName=self.bold, textColor=self.color["primary"],
                                         fontSize=body * 1.15, spaceBefore=body))
         levels.append(self.style("toc", leftIndent=body * 8, textColor=self.color["muted"]))
-        toc = TableOfContents(levelStyles=levels, dotsMinLevel=0, tableStyle=TableStyle([
+        toc = Contents(self.toc_entries, levelStyles=levels, dotsMinLevel=0, tableStyle=TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), toc_style.fontName),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),

@@ -9,8 +9,11 @@ parts. What each part is for:
   document template feeds it to the table of contents.
 - `KeepWithNext` keeps headings and captions with the start of what follows without
   pushing a whole long paragraph or table to the next page (ReportLab's KeepTogether would).
-- `PageCounter` makes `multiBuild` run until the total page count is stable, so the
-  footer can print "page 3 of 12" without a second canvas pass.
+- `ReportDocTemplate.later` lets a page show what is known only after the last page (the
+  page total, the contents' page numbers): a form is placed now and drawn at the end, so
+  the document is laid out once.
+- `Contents` is the table of contents, sized from its entries before any page is laid out.
+- `ImageStore` reads, decodes and hashes each image of a build once.
 - `WindowedTable` keeps very long tables linear in time (see there).
 - `ChapterBreak` starts a chapter on a new page only when little of the page is left
   (`chapter_break: auto`); `CheckedBreak` is a page break (chapters with `page`, parts,
@@ -24,16 +27,23 @@ parts. What each part is for:
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
+import os
 import re
+from ast import literal_eval
 from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color, white
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, Paragraph, Table
 from reportlab.platypus.doctemplate import ActionFlowable, BaseDocTemplate, FrameBreak, PageBreak
 from reportlab.platypus.flowables import KeepTogether, PageBreakIfNotEmpty
+from reportlab.platypus.tableofcontents import TableOfContents
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # ReportLab's parser chokes on these
 NOTE_ANCHOR = "fnref-"  # footnote references are `<a name="fnref-N"/>` anchors in the markup
@@ -533,40 +543,6 @@ class FloatGroup(Flowable):
         return [_Reordered(), *out, self.block]  # all the text fit above the page's end
 
 
-class PageCounter(Flowable):
-    """An invisible indexing flowable: unsatisfied until two passes agree on the page count."""
-
-    _ZEROSIZE = 1
-
-    def __init__(self):
-        super().__init__()
-        self.width = self.height = 0
-        self.doc = None
-        self.pages = None  # total pages of the last finished pass
-        self.previous = None
-
-    def isIndexing(self):
-        return 1
-
-    def beforeBuild(self):
-        self.previous = self.pages
-
-    def afterBuild(self):
-        self.pages = self.doc.page
-
-    def isSatisfied(self):
-        return self.pages is not None and self.pages == self.previous
-
-    def notify(self, kind, stuff):
-        pass  # listens to nothing; it only counts pages
-
-    def wrap(self, aW, aH):
-        return 0, 0
-
-    def draw(self):
-        pass
-
-
 class NotedTable(Table):
     """A Table whose split parts remember whether any cell holds a footnote reference."""
 
@@ -681,6 +657,63 @@ class WindowedTable(Flowable):
         self._window()[1].drawOn(canvas, x, y, _sW)
 
 
+class ImageStore:
+    """The images of one build, each read, decoded and hashed once, and embedded once.
+
+    Given an `ImageReader`, ReportLab's `drawImage` digests the decoded pixels on every call to
+    name the XObject (a platypus `Image` also decodes the file again for every draw): a
+    300-page report with 100 chart placements spent a third of its time there. Given a file
+    name, it names the XObject after the path, which would put the cache folder's location
+    into the PDF. Here an image is keyed by its path and file digest: the first draw of a
+    content registers one XObject (named from the pixels, so the PDF does not depend on where
+    the file is), and every later draw of the same content, from any path, places that XObject.
+    """
+
+    def __init__(self):
+        self._digests: dict[tuple, str] = {}  # (path, size, mtime) -> sha256 of the file
+
+    def digest(self, path: str) -> str:
+        stat = os.stat(path)
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        if key not in self._digests:
+            with open(path, "rb") as fh:
+                self._digests[key] = hashlib.file_digest(fh, "sha256").hexdigest()
+        return self._digests[key]
+
+    def draw(self, canv, path: str, x: float, y: float, width: float, height: float, mask="auto") -> None:
+        digest = self.digest(path)
+        placed = canv.__dict__.setdefault("_reportgen_images", {})  # (digest, mask) -> XObject name
+        name = placed.get((digest, repr(mask)))
+        if name is None:
+            # Decoded for this one draw and dropped: the XObject keeps the compressed pixels, and
+            # a report with a hundred charts must not hold a hundred decoded pictures.
+            found = {"name": None}
+            canv.drawImage(ImageReader(path), x, y, width, height, mask=mask, extraReturn=found)
+            placed[(digest, repr(mask))] = found["name"]
+            return
+        canv.saveState()
+        canv.translate(x, y)
+        canv.scale(width, height)
+        canv.doForm(name)  # the image XObject registered above: `doForm` places any XObject
+        canv.restoreState()
+
+
+class StoredImage(Flowable):
+    """An image file drawn `width` x `height` points through the build's `ImageStore`."""
+
+    def __init__(self, path: str, width: float, height: float, store: ImageStore):
+        super().__init__()
+        self.path, self.store = str(path), store
+        self.drawWidth = self.width = width
+        self.drawHeight = self.height = height
+
+    def wrap(self, aW, aH):
+        return self.drawWidth, self.drawHeight
+
+    def draw(self):
+        self.store.draw(self.canv, self.path, 0, 0, self.drawWidth, self.drawHeight)
+
+
 class FigureBlock(Flowable):
     """Image, caption and source note as one unbreakable block, centred."""
 
@@ -706,48 +739,132 @@ class FigureBlock(Flowable):
 
     def draw(self):
         y = self.height - self.image.drawHeight
-        if not getattr(self.canv._doctemplate, "draft", False):
-            self.image.drawOn(self.canv, (self.width - self.image.drawWidth) / 2, y)
+        self.image.drawOn(self.canv, (self.width - self.image.drawWidth) / 2, y)
         y -= self.gap
         for h, p in zip(self._heights, self.below):
             y -= p.style.spaceBefore + h
             p.drawOn(self.canv, 0, y)
 
 
+class Contents(TableOfContents):
+    """The table of contents, laid out once, before the pages it lists.
+
+    Its entries (level, markup, page, key; the page unknown yet) are known before layout, and the page numbers take no
+    room of their own (the entry styles keep a right indent for them), so it has its final
+    size at once. Each entry's dot leader and page number is a form placed where ReportLab's
+    would be drawn and painted after the last page (`ReportDocTemplate.later`); the leader
+    and number link to the heading, like the entry's text."""
+
+    def __init__(self, entries: list, **kwargs):
+        super().__init__(**kwargs)
+        self.listed = entries  # filled while the story is made; read when laid out
+
+    def isIndexing(self):
+        return 0
+
+    def wrap(self, availWidth, availHeight):
+        self._lastEntries = list(self.listed)
+        size = super().wrap(availWidth, availHeight)
+        self.canv.setNamedCB("drawTOCEntryEnd", functools.partial(self._entry_end, availWidth))
+        return size
+
+    def _entry_end(self, avail: float, canv, kind, label) -> None:
+        _, level, key = label.split(",")
+        key = literal_eval(key)
+        style = self.getLevelStyle(int(level))
+        x, y = canv._curr_tx_info["cur_x"], canv._curr_tx_info["cur_y"]
+        dots = self.dotsMinLevel >= 0 and int(level) >= self.dotsMinLevel
+        fs = style.fontSize
+        doc = canv._doctemplate
+        doc.later(canv, functools.partial(_leader, style, x, y, avail, dots, doc, key),
+                  box=(min(x, 0) - fs, y - 2 * fs, avail + 2 * fs, y + style.leading + fs))
+        if key:
+            canv.linkRect("", key, (x, y, avail, y + style.leading), relative=1)
+
+
+def _leader(style, x: float, y: float, avail: float, dots: bool, doc, key, canv) -> None:
+    """A contents entry's dot leader and page number, from `x` to the right edge `avail`
+    (as ReportLab's `drawPageNumbers` sets them: a number too wide shrinks by tenths)."""
+    number = str(doc.heading_pages.get(key, ""))
+    font, size = style.fontName, style.fontSize
+    width = pdfmetrics.stringWidth(number, font, size)
+    while width > avail - x and size >= 1.0:
+        size *= 0.9
+        width = pdfmetrics.stringWidth(number, font, size)
+    dot = " . " if dots else ""
+    dot_w = pdfmetrics.stringWidth(dot, font, size) if dot else 0
+    count = int((avail - x - width) / dot_w) if dot else 0
+    text = canv.beginText(avail - count * dot_w - width, y)
+    text.setFont(font, size)
+    text.setFillColor(style.textColor)
+    text.textLine(count * dot + number)
+    canv.drawText(text)
+
+
 # ---------------------------------------------------------------- document template
 
 
-class ReportDocTemplate(BaseDocTemplate):
-    """Tracks the running section, numbers pages after the cover and feeds the TOC."""
+class _FinishingCanvas(Canvas):
+    """A canvas that lets its document draw the deferred forms just before the file is written."""
 
-    def __init__(self, filename, *, registry: NoteRegistry, counter: PageCounter,
-                 front_pages: int, **kwargs):
+    def __init__(self, *args, finish, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._finish = finish
+
+    def save(self):
+        self._finish(self)
+        super().save()
+
+
+class ReportDocTemplate(BaseDocTemplate):
+    """Tracks the running section, numbers pages after the cover, records each heading's page,
+    and draws what is known only after the last page (`later`): one layout pass."""
+
+    def __init__(self, filename, *, registry: NoteRegistry, front_pages: int, images: ImageStore | None = None,
+                 **kwargs):
         self.registry = registry
-        self.counter = counter
+        self.images = images or ImageStore()
         self.front_pages = front_pages  # unnumbered pages before page 1 (the cover)
         self.section = ""
-        counter.doc = self
-        self.passes = 0
-        self.draft = False
-        self.draft_first_pass = False  # set when a later pass is certain (see the writer)
-        self.heading_pages: dict[str, int] = {}  # heading key -> shown page (the Word contents reads it)
+        self.total_pages: int | None = None  # known once the last page is done
+        self.heading_pages: dict[str, int] = {}  # heading key -> its printed page number, in page order
+        self._later: list = []
         super().__init__(filename, **kwargs)
         self.keepTogetherClass = KeepWithNext
 
+    def build(self, flowables, filename=None, canvasmaker=Canvas):
+        # The deferred forms are drawn by the canvas just before it writes the file.
+        maker = functools.partial(_FinishingCanvas, finish=self._finish) if canvasmaker is Canvas else canvasmaker
+        super().build(flowables, filename, maker)
+
     def beforeDocument(self):
-        # multiBuild lays the story out several times; each pass starts clean.
         self.section = ""
+        self.total_pages = None
+        self.heading_pages.clear()
         self.registry.printed.clear()
-        self.passes += 1
-        # A pass that is certain not to be the last need not decode and compress images.
-        self.draft = self.draft_first_pass and self.passes == 1
+        self._later.clear()
+
+    def later(self, canv, paint, box=None) -> None:
+        """Place here, on the current page, what `paint(canv)` draws once every page is laid out
+        (the page total, a heading's page number). `box` (x0, y0, x1, y1, in the coordinates in
+        force now) bounds the drawing; the page by default."""
+        name = f"RGLater{len(self._later)}"
+        canv.doForm(name)
+        self._later.append((name, paint, box or (0, 0, *self.pagesize)))
+
+    def _finish(self, canv) -> None:
+        self.total_pages = self.page  # the last page; the count `write` returns
+        for name, paint, box in self._later:
+            canv.beginForm(name, *box)
+            paint(canv)
+            canv.endForm()
 
     def shown_page(self, page: int | None = None) -> int:
         """The number printed on a page: physical number minus the cover."""
         return (self.page if page is None else page) - self.front_pages
 
     def shown_pages(self) -> int | None:
-        total = self.counter.pages
+        total = self.total_pages
         return None if total is None else total - self.front_pages
 
     def afterFlowable(self, flowable):
@@ -755,9 +872,6 @@ class ReportDocTemplate(BaseDocTemplate):
             self.heading_pages[flowable.key] = self.shown_page()
             if flowable.chapter:
                 self.section = flowable.title
-            if flowable.toc_level is not None:
-                self.notify("TOCEntry", (flowable.toc_level, flowable.toc_text,
-                                         self.shown_page(), flowable.key))
 
 
 # ---------------------------------------------------------------- page painting
@@ -790,6 +904,15 @@ class PagePainter:
         pages = doc.shown_pages()
         return {"page": str(doc.shown_page()), "pages": str(pages) if pages is not None else "?",
                 "section": doc.section}
+
+    def _line(self, canv, doc: "ReportDocTemplate", slots: dict, y: float) -> bool:
+        """A header or footer line; one that shows the page total is drawn after the last page
+        (`doc.later`), so the pages are laid out once."""
+        values = self.values(doc)
+        if not any(p.kind == "pages" for parts in slots.values() for p in parts):
+            return self._slots(canv, slots, values, y)
+        doc.later(canv, lambda c: self._slots(c, slots, {**values, "pages": str(doc.shown_pages())}, y))
+        return True  # the total is never empty
 
     def _slots(self, canv, slots: dict, values: dict, y: float) -> bool:
         """Draw a header or footer line (left/center/right); True if anything was drawn."""
@@ -830,20 +953,19 @@ class PagePainter:
 
     def body(self, canv, doc: "ReportDocTemplate") -> None:
         lay = self.layout
-        values = self.values(doc)
         top = lay.page_height - lay.margin_top
-        if self._slots(canv, self.header, values, top + 14):
+        if self._line(canv, doc, self.header, top + 14):
             canv.saveState()
             canv.setStrokeColor(self.color["rule"])
             canv.setLineWidth(0.5)
             canv.line(lay.margin_left, top + 8, lay.margin_left + lay.text_width, top + 8)
             canv.restoreState()
-        self._slots(canv, self.footer, values, lay.margin_bottom - 24)
+        self._line(canv, doc, self.footer, lay.margin_bottom - 24)
         doc.frame.draw_notes(canv)
         self.watermark(canv)
 
     def divider(self, canv, doc: "ReportDocTemplate") -> None:
-        self._slots(canv, self.footer, self.values(doc), self.layout.margin_bottom - 24)
+        self._line(canv, doc, self.footer, self.layout.margin_bottom - 24)
         doc.frame.draw_notes(canv)
         self.watermark(canv)
 
@@ -935,6 +1057,6 @@ class PagePainter:
             canv.drawString(x, lay.margin_bottom, self._fit(signature, size["body"], tw, self.bold))
         if self.logo:
             box = self.logo
-            canv.drawImage(box.path, x, H - lay.margin_top - box.height, box.width, box.height, mask="auto")
+            doc.images.draw(canv, box.path, x, H - lay.margin_top - box.height, box.width, box.height)
         canv.restoreState()
         self.watermark(canv)

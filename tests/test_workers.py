@@ -1,0 +1,94 @@
+"""Chart pre-drawing: only what the cache lacks, and no processes or matplotlib for a warm cache."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reportgen import chartdraw, workers
+from reportgen import model as m
+from reportgen.fonts import cache_dir, faces_for
+from reportgen.layout import load_layout
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def chart(i: int) -> m.Chart:
+    return m.Chart("bar", ("A", "B", "C"), (m.Series("S", (1.0 + i, 2.0, 3.0)),), caption=None)
+
+
+@pytest.fixture(scope="module")
+def setting(tmp_path_factory):
+    root = tmp_path_factory.mktemp("project")
+    layout = load_layout(ROOT, "market-report", "en")
+    faces = faces_for("Noto Sans CJK SC", "ABCS0123456789.", root, latin=True)
+    return root, layout, faces
+
+
+def work(root, layout, faces, charts: list[m.Chart]) -> list[dict]:
+    doc = m.Document(m.Meta("r", "Report"), "en", [m.Section([m.Str("One")], 1, blocks=charts)], {})
+    return [{"document": doc, "layout": layout, "faces": faces, "root": root}]
+
+
+def draw(charts, layout, faces, root) -> None:
+    for c in charts:
+        chartdraw.render_chart(c, layout, faces, cache_dir(root) / "charts")
+
+
+@pytest.fixture(autouse=True)
+def own_cache(monkeypatch, tmp_path):
+    """A chart cache of this test's own: what is drawn depends on what is already there."""
+    monkeypatch.setenv("REPORTGEN_CACHE", str(tmp_path / "cache"))
+
+
+def test_undrawn_names_the_file_render_chart_makes(setting):
+    root, layout, faces = setting
+    jobs = work(root, layout, faces, [chart(0), chart(0), chart(1)])
+    undrawn = workers._undrawn(jobs)
+    assert len(undrawn) == 2  # the same picture twice is drawn once
+    drawn = [chartdraw.render_chart(*task) for task in undrawn]
+    assert workers._undrawn(jobs) == []
+    drawn[0].write_bytes(b"not a png")  # a damaged picture in the cache is drawn again
+    assert len(workers._undrawn(jobs)) == 1
+
+
+def test_a_warm_cache_starts_no_processes(setting, monkeypatch):
+    root, layout, faces = setting
+    charts = [chart(i) for i in range(8)]  # enough for a pool, were any to be drawn
+    jobs = work(root, layout, faces, charts)
+    draw(charts, layout, faces, root)
+    monkeypatch.setattr(workers, "_pool", lambda n: pytest.fail("a pool was started for charts already drawn"))
+    workers.prerender_charts(jobs, 4, root)
+
+
+def test_a_warm_cache_imports_no_matplotlib(setting):
+    """The workers are forked after `_preload`: with every chart drawn it must leave matplotlib out."""
+    root, layout, faces = setting
+    jobs = work(root, layout, faces, [chart(20)])
+    draw([chart(20)], layout, faces, root)
+    script = (
+        "import pickle, sys\n"
+        "from reportgen import workers\n"
+        "workers._preload(pickle.load(open(sys.argv[1], 'rb')))\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    import pickle
+
+    state = root / "jobs.pickle"
+    state.write_bytes(pickle.dumps(jobs))
+    done = subprocess.run([sys.executable, "-c", script, str(state)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_the_matplotlib_version_is_looked_up_once(setting, monkeypatch):
+    root, layout, faces = setting
+    calls = []
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: (calls.append(name), real(name))[1])
+    getattr(chartdraw._mpl_version, "cache_clear", lambda: None)()
+    keys = {chartdraw.chart_key(chart(i), layout, faces) for i in range(20)}
+    assert len(keys) == 20 and calls == ["matplotlib"]

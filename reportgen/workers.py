@@ -230,7 +230,7 @@ def _undrawn(work: list[dict]) -> list[tuple]:
                 # Every drawing an edition will ask for (see write_edition): the PDF's, which a
                 # Word-only build lays out too, and the Word file's fallback picture.
                 wanted = {_file_format(chart, job["layout"], False)}
-                if "docx" in job["formats"]:
+                if "docx" in job.get("formats", ()):
                     wanted.add(_file_format(chart, job["layout"], True))
                 for fmt in sorted(wanted):
                     try:

@@ -35,8 +35,9 @@ def work(root, layout, faces, charts: list[m.Chart]) -> list[dict]:
 
 
 def draw(charts, layout, faces, root) -> None:
+    """Draw the charts in the file format the PDF asks for (vector unless the layout says png)."""
     for c in charts:
-        chartdraw.render_chart(c, layout, faces, cache_dir(root) / "charts")
+        chartdraw.render_chart(c, layout, faces, cache_dir(root) / "charts", workers._file_format(c, layout, False))
 
 
 @pytest.fixture(autouse=True)

@@ -222,12 +222,12 @@ class Typesetter:
         """A Latin word (in one run) as units: its hyphenation fragments."""
         run = self._runs[ri]
         pieces = [(text, "")]
-        if self.hyphenate:
+        if self._hyphenate:
             pieces = []
             for part, joins in _explicit_parts(text):
                 lead = len(part) - len(part.lstrip("\"'“‘(["))
                 core = part[lead:].rstrip("\"'”’)],.;:!?")
-                cuts = _syllables(core, self.hyphenate) if len(core) >= 6 and core.isalpha() else ()
+                cuts = _syllables(core, self._hyphenate) if len(core) >= 6 and core.isalpha() else ()
                 start = 0
                 for cut in cuts:
                     pieces.append((part[start:lead + cut], joins if start == 0 else "hyphen"))
@@ -254,7 +254,11 @@ class Typesetter:
         for a, b in zip(units, units[1:]):
             g = _Gap()
             ra = runs[a.run]
-            if a.kind == "latin" and b.kind == "latin":
+            if runs[b.run].rise > 0 and not b.space_before:
+                pass  # a superscript (a note number) stays with what it follows
+            elif runs[a.run].rise > 0 and not (b.space_before and b.kind == "latin"):
+                g = _Gap(0.0, b.em * CJK_STRETCH, 0.0, "cjk", True)
+            elif a.kind == "latin" and b.kind == "latin":
                 if b.space_before:
                     sp = self.advance(ra, " ")
                     g = _Gap(sp, sp * SPACE_STRETCH, sp * SPACE_SHRINK, "space", True)
@@ -310,9 +314,12 @@ class Typesetter:
 
     # ------------------------------------------------------------ breaking
 
-    def set(self, runs: list[Run], width: float, first_indent: float = 0.0, align: str = JUSTIFY) -> list[Line]:
-        """Lines of `runs` set `width` points wide (the first line `first_indent` less)."""
+    def set(self, runs: list[Run], width: float, first_indent: float = 0.0, align: str = JUSTIFY,
+            hyphenate: bool = True) -> list[Line]:
+        """Lines of `runs` set `width` points wide (the first line `first_indent` less);
+        `hyphenate=False` keeps words whole (headings)."""
         self._runs, self._measure = runs, max(width, 1.0)
+        self._hyphenate = self.hyphenate if hyphenate else None
         lines: list[Line] = []
         for k, units in enumerate(self._units(runs)):
             if not units:

@@ -67,12 +67,12 @@ class TextEngine:
         self._cache: dict = {}
         self.laid = self.reused = 0
 
-    def lines(self, runs: tuple, width: float, first_indent: float, align: str) -> list:
-        key = (runs, round(width, 3), round(first_indent, 3), align)
+    def lines(self, runs: tuple, width: float, first_indent: float, align: str, hyphenate: bool = True) -> list:
+        key = (runs, round(width, 3), round(first_indent, 3), align, hyphenate)
         found = self._cache.get(key)
         if found is None:
             self.laid += 1
-            found = self._cache[key] = self.typesetter.set(list(runs), width, first_indent, align)
+            found = self._cache[key] = self.typesetter.set(list(runs), width, first_indent, align, hyphenate)
         else:
             self.reused += 1
         return found
@@ -147,8 +147,10 @@ class TextBlock(Flowable):
             return self._fixed
         if self._laid_at != aW:
             st = self.style
+            # Headings and captions keep their words whole.
             self._lines = self.engine.lines(self.runs, self._measure(aW), st.firstLineIndent,
-                                            ALIGN.get(st.alignment, lb.LEFT))
+                                            ALIGN.get(st.alignment, lb.LEFT),
+                                            hyphenate=self.role not in ("heading", "caption"))
             self._laid_at = aW
         return self._lines
 
@@ -165,7 +167,7 @@ class TextBlock(Flowable):
         n, leading = len(lines), self.style.leading
         fit = int((aH + 1e-6) // leading)
         if fit >= n:
-            return [self]
+            return []  # nothing to split: the caller asked for less room than the block takes
         # Neither part may be a single line alone at a page's foot or head.
         fit = min(fit, n - 2)
         if fit < 2:

@@ -256,8 +256,10 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
     if bullet is not None:
         text, face, size, bx, lift, bcolor = bullet
         set_color(bcolor)
-        emit(text, [0.0] * len(text) if len(text) == 1 else _advance_xs(text, face, size), face, size,
-             bx, y0 + lift)
+        emit(text, _advance_xs(text, face, size), face, size, bx, y0 + lift)
+        # The label is a text object of its own, read apart from the item's text.
+        out += ["ET", "BT"]
+        state["font"] = None
     links = []
     for li, line in enumerate(lines):
         y = y0 - li * leading

@@ -44,7 +44,7 @@ NEVER_SPLIT = frozenset("…—")  # `……` and `——` are one mark in two h
 
 JUSTIFY, LEFT, CENTER, RIGHT = "justify", "left", "center", "right"
 
-CJK_STRETCH = 0.15  # em a gap between two CJK characters may grow at ratio 1
+CJK_STRETCH = 0.1  # em a gap between two CJK characters may grow at ratio 1
 SPACE_STRETCH = 1.0  # share of its width a word space may grow at ratio 1 (so at most 2x)
 SPACE_SHRINK = 1 / 3
 RAGGED = 2.0  # em of stretch a ragged (unjustified) line has, for choosing its breaks
@@ -152,6 +152,7 @@ class Typesetter:
                  hanging: bool = False):
         self._metrics = metrics
         self._faces: dict[str, FaceMetrics] = {}
+        self._kinds: dict = {}
         self.hyphenate = hyphenate
         self.hanging = hanging
 
@@ -169,6 +170,13 @@ class Typesetter:
     # ------------------------------------------------------------ units
 
     def _kind(self, ch: str, run: Run) -> str:
+        key = (ch, run.face)
+        kind = self._kinds.get(key)
+        if kind is None:
+            kind = self._kinds[key] = self._classify(ch, run)
+        return kind
+
+    def _classify(self, ch: str, run: Run) -> str:
         if _cjk_wide(ch):
             return "punct" if unicodedata.category(ch)[0] in "PS" or ch in CANNOT_START or ch in CANNOT_END \
                 else "han"
@@ -191,6 +199,8 @@ class Typesetter:
                 word.clear()
 
         for ri, run in enumerate(runs):
+            f = self.face(run.face)
+            widths, default, scale = f.widths, f.default, run.size / 1000
             for ch in run.text:
                 if ch == "\n":
                     flush()
@@ -211,7 +221,7 @@ class Typesetter:
                     pending_space = False
                     continue
                 flush()
-                a = self.advance(run, ch)
+                a = widths.get(ord(ch), default) * scale
                 segments[-1].append(_Unit(ch, ri, kind, a, [a], run.size, space_before=pending_space,
                                           np=0 if kind == "punct" else 1))
                 pending_space = False
@@ -236,8 +246,10 @@ class Typesetter:
         else:
             pieces = list(_explicit_parts(text))
         first = True
+        f = self.face(run.face)
+        widths, default, scale = f.widths, f.default, run.size / 1000
         for piece, joins in pieces:
-            adv = [self.advance(run, c) for c in piece]
+            adv = [widths.get(ord(c), default) * scale for c in piece]
             if sum(adv) > self._measure and len(piece) > 1:
                 # Wider than the line: it may break between any two of its characters.
                 for k, (c, a) in enumerate(zip(piece, adv)):
@@ -392,37 +404,49 @@ class Typesetter:
         cu, cw, cst, csh = pre
         starts = [0] + [i + 1 for i, g in enumerate(gaps) if g.breakable or everywhere] + [n]
         em = max(u.em for u in units)
-        slack = 2 * em
-        # Keys for a window of starts: L rises with the start (for overfull), M too (for loose).
+        # Only starts within reach of a line's end are tried: not so far back that the line
+        # is overfull even with its edge marks compressed (or hung), not so near that it is
+        # looser than the tolerance (a hyphen may still add its width).
+        slack_over = em * (1.5 if self.hanging else 1.0) + 1e-6
+        slack_loose = em * 0.5
+        ragged = align != JUSTIFY
+        rag = units[0].em * RAGGED
         low = [cu[s] + cw[s] - csh[s] for s in starts]
-        loose = [cu[s] + cw[s] + min(tolerance, 1e6) * cst[s] for s in starts]
+        big = min(tolerance, 1e6)
+        loose = [cu[s] + cw[s] + (0.0 if ragged else big * cst[s]) for s in starts]
         best: list = [None] * len(starts)  # (demerits, previous index, hyphenated)
         best[0] = (0.0, -1, False)
-        ragged = align != JUSTIFY
+        eps = 1e-6
         for j in range(1, len(starts)):
             e = starts[j]
             last = e == n
-            w_line = width
             top = cu[e] + cw[e - 1] - csh[e - 1]
-            lo = bisect_left(low, top - slack - width)
-            if last or ragged or tolerance == float("inf"):
+            lo = bisect_left(low, top - slack_over - width)
+            if last or tolerance == float("inf"):
                 hi = j - 1
             else:
-                reach = cu[e] + cw[e - 1] + tolerance * cst[e - 1]
-                hi = min(j - 1, bisect_right(loose, reach + slack - (width - indent)) - 1)
+                reach = cu[e] + cw[e - 1] + (big * rag if ragged else big * cst[e - 1])
+                hi = min(j - 1, bisect_right(loose, reach + slack_loose - (width - indent)) - 1)
             candidates = range(lo, hi + 1) if hi >= lo else ()
             if hi < j - 1:
                 candidates = [*candidates, j - 1]  # a line of a single unit is always possible
             gap_before = gaps[e - 1] if e < n else None
             hyphenated = bool(gap_before and gap_before.hyphen)
             hyphen_w = gap_before.hyphen if gap_before else 0.0
+            cu_e, cw_e, cst_e = cu[e], cw[e - 1], cst[e - 1]
             for i in candidates:
                 prev = best[i]
                 if prev is None:
                     continue
                 s = starts[i]
-                w_line = width - (indent if s == 0 else 0.0)
-                r, nat, ts, te, hang = self._fit(units, pre, s, e, w_line, align, last, hyphen_w)
+                w_line = width - indent if s == 0 else width
+                nat = cu_e - cu[s] + cw_e - cw[s] + hyphen_w
+                if nat <= w_line + eps and not last:  # the common case, without a call
+                    stretch = rag if ragged else cst_e - cst[s]
+                    short = w_line - nat
+                    r = short / stretch if stretch > 0 else (0.0 if short < eps else 1e9)
+                else:
+                    r = self._fit(units, pre, s, e, w_line, align, last, hyphen_w)[0]
                 single = i == j - 1 and e - s == 1
                 if r < -1 and not single:
                     continue
@@ -438,6 +462,8 @@ class Typesetter:
                     d += DOUBLE_HYPHEN
                 if last:
                     if han and cnp[n] - cnp[s] < 2 and cnp[n] >= 3 and s > 0:
+                        if tolerance != float("inf"):
+                            continue  # a looser pass pulls a character down instead
                         d += SHORT_LAST
                     if prev[2]:
                         d += FINAL_HYPHEN

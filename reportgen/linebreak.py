@@ -41,6 +41,8 @@ OPENING = frozenset("（「『【〔〈《“‘〖［｛〘〚")
 # Marks that may hang into the right margin when a layout allows it.
 HANGING = frozenset("。，、．")
 NEVER_SPLIT = frozenset("…—")  # `……` and `——` are one mark in two halves
+# Traditional Chinese faces centre these in the em: no half of theirs is blank to take away.
+CENTRED_IN_TRADITIONAL = frozenset("、。，．：；？！")
 
 JUSTIFY, LEFT, CENTER, RIGHT = "justify", "left", "center", "right"
 
@@ -149,8 +151,9 @@ class Typesetter:
     whether punctuation may hang into the margin."""
 
     def __init__(self, metrics: Callable[[str], FaceMetrics], hyphenate: str | None = None,
-                 hanging: bool = False):
+                 hanging: bool = False, centred: frozenset = frozenset()):
         self._metrics = metrics
+        self.centred = centred  # marks whose glyph is centred (`CENTRED_IN_TRADITIONAL`)
         self._faces: dict[str, FaceMetrics] = {}
         self._kinds: dict = {}
         self.hyphenate = hyphenate
@@ -306,10 +309,11 @@ class Typesetter:
     def _compress(self, units: list[_Unit]) -> None:
         """Adjacent full-width marks take half an em less; line-edge marks may too."""
         half = [u.w / 2 for u in units]
+        centred = self.centred
         for i, (a, b) in enumerate(zip(units, units[1:])):
             if a.kind != "punct" or b.kind != "punct" or b.space_before:
                 continue
-            if a.text in CLOSING and not a.rt:
+            if a.text in CLOSING and not a.rt and a.text not in centred:
                 a.rt = half[i]
             elif b.text in OPENING and not b.lt:
                 b.lt = half[i + 1]
@@ -318,7 +322,7 @@ class Typesetter:
                 continue
             if u.text in OPENING and not u.lt:
                 u.ts = half[i]
-            if u.text in CLOSING and not u.rt:
+            if u.text in CLOSING and not u.rt and u.text not in centred:
                 u.te = half[i]
                 if self.hanging and u.text in HANGING:
                     u.hang = u.w

@@ -248,3 +248,12 @@ def test_properties_of_english_paragraphs(text, width_em):
     assert joined == _visible(text).replace("-", "") or joined == _visible(text)
     for line in lines:
         assert line.end <= width_em * EM + 1e-6
+
+
+def test_traditional_chinese_marks_centred_in_the_em_are_not_compressed():
+    ts = Typesetter(metrics, centred=lb.CENTRED_IN_TRADITIONAL)
+    line = ts.set([Run("研究。」臨床", "f", SIZE)], 30 * EM, align=lb.LEFT)[0]
+    assert x_of(line, "臨") - x_of(line, "。") == pytest.approx(2 * EM)
+    # Brackets keep their blank half, and lose it next to another mark, as in Simplified.
+    line = ts.set([Run("研究）、臨床", "f", SIZE)], 30 * EM, align=lb.LEFT)[0]
+    assert x_of(line, "臨") - x_of(line, "）") == pytest.approx(1.5 * EM)

@@ -130,7 +130,8 @@ class _Writer(Visitor):
         self.registry = NoteRegistry(self.color["rule"])
         self.toc_entries: list = []  # what the contents will list, page numbers still unknown
         self._styles: dict = {}
-        self.text = TextEngine(hyphenation_language(pres.lang_tag), getattr(layout, "hanging_punctuation", False))
+        self.text = TextEngine(hyphenation_language(pres.lang_tag), getattr(layout, "hanging_punctuation", False),
+                               traditional=faces.family.endswith(("TC", "HK")))
         # CJK faces have no italic: emphasis stays upright unless the faces bring one.
         self.italic_faces = getattr(faces, "italic", None) is not None
 

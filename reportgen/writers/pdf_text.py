@@ -62,8 +62,9 @@ class TextEngine:
     A multi-pass build meets the same paragraph at the same width in every pass (and a
     table row or a note more often still): it is set once."""
 
-    def __init__(self, hyphenate: str | None = None, hanging: bool = False):
-        self.typesetter = lb.Typesetter(_face_metrics, hyphenate=hyphenate, hanging=hanging)
+    def __init__(self, hyphenate: str | None = None, hanging: bool = False, traditional: bool = False):
+        self.typesetter = lb.Typesetter(_face_metrics, hyphenate=hyphenate, hanging=hanging,
+                                        centred=lb.CENTRED_IN_TRADITIONAL if traditional else frozenset())
         self._cache: dict = {}
         self.laid = self.reused = 0
 
@@ -91,13 +92,14 @@ def hyphenation_language(lang_tag: str) -> str | None:
     return pyphen.language_fallback(tag) or (pyphen.language_fallback("en_US") if tag == "en" else None)
 
 
-def _variant(face: str, bold: bool, italic: bool) -> str:
-    """The registered face of `face`'s family with bold / italic added."""
-    if not bold and not italic:
+def _variant(face: str, bold: bool, italic: bool, plain: bool = False) -> str:
+    """The registered face of `face`'s family with bold / italic added (`plain`: the
+    family's regular face, for code)."""
+    if not (bold or italic or plain):
         return face
     try:
         family, b, i = ps2tt(face)
-        return tt2ps(family, b or bold, i or italic)
+        return tt2ps(family, 0, 0) if plain else tt2ps(family, b or bold, i or italic)
     except ValueError:  # not a registered family: the face itself
         return face
 
@@ -128,7 +130,7 @@ class TextBlock(Flowable):
                 continue
             face = st.fontName
             if span.code:
-                face = _variant(face, False, False)
+                face = _variant(face, False, False, plain=True)
             else:
                 face = _variant(face, span.bold, span.italic and italics)
             size, rise = st.fontSize, 0.0

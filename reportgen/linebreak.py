@@ -96,7 +96,7 @@ class Line:
     justified: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class _Unit:
     text: str
     run: int
@@ -114,7 +114,7 @@ class _Unit:
     np: int = 0  # characters that are not punctuation
 
 
-@dataclass
+@dataclass(slots=True)
 class _Gap:
     w: float = 0.0
     st: float = 0.0
@@ -129,6 +129,7 @@ def _cjk_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in "WF"
 
 
+@functools.lru_cache(maxsize=4096)
 def _letter_or_digit(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LN"
 
@@ -253,7 +254,7 @@ class Typesetter:
         widths, default, scale = f.widths, f.default, run.size / 1000
         for piece, joins in pieces:
             adv = [widths.get(ord(c), default) * scale for c in piece]
-            if sum(adv) > self._measure and len(piece) > 1:
+            if (self._split_all or sum(adv) > self._measure) and len(piece) > 1:
                 # Wider than the line: it may break between any two of its characters.
                 for k, (c, a) in enumerate(zip(piece, adv)):
                     out.append(_Unit(c, ri, "latin", a, [a], run.size, space_before=space_before and first,
@@ -266,6 +267,7 @@ class Typesetter:
 
     def _gaps(self, units: list[_Unit], runs: list[Run]) -> list[_Gap]:
         gaps = []
+        space = [self.advance(r, " ") for r in runs]
         for a, b in zip(units, units[1:]):
             g = _Gap()
             ra = runs[a.run]
@@ -275,7 +277,7 @@ class Typesetter:
                 g = _Gap(0.0, b.em * CJK_STRETCH, 0.0, "cjk", True)
             elif a.kind == "latin" and b.kind == "latin":
                 if b.space_before:
-                    sp = self.advance(ra, " ")
+                    sp = space[a.run]
                     g = _Gap(sp, sp * SPACE_STRETCH, sp * SPACE_SHRINK, "space", True)
                 elif b.joins == "hyphen":
                     g = _Gap(breakable=True, penalty=HYPHEN_PENALTY, hyphen=self.advance(ra, "-"))
@@ -289,13 +291,13 @@ class Typesetter:
                 if han.kind == "han" and _letter_or_digit(edge):
                     g = _Gap(han.em * HAN_LATIN_GAP, 0.0, 0.0, "han-latin", True)
                 elif han.kind == "han" and b.space_before:
-                    sp = self.advance(ra, " ")
+                    sp = space[a.run]
                     g = _Gap(sp, sp * SPACE_STRETCH, sp * SPACE_SHRINK, "space", True)
                 else:  # a full-width mark has its own space: a typed one is dropped
                     g = _Gap(0.0, (a.em + b.em) / 2 * CJK_STRETCH * 0.5, 0.0, "cjk", True)
             else:
                 if a.kind == "han" and b.kind == "han" and b.space_before:
-                    sp = self.advance(ra, " ")
+                    sp = space[a.run]
                     g = _Gap(sp, sp * SPACE_STRETCH, sp * SPACE_SHRINK, "space", True)
                 else:
                     g = _Gap(0.0, a.em * CJK_STRETCH, 0.0, "cjk", True)
@@ -334,8 +336,10 @@ class Typesetter:
             hyphenate: bool = True) -> list[Line]:
         """Lines of `runs` set `width` points wide (the first line `first_indent` less);
         `hyphenate=False` keeps words whole (headings)."""
-        self._runs, self._measure = runs, max(width, 1.0)
+        # A word wider than the narrowest line is broken between its letters.
+        self._runs, self._measure = runs, max(width - max(first_indent, 0.0), 1.0)
         self._hyphenate = self.hyphenate if hyphenate else None
+        self._split_all = False
         lines: list[Line] = []
         for k, units in enumerate(self._units(runs)):
             if not units:
@@ -345,7 +349,16 @@ class Typesetter:
             self._compress(units)
             gaps = self._gaps(units, runs)
             indent = first_indent if k == 0 else 0.0
-            breaks = self._breaks(units, gaps, width, indent, align)
+            breaks = self._breaks(units, gaps, width, indent, align, False)
+            if breaks is None:
+                # No way within the rules: break words between letters before breaking a rule.
+                self._split_all = True
+                units = self._units(runs)[k]
+                self._split_all = False
+                self._compress(units)
+                gaps = self._gaps(units, runs)
+                breaks = self._breaks(units, gaps, width, indent, align, False) or \
+                    self._breaks(units, gaps, width, indent, align, True)
             for i, (s, e) in enumerate(zip(breaks, breaks[1:])):
                 lines.append(self._place(units, gaps, s, e, width, indent if s == 0 else 0.0, align))
         return lines
@@ -383,7 +396,7 @@ class Typesetter:
             r = -(nat - width) / sh if sh > 0 else -1e9
         return r, nat, ts, te, hang
 
-    def _breaks(self, units, gaps, width, indent, align) -> list[int]:
+    def _breaks(self, units, gaps, width, indent, align, everywhere: bool) -> list[int] | None:
         n = len(units)
         cu, cw, cst, csh, cnp = [0.0], [0.0], [0.0], [0.0], [0]
         for u in units:
@@ -398,11 +411,11 @@ class Typesetter:
         csh.append(csh[-1])
         pre = (cu, cw, cst, csh)
         han = any(u.kind == "han" for u in units)
-        for tolerance, everywhere in ((1.0, False), (3.0, False), (float("inf"), False), (float("inf"), True)):
+        for tolerance in ((float("inf"),) if everywhere else (1.0, 3.0, float("inf"))):
             found = self._total_fit(units, gaps, pre, cnp, n, width, indent, align, tolerance, everywhere, han)
             if found is not None:
                 return found
-        raise AssertionError("a line can always hold one unit")  # pragma: no cover
+        return None
 
     def _total_fit(self, units, gaps, pre, cnp, n, width, indent, align, tolerance, everywhere, han):
         cu, cw, cst, csh = pre

@@ -234,8 +234,12 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
         font = pdfmetrics.getFont(face)
         widths, default = font.face.charWidths, font.face.defaultWidth
         out.append(f"1 0 0 1 {fp_str(x + xs[0])} {fp_str(y)} Tm")
-        pen, k = xs[0], 0
         scale = size / 1000
+        # Where each glyph is meant to start, against where the one before leaves the pen:
+        # a TJ number moves the pen by the difference (in 1/1000 of the size, negated).
+        ends = [x0 + widths.get(c, default) * scale for x0, c in zip(xs, map(ord, text))]
+        moves = [0.0] + [(ends[k] - xs[k + 1]) / scale for k in range(len(xs) - 1)]
+        k = 0
         for subset, data in font.splitString(text, doc):
             name = font.getSubsetInternalName(subset, doc)
             if state["font"] != (name, size):
@@ -243,15 +247,13 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
                 state["font"] = (name, size)
             parts, start = [], 0
             for i in range(len(data)):
-                target = xs[k]
-                delta = target - pen
-                if delta > 0.001 or delta < -0.001:
+                move = moves[k + i]
+                if move > 0.001 or move < -0.001:
                     if i > start:
                         parts.append(f"({escape(data[start:i])})")
-                    parts.append(fp_str(-delta / scale))
+                    parts.append(fp_str(move))
                     start = i
-                pen = target + widths.get(ord(text[k]), default) * scale
-                k += 1
+            k += len(data)
             parts.append(f"({escape(data[start:])})")
             out.append(f"[{' '.join(parts)}] TJ" if len(parts) > 1 else f"{parts[0]} Tj")
 

@@ -25,6 +25,7 @@ import functools
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Callable, Mapping
 
 # Never at the start of a line (clreq 3.1.7; ASCII closers too, which Chinese sources use).
@@ -173,13 +174,6 @@ class Typesetter:
 
     # ------------------------------------------------------------ units
 
-    def _kind(self, ch: str, run: Run) -> str:
-        key = (ch, run.face)
-        kind = self._kinds.get(key)
-        if kind is None:
-            kind = self._kinds[key] = self._classify(ch, run)
-        return kind
-
     def _classify(self, ch: str, run: Run) -> str:
         if _cjk_wide(ch):
             return "punct" if unicodedata.category(ch)[0] in "PS" or ch in CANNOT_START or ch in CANNOT_END \
@@ -204,18 +198,29 @@ class Typesetter:
 
         for ri, run in enumerate(runs):
             f = self.face(run.face)
-            widths, default, scale = f.widths, f.default, run.size / 1000
+            widths, default, scale, size = f.widths, f.default, run.size / 1000, run.size
+            kinds = self._kinds.setdefault(run.face, {})
+            out = segments[-1]
             for ch in run.text:
-                if ch == "\n":
-                    flush()
-                    segments.append([])
+                kind = kinds.get(ch)
+                if kind is None:
+                    kind = kinds[ch] = "space" if ch.isspace() and ch != "\u00a0" else self._classify(ch, run)
+                if kind == "han":  # the common case first
+                    if word:
+                        flush()
+                    a = widths.get(ord(ch), default) * scale
+                    out.append(_Unit(ch, ri, kind, a, [a], size, pending_space, np=1))
                     pending_space = False
                     continue
-                if ch.isspace() and ch != "\u00a0":
+                if kind == "space":
                     flush()
-                    pending_space = bool(segments[-1])
+                    if ch == "\n":
+                        segments.append([])
+                        out = segments[-1]
+                        pending_space = False
+                    else:
+                        pending_space = bool(out)
                     continue
-                kind = self._kind(ch, run)
                 if kind == "latin":
                     if word and word[1] == ri and not pending_space:
                         word[0].append(ch)
@@ -226,8 +231,7 @@ class Typesetter:
                     continue
                 flush()
                 a = widths.get(ord(ch), default) * scale
-                segments[-1].append(_Unit(ch, ri, kind, a, [a], run.size, space_before=pending_space,
-                                          np=0 if kind == "punct" else 1))
+                out.append(_Unit(ch, ri, kind, a, [a], size, pending_space, np=0))
                 pending_space = False
         flush()
         return segments
@@ -268,12 +272,24 @@ class Typesetter:
     def _gaps(self, units: list[_Unit], runs: list[Run]) -> list[_Gap]:
         gaps = []
         space = [self.advance(r, " ") for r in runs]
+        raised = [r.rise > 0 for r in runs]
+        shared: dict = {}  # the gaps between two CJK characters, alike but for size and breaking
+        append = gaps.append
         for a, b in zip(units, units[1:]):
+            if a.kind != "latin" and b.kind != "latin" and not (b.space_before and a.kind == b.kind == "han") \
+                    and not raised[a.run] and not raised[b.run]:
+                ok = not (b.text in CANNOT_START or a.text in CANNOT_END or (a.text == b.text and a.text in NEVER_SPLIT))
+                key = (a.em, ok)
+                g = shared.get(key)
+                if g is None:
+                    g = shared[key] = _Gap(0.0, a.em * CJK_STRETCH, 0.0, "cjk", ok)
+                append(g)
+                continue
             g = _Gap()
             ra = runs[a.run]
-            if runs[b.run].rise > 0 and not b.space_before:
+            if raised[b.run] and not b.space_before:
                 pass  # a superscript (a note number) stays with what it follows
-            elif runs[a.run].rise > 0 and not (b.space_before and b.kind == "latin"):
+            elif raised[a.run] and not (b.space_before and b.kind == "latin"):
                 g = _Gap(0.0, b.em * CJK_STRETCH, 0.0, "cjk", True)
             elif a.kind == "latin" and b.kind == "latin":
                 if b.space_before:
@@ -398,14 +414,11 @@ class Typesetter:
 
     def _breaks(self, units, gaps, width, indent, align, everywhere: bool) -> list[int] | None:
         n = len(units)
-        cu, cw, cst, csh, cnp = [0.0], [0.0], [0.0], [0.0], [0]
-        for u in units:
-            cu.append(cu[-1] + u.w)
-            cnp.append(cnp[-1] + u.np)
-        for g in gaps:
-            cw.append(cw[-1] + g.w)
-            cst.append(cst[-1] + g.st)
-            csh.append(csh[-1] + g.sh)
+        cu = list(accumulate([u.w for u in units], initial=0.0))
+        cnp = list(accumulate([u.np for u in units], initial=0))
+        cw = list(accumulate([g.w for g in gaps], initial=0.0))
+        cst = list(accumulate([g.st for g in gaps], initial=0.0))
+        csh = list(accumulate([g.sh for g in gaps], initial=0.0))
         cw.append(cw[-1])
         cst.append(cst[-1])
         csh.append(csh[-1])
@@ -443,28 +456,33 @@ class Typesetter:
                 hi = j - 1
             else:
                 reach = cu[e] + cw[e - 1] + (big * rag if ragged else big * cst[e - 1])
-                hi = min(j - 1, bisect_right(loose, reach + slack_loose - (width - indent)) - 1)
-            candidates = range(lo, hi + 1) if hi >= lo else ()
-            if hi < j - 1:
-                candidates = [*candidates, j - 1]  # a line of a single unit is always possible
+                hi = min(j - 1, bisect_right(loose, reach + slack_loose - width) - 1)
+                if indent and lo == 0 and hi < 0 and loose[0] <= reach + slack_loose - (width - indent):
+                    hi = 0  # the first line is shorter by its indent
             gap_before = gaps[e - 1] if e < n else None
             hyphenated = bool(gap_before and gap_before.hyphen)
             hyphen_w = gap_before.hyphen if gap_before else 0.0
-            cu_e, cw_e, cst_e = cu[e], cw[e - 1], cst[e - 1]
-            for i in candidates:
+            cu_e, cw_e, cst_e, csh_e = cu[e], cw[e - 1], cst[e - 1], csh[e - 1]
+            end_trim = max(units[e - 1].te, units[e - 1].hang)
+            for i in range(lo, hi + 1):
                 prev = best[i]
                 if prev is None:
                     continue
                 s = starts[i]
                 w_line = width - indent if s == 0 else width
                 nat = cu_e - cu[s] + cw_e - cw[s] + hyphen_w
-                if nat <= w_line + eps and not last:  # the common case, without a call
-                    stretch = rag if ragged else cst_e - cst[s]
-                    short = w_line - nat
-                    r = short / stretch if stretch > 0 else (0.0 if short < eps else 1e9)
+                if nat <= w_line + eps:
+                    if last:
+                        r = 0.0
+                    else:  # the common case, without a call
+                        stretch = rag if ragged else cst_e - cst[s]
+                        short = w_line - nat
+                        r = short / stretch if stretch > 0 else (0.0 if short < eps else 1e9)
+                elif nat - (csh_e - csh[s]) - units[s].ts - end_trim > w_line + eps:
+                    continue  # overfull even squeezed
                 else:
                     r = self._fit(units, pre, s, e, w_line, align, last, hyphen_w)[0]
-                single = i == j - 1 and e - s == 1
+                single = e - s == 1
                 if r < -1 and not single:
                     continue
                 if r > tolerance and not single:
@@ -542,39 +560,46 @@ class Typesetter:
         squeeze = -r if (r < 0 and r > -1e8) else 0.0
         x = indent - ts
         pieces: list[Piece] = []
-
-        def put(run: int, text: str, xs: list, end: float):
-            if pieces and pieces[-1].run == run:
-                p = pieces[-1]
-                p.text += text
-                p.xs.extend(xs)
-                p.end = end
-            else:
-                pieces.append(Piece(run, text, list(xs), end))
-
+        run_of, texts, xs, unit_end = None, [], [], x
+        last_k = len(line_units) - 1
         for k, u in enumerate(line_units):
+            if u.run != run_of:
+                if run_of is not None:
+                    pieces.append(Piece(run_of, "".join(texts), xs, unit_end))
+                run_of, texts, xs = u.run, [], []
+            texts.append(u.text)
             gx = x - u.lt
-            xs = []
-            for a in u.adv:
+            adv = u.adv
+            if len(adv) == 1:
                 xs.append(gx)
-                gx += a + letter
-            x += u.w + letter * (len(u.text) - 1)
-            if k == len(line_units) - 1:
+            else:
+                for a in adv:
+                    xs.append(gx)
+                    gx += a + letter
+            x += u.w + letter * (len(adv) - 1)
+            if k == last_k:
                 x -= te
                 if hyphen_gap is not None:
-                    put(u.run, u.text + "-", xs + [x], x + hyphen_gap.hyphen)
+                    texts.append("-")
+                    xs.append(x)
                     x += hyphen_gap.hyphen
-                    break
-                put(u.run, u.text, xs, x)
+                unit_end = x
                 break
-            put(u.run, u.text, xs, x)
+            unit_end = x
             g = line_gaps[k]
-            gw = g.w + (g.st * grow.get(g.kind, 0.0)) - g.sh * squeeze
-            if g.kind == "none":
+            kind = g.kind
+            gw = g.w
+            if kind == "space":
+                gw += g.st * grow["space"] - g.sh * squeeze
+                texts.append(" ")
+                xs.append(x)
+            elif kind == "cjk":
+                gw += g.st * grow["cjk"]
+            elif kind == "none":
                 gw += letter
-            if g.kind == "space":
-                put(u.run, " ", [x], x + gw)
             x += gw
+        if run_of is not None:
+            pieces.append(Piece(run_of, "".join(texts), xs, unit_end))
         end = x - hang
         shift = 0.0
         if align == CENTER:

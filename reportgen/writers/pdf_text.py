@@ -12,6 +12,7 @@ writes into the PDF's width arrays, so what is measured is what a viewer draws.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from xml.sax.saxutils import unescape
 
@@ -204,6 +205,8 @@ class TextBlock(Flowable):
         return "".join(r.text for r in self.runs)
 
     def draw(self):
+        if getattr(getattr(self.canv, "_doctemplate", None), "draft", False):
+            return  # a layout pass whose pages are thrown away: only places matter there
         st = self.style
         lines = self.lines_for(self.width)
         bullet = None
@@ -222,7 +225,8 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
     doc = canv._doc
     escape = canv._escape
     out = ["q", "BT"]
-    state = {"font": None, "color": None}
+    state = {"font": None, "color": None, "tc": 0.0}
+    names: dict = {}  # (face, subset) -> the subset's font resource name
 
     def set_color(c):
         rgb = c.rgb() if c is not None else (0, 0, 0)
@@ -235,20 +239,33 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
         widths, default = font.face.charWidths, font.face.defaultWidth
         out.append(f"1 0 0 1 {fp_str(x + xs[0])} {fp_str(y)} Tm")
         scale = size / 1000
-        # Where each glyph is meant to start, against where the one before leaves the pen:
-        # a TJ number moves the pen by the difference (in 1/1000 of the size, negated).
+        # Where each glyph is meant to start, against where the one before leaves the pen.
+        # The commonest difference (a justified CJK line's spread) becomes the character
+        # spacing (Tc); the others are TJ numbers (in 1/1000 of the size, negated).
         ends = [x0 + widths.get(c, default) * scale for x0, c in zip(xs, map(ord, text))]
-        moves = [0.0] + [(ends[k] - xs[k + 1]) / scale for k in range(len(xs) - 1)]
+        gaps = [xs[k + 1] - ends[k] for k in range(len(xs) - 1)]
+        tc = 0.0
+        if len(gaps) > 3:
+            common, count = Counter(round(g, 4) for g in gaps).most_common(1)[0]
+            if count * 2 > len(gaps):
+                tc = common
+        if tc != state["tc"]:
+            out.append(f"{fp_str(tc)} Tc")
+            state["tc"] = tc
+        moves = [0.0] + [(tc - g) / scale for g in gaps]
         k = 0
         for subset, data in font.splitString(text, doc):
-            name = font.getSubsetInternalName(subset, doc)
+            key = (face, subset)
+            name = names.get(key)
+            if name is None:
+                name = names[key] = font.getSubsetInternalName(subset, doc)
             if state["font"] != (name, size):
                 out.append(f"{name} {fp_str(size)} Tf")
                 state["font"] = (name, size)
             parts, start = [], 0
             for i in range(len(data)):
                 move = moves[k + i]
-                if move > 0.001 or move < -0.001:
+                if move > 0.01 or move < -0.01:
                     if i > start:
                         parts.append(f"({escape(data[start:i])})")
                     parts.append(fp_str(move))
@@ -263,7 +280,7 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
         emit(text, _advance_xs(text, face, size), face, size, bx, y0 + lift)
         # The label is a text object of its own, read apart from the item's text.
         out += ["ET", "BT"]
-        state["font"] = None
+        state["font"], state["tc"] = None, 0.0
     links = []
     for li, line in enumerate(lines):
         y = y0 - li * leading

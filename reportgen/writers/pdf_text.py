@@ -262,8 +262,13 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
             if state["font"] != (name, size):
                 out.append(f"{name} {fp_str(size)} Tf")
                 state["font"] = (name, size)
+            if k and tc:
+                # Each font subset's run starts where it should, not where the character
+                # spacing after the last glyph of the one before leaves the pen (PDF readers
+                # disagree about that last spacing).
+                out.append(f"1 0 0 1 {fp_str(x + xs[k])} {fp_str(y)} Tm")
             parts, start = [], 0
-            for i in range(len(data)):
+            for i in range(1 if k and tc else 0, len(data)):
                 move = moves[k + i]
                 if move > 0.01 or move < -0.01:
                     if i > start:

@@ -446,7 +446,10 @@ ZH_BODY = ("生物医学领域的人工智慧格局正在经历数次变革性�
 
 
 def test_chinese_lines_end_at_the_right_edge_with_compressed_punctuation(tmp_path):
-    out, lay = _small_pdf(tmp_path, [m.Paragraph(S(ZH_BODY * 2)) for _ in range(4)])
+    # Over 256 different characters, so that lines switch between font subsets as real reports do.
+    many = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 3 * 400, 3))
+    blocks = [m.Paragraph(S(ZH_BODY * 2)) for _ in range(4)] + [m.Paragraph(S(many + ZH_BODY))]
+    out, lay = _small_pdf(tmp_path, blocks)
     right = lay.margin_left + lay.text_width
     body = lay.sizes["body"]
     lines = _lines(out, body)

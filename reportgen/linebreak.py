@@ -48,13 +48,17 @@ CENTRED_IN_TRADITIONAL = frozenset("、。，．：；？！")
 JUSTIFY, LEFT, CENTER, RIGHT = "justify", "left", "center", "right"
 
 CJK_STRETCH = 0.1  # em a gap between two CJK characters may grow at ratio 1
-SPACE_STRETCH = 1.0  # share of its width a word space may grow at ratio 1 (so at most 2x)
+SPACE_STRETCH = 0.5  # share of its width a word space grows at ratio 1 (as TeX's fonts)
+MAX_SPACE_GROW = 2.0  # ratio at which a word space is twice its width: never wider
+TOLERANCES = (2.0, 6.0)  # passes: word spaces up to twice their width first, then looser
+MAX_HYPHENS_IN_A_ROW = 2
+LINE_PENALTY = 10  # each line costs this much, so fewer lines win among equals
 SPACE_SHRINK = 1 / 3
 RAGGED = 2.0  # em of stretch a ragged (unjustified) line has, for choosing its breaks
-HYPHEN_PENALTY = 50
+HYPHEN_PENALTY = 100  # a hyphen costs about as much as word spaces at 1.5 times their width
 EXPLICIT_PENALTY = 50  # after a hyphen the text already has
 SPLIT_PENALTY = 900  # inside a word too wide for the measure
-DOUBLE_HYPHEN = 3000
+DOUBLE_HYPHEN = 10000
 FINAL_HYPHEN = 5000  # the last line being the tail of a hyphenated word
 SHORT_LAST = 1e6  # a Chinese paragraph's last line with one character
 HAN_LATIN_GAP = 0.25  # em
@@ -424,7 +428,7 @@ class Typesetter:
         csh.append(csh[-1])
         pre = (cu, cw, cst, csh)
         han = any(u.kind == "han" for u in units)
-        for tolerance in ((float("inf"),) if everywhere else (1.0, 3.0, float("inf"))):
+        for tolerance in ((float("inf"),) if everywhere else (*TOLERANCES, float("inf"))):
             found = self._total_fit(units, gaps, pre, cnp, n, width, indent, align, tolerance, everywhere, han)
             if found is not None:
                 return found
@@ -444,8 +448,8 @@ class Typesetter:
         low = [cu[s] + cw[s] - csh[s] for s in starts]
         big = min(tolerance, 1e6)
         loose = [cu[s] + cw[s] + (0.0 if ragged else big * cst[s]) for s in starts]
-        best: list = [None] * len(starts)  # (demerits, previous index, hyphenated)
-        best[0] = (0.0, -1, False)
+        best: list = [None] * len(starts)
+        best[0] = (0.0, -1, 0)  # (demerits, previous index, hyphenated lines ending there in a row)
         eps = 1e-6
         for j in range(1, len(starts)):
             e = starts[j]
@@ -490,11 +494,11 @@ class Typesetter:
                 bad = 100 * min(abs(r), 1e3) ** 3 if r != 1e9 else 1e6
                 if ragged and last:
                     bad = 0.0
-                d = (1 + bad) ** 2
+                d = (LINE_PENALTY + bad) ** 2
                 if gap_before is not None and gap_before.penalty:
                     d += gap_before.penalty ** 2
                 if hyphenated and prev[2]:
-                    d += DOUBLE_HYPHEN
+                    d += DOUBLE_HYPHEN if prev[2] < MAX_HYPHENS_IN_A_ROW else SHORT_LAST
                 if last:
                     if han and cnp[n] - cnp[s] < 2 and cnp[n] >= 3 and s > 0:
                         if tolerance != float("inf"):
@@ -504,7 +508,7 @@ class Typesetter:
                         d += FINAL_HYPHEN
                 total = prev[0] + d
                 if best[j] is None or total < best[j][0]:
-                    best[j] = (total, i, hyphenated)
+                    best[j] = (total, i, prev[2] + 1 if hyphenated else 0)
         if best[-1] is None:
             return None
         out, j = [], len(starts) - 1
@@ -544,11 +548,11 @@ class Typesetter:
         letter = 0.0
         if justify:
             share = extra / (space_st + cjk_st)
-            if share <= 1.0 or not space_st:
+            if share <= MAX_SPACE_GROW or not space_st:
                 grow["space"] = grow["cjk"] = share
             else:
-                grow["space"] = 1.0
-                rest = extra - space_st
+                grow["space"] = MAX_SPACE_GROW
+                rest = extra - space_st * MAX_SPACE_GROW
                 slots = sum(len(u.text) - 1 for u in line_units if u.kind == "latin") + \
                     sum(1 for g in line_gaps if g.kind == "none")
                 if cjk_st:

@@ -38,7 +38,7 @@ from ..fonts import Faces
 from ..layout import Layout
 from ..present import Presentation, Visitor, present
 from .pdf_flowables import (
-    CONTROL, NOTE_ANCHOR, FigureBlock, Heading, NotedTable, NoteFrame, NoteRegistry, PageCounter,
+    CONTROL, FigureBlock, Heading, NotedTable, NoteFrame, NoteRegistry, PageCounter,
     PagePainter, PartTitle, ReportDocTemplate, WindowedTable, note_numbers, text_markup,
 )
 from .pdf_text import Span, TextBlock, TextEngine, hyphenation_language, with_flags
@@ -200,10 +200,9 @@ class _Writer(Visitor):
         `role` overrides what the text set in it is (`pdf_text.ROLES`), else the name says."""
         key = (name, role, tuple(sorted((k, repr(v)) for k, v in changes.items())))
         if key not in self._styles:
-            base = self._base_style(name) if not changes else self.style(name)
-            st = ParagraphStyle(f"{name}-{len(self._styles)}", parent=base, **changes) if changes else base
-            if role is not None and not changes:
-                st = ParagraphStyle(f"{name}-{len(self._styles)}", parent=base)
+            variant = bool(changes) or role is not None
+            base = self.style(name) if variant else self._base_style(name)
+            st = ParagraphStyle(f"{name}-{len(self._styles)}", parent=base, **changes) if variant else base
             # The text engine and role travel with the style to every TextBlock set in it.
             st.engine, st.role, st.italic_faces = self.text, role or ROLE.get(name, "body"), self.italic_faces
             self._styles[key] = st

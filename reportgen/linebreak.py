@@ -270,7 +270,7 @@ class Typesetter:
                     first = False
                 continue
             out.append(_Unit(piece, ri, "latin", sum(adv), adv, run.size, space_before=space_before and first,
-                             joins="" if first else joins, np=sum(1 for c in piece if _letter_or_digit(c))))
+                             joins="" if first else joins, np=len(piece) - (piece[-1] in ",.;:!?)]%")))
             first = False
 
     def _gaps(self, units: list[_Unit], runs: list[Run]) -> list[_Gap]:
@@ -619,6 +619,8 @@ class Typesetter:
 
 def _explicit_parts(text: str):
     """A word split after its own hyphens and slashes (letters on both sides): (part, joins)."""
+    if not any(c in text for c in "-/‐–—"):
+        return [(text, "")]
     parts, start = [], 0
     for i in range(1, len(text) - 1):
         if text[i] in "-/‐–—" and text[i - 1].isalpha() and text[i + 1].isalpha():

@@ -53,7 +53,8 @@ MAX_SPACE_GROW = 2.0  # ratio at which a word space is twice its width: never wi
 TOLERANCES = (2.0, 6.0)  # passes: word spaces up to twice their width first, then looser
 MAX_HYPHENS_IN_A_ROW = 2
 LINE_PENALTY = 10  # each line costs this much, so fewer lines win among equals
-SPACE_SHRINK = 1 / 3
+SPACE_SHRINK = 0.2  # a word space may shrink to 80% of its width
+ADJACENT_FIT = 10000  # a tight line next to a loose one (TeX's adjdemerits)
 RAGGED = 2.0  # em of stretch a ragged (unjustified) line has, for choosing its breaks
 HYPHEN_PENALTY = 100  # a hyphen costs about as much as word spaces at 1.5 times their width
 EXPLICIT_PENALTY = 50  # after a hyphen the text already has
@@ -449,7 +450,8 @@ class Typesetter:
         big = min(tolerance, 1e6)
         loose = [cu[s] + cw[s] + (0.0 if ragged else big * cst[s]) for s in starts]
         best: list = [None] * len(starts)
-        best[0] = (0.0, -1, 0)  # (demerits, previous index, hyphenated lines ending there in a row)
+        # (demerits, previous index, hyphenated lines ending there in a row, fitness of that line)
+        best[0] = (0.0, -1, 0, 2)
         eps = 1e-6
         for j in range(1, len(starts)):
             e = starts[j]
@@ -506,9 +508,13 @@ class Typesetter:
                         d += SHORT_LAST
                     if prev[2]:
                         d += FINAL_HYPHEN
+                # Fitness: 0 very loose, 1 loose, 2 decent, 3 tight; neighbours should not differ by two.
+                fit = 2 if last or ragged else (3 if r < -0.5 else 2 if r <= 0.5 else 1 if r <= 1 else 0)
+                if abs(fit - prev[3]) > 1:
+                    d += ADJACENT_FIT
                 total = prev[0] + d
                 if best[j] is None or total < best[j][0]:
-                    best[j] = (total, i, prev[2] + 1 if hyphenated else 0)
+                    best[j] = (total, i, prev[2] + 1 if hyphenated else 0, fit)
         if best[-1] is None:
             return None
         out, j = [], len(starts) - 1

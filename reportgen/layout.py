@@ -85,6 +85,7 @@ class Layout:
     publisher: str = ""
     closing: tuple = ()  # (part, Markdown text) for the closing page, parts in CLOSING_PARTS order
     chart_format: str = "vector"  # how the PDF draws charts: vector (SVG, real text) or png
+    hanging_punctuation: bool = False  # `。，、` may hang past a line's end (PDF)
 
     @property
     def text_width(self) -> float:
@@ -105,7 +106,7 @@ CHART_FORMATS = ("vector", "png")
 PAGE_KEYS = {"size", "orientation", "margins"}
 MARGIN_KEYS = ("top", "bottom", "left", "right")
 FONT_KEYS = {"pdf", "word_latin", "word_east_asia"}
-PARAGRAPH_KEYS = {"first_line_indent", "space_after"}
+PARAGRAPH_KEYS = {"first_line_indent", "space_after", "hanging_punctuation"}
 COVER_KEYS = {"band", "logo"}
 SLOTS = ("left", "center", "right")
 CHAPTER_BREAKS = ("page", "auto", "none")
@@ -444,6 +445,11 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
     paragraph = mapping(data.get("paragraph"), ("paragraph",), PARAGRAPH_KEYS, " such as {first_line_indent: 2}")
     indent = number(paragraph.get("first_line_indent"), ("paragraph", "first_line_indent"), 0, *INDENT_RANGE, " em")
     space_after = number(paragraph.get("space_after"), ("paragraph", "space_after"), 6, *SPACE_AFTER_RANGE, " pt")
+    # `。，、` at a line's end may hang into the right margin (PDF); off, the line ends at it.
+    hanging = paragraph.get("hanging_punctuation", False)
+    if not isinstance(hanging, bool):
+        error(("paragraph", "hanging_punctuation"), "`paragraph.hanging_punctuation` should be true or false")
+        hanging = False
     cover = mapping(data.get("cover"), ("cover",), COVER_KEYS, " such as {band: true, logo: assets/logo.png}")
     band = cover.get("band", True)
     if not isinstance(band, bool):
@@ -540,7 +546,7 @@ def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnos
         header=parts["header"], footer=parts["footer"],
         numbering=[str(f) for f in formats], toc_depth=toc_depth,
         cover_band=band, logo=logo_path,
-        docx_reference=reference_path, path=display, chart_format=str(chart_format),
+        docx_reference=reference_path, path=display, chart_format=str(chart_format), hanging_punctuation=hanging,
         chapter_break=chapter_break, chapter_break_min_space=break_space, caption_separator=separator,
         publisher=publisher, closing=tuple(closing),
     )

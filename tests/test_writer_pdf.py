@@ -536,3 +536,112 @@ def test_cover_publisher_report_code_and_closing_page(tmp_path):
     last = texts[-1]
     assert "Disclaimer" in last and "May differ from the latest version." in last and "Write to us." in last
     assert "Apple 2." in texts[-2] and "Apple" not in last  # a page of its own
+# ---------------------------------------------------------------- the line engine, read back
+
+
+def _small_pdf(tmp: Path, blocks: list, locale: str = "zh_CN", terms=None):
+    """A one-chapter document of `blocks`: (path, layout)."""
+    chapter = m.Section(S("正文" if locale.startswith("zh") else "Text"), 1, number="1 ", blocks=blocks)
+    meta = m.Meta("t", "标题" if locale.startswith("zh") else "Title", "", "", "", "")
+    doc = m.Document(meta, locale, [chapter], dict(terms or TERMS))
+    layout = load_layout(ROOT, "market-report", locale)
+    faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp, latin=not locale.startswith("zh"))
+    out = tmp / f"{locale}.pdf"
+    write_pdf(doc, layout, faces, out)
+    return out, layout
+
+
+def _lines(path: Path, size: float):
+    """Body lines (glyphs of `size` points) as lists of pdfplumber chars, page by page."""
+    pdfplumber = pytest.importorskip("pdfplumber")
+    out = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            rows: dict = {}
+            for ch in page.chars:
+                if abs(ch["size"] - size) < 0.01 and ch["text"].strip():
+                    rows.setdefault(round(ch["top"]), []).append(ch)
+            out += [sorted(r, key=lambda c: c["x0"]) for _, r in sorted(rows.items())]
+    return out
+
+
+ZH_BODY = ("生物医学领域的人工智慧格局正在经历数次变革性转变（详见附录）、这些转变正在重新调整整个价值链上各组织的策略重点。"
+           "首先，模型的可解释性和可说明性已从学术目标提升到实际操作层面，“《白皮书》”指出，这主要源于监管机构和临床医生"
+           "对透明决策支持的需求，以增强对AI算法输出的信任。总体拥有成本 (TCO) 与 2025 年的采购蓝图随之改变。")
+
+
+def test_chinese_lines_end_at_the_right_edge_with_compressed_punctuation(tmp_path):
+    # Over 256 different characters, so that lines switch between font subsets as real reports do.
+    many = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 3 * 400, 3))
+    blocks = [m.Paragraph(S(ZH_BODY * 2)) for _ in range(4)] + [m.Paragraph(S(many + ZH_BODY))]
+    out, lay = _small_pdf(tmp_path, blocks)
+    right = lay.margin_left + lay.text_width
+    body = lay.sizes["body"]
+    lines = _lines(out, body)
+    assert len(lines) > 20
+    ragged = [ln for ln in lines if right - 1.5 * body < ln[-1]["x1"] < right - 0.5]
+    exact = [ln for ln in lines if abs(ln[-1]["x1"] - right) <= 0.5 or
+             # a line-end mark compressed to half width ends its glyph box past the edge
+             (ln[-1]["text"] in "。，、）”" and abs(ln[-1]["x0"] + body / 2 - right) <= 0.5)]
+    assert not ragged, ["".join(c["text"] for c in ln) for ln in ragged]
+    assert len(exact) >= 20
+    # Nothing is set past the right edge (no mark hangs into the margin by default).
+    assert all(c["x0"] < right - 0.1 for ln in lines for c in ln)
+    # Adjacent full-width marks take one and a half em, not two.
+    for ln in lines:
+        for a, b, c in zip(ln, ln[1:], ln[2:]):
+            if a["text"] + b["text"] in ("）、", "”指", "“《", "》”"):
+                assert c["x0"] - a["x0"] <= 2.5 * body + 0.5
+
+
+def test_a_quarter_em_separates_han_and_latin_in_the_pdf(tmp_path):
+    out, lay = _small_pdf(tmp_path, [m.Paragraph(S("采用AI技术与采用 AI 技术"))])
+    body = lay.sizes["body"]
+    (line,) = [ln for ln in _lines(out, body) if ln[0]["text"] == "采"]
+    xs = {}
+    for c in line:
+        xs.setdefault(c["text"], []).append(c)
+    for k in range(2):
+        yong, a, i, ji = xs["用"][k], xs["A"][k], xs["I"][k], xs["技"][k]
+        assert a["x0"] - yong["x1"] == pytest.approx(body / 4, abs=0.05 * body)
+        assert ji["x0"] - i["x1"] == pytest.approx(body / 4, abs=0.05 * body)
+
+
+EN_BODY = ("Artificial intelligence is transforming biomedical research and clinical practice at an "
+           "astonishing pace, so a clear strategic direction is essential for leaders of healthcare "
+           "organisations. Advances in algorithmic capability, computing architecture and data integration "
+           "have brought technologies once confined to experimental settings into regulated clinical "
+           "environments, changing how diagnoses are established and treatments discovered. ")
+
+
+def test_english_is_hyphenated_and_justified_without_wide_spaces(tmp_path):
+    out, lay = _small_pdf(tmp_path, [m.Paragraph(S(EN_BODY * 3)) for _ in range(3)], locale="en",
+                          terms={**TERMS, "contents": "Contents", "page_of": "Page {page} of {pages}"})
+    body = lay.sizes["body"]
+    right = lay.margin_left + lay.text_width
+    lines = [ln for ln in _lines(out, body) if "...." not in "".join(c["text"] for c in ln)]  # not contents
+    text = ["".join(c["text"] for c in ln) for ln in lines]
+    assert any(t.endswith("-") for t in text)  # hyphenation is used
+    full = [ln for ln in lines if abs(ln[-1]["x1"] - right) <= 0.5]
+    assert len(full) >= 0.7 * len(lines)
+    for ln in full:
+        words = [b["x0"] - a["x1"] for a, b in zip(ln, ln[1:]) if b["x0"] - a["x1"] > 0.12 * body]
+        # A word space is about a quarter em: none more than twice that.
+        assert max(words) <= 2 * 0.26 * body + 0.2, "".join(c["text"] for c in ln)
+
+
+def test_every_kind_of_text_is_drawn_through_one_function_that_knows_its_role(tmp_path, monkeypatch):
+    from reportgen.writers import pdf_text
+
+    roles = []
+    real = pdf_text.draw_text
+
+    def spy(canv, role, *args, **kwargs):
+        roles.append(role)
+        return real(canv, role, *args, **kwargs)
+
+    monkeypatch.setattr(pdf_text, "draw_text", spy)
+    doc = make_doc(tmp_path, long_rows=5)
+    layout = load_layout(ROOT, "market-report", str(doc.locale))
+    write_pdf(doc, layout, faces_for("Noto Sans CJK SC", all_text(doc), tmp_path), tmp_path / "r.pdf")
+    assert set(pdf_text.ROLES) <= set(roles)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib import textsplit as rl_textsplit
@@ -28,21 +27,22 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Indenter, KeepTogether, LayoutError, PageBreak, PageTemplate
-from reportlab.platypus import Paragraph as P
 from reportlab.platypus import Spacer
 from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.tables import TableStyle
 
+from .. import linebreak
 from .. import model as m
 from ..errors import Diagnostic, ReportgenError
 from ..fonts import Faces
 from ..layout import Layout
 from ..present import Presentation, Visitor, present
 from .pdf_flowables import (
-    CONTROL, NOTE_ANCHOR, BottomAligned, ChapterBreak, CheckedBreak, Contents, FigureBlock, FloatGroup, Heading,
+    CONTROL, BottomAligned, ChapterBreak, CheckedBreak, Contents, FigureBlock, FloatGroup, Heading,
     ImageStore, NotedTable, NoteFrame, NoteRegistry, PagePainter, PartTitle, ReportDocTemplate, StoredImage,
     TailMark, TailRecords, WindowedTable, note_numbers, text_markup,
 )
+from .pdf_text import Span, TextBlock, TextEngine, hyphenation_language, with_flags
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # a link target ReportLab can resolve
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
@@ -51,7 +51,12 @@ ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 BULLET_SCALE = {"●": 0.42, "○": 0.5, "■": 0.36}
 TAIL_LINES = 3  # a chapter's last page holds more lines than this (lines are pushed onto it)
 FLOAT_FOLLOWERS = 12  # paragraphs that may pass a figure waiting for the next page
-CANNOT_START = "，。、；：？！”’》〉」』】〗）］｝〕…‰％"  # Chinese punctuation that never starts a line
+# Punctuation that never starts a line, for the few Paragraphs left (contents, cover).
+CANNOT_START = "".join(sorted(linebreak.CANNOT_START))
+# Which role a block's text has, by the name of its style (see pdf_text.ROLES).
+ROLE = {"body": "body", "block": "body", "quote": "quote", "caption": "caption", "figure-caption": "caption",
+        "source": "source", "figure-source": "source", "cell": "cell", "note": "note", "part": "heading",
+        "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "toc-title": "heading"}
 
 
 def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_images=None,
@@ -142,6 +147,10 @@ class _Writer(Visitor):
         self.toc_entries: list = []  # what the contents will list, page numbers still unknown
         self.images = ImageStore()  # every image read and decoded once per build
         self._styles: dict = {}
+        self.text = TextEngine(hyphenation_language(pres.lang_tag), getattr(layout, "hanging_punctuation", False),
+                               traditional=faces.family.endswith(("TC", "HK")))
+        # CJK faces have no italic: emphasis stays upright unless the faces bring one.
+        self.italic_faces = getattr(faces, "italic", None) is not None
 
     # ------------------------------------------------------------ document
 
@@ -215,13 +224,18 @@ class _Writer(Visitor):
 
     # ------------------------------------------------------------ styles
 
-    def style(self, name: str, **changes) -> ParagraphStyle:
-        """A named paragraph style, or a cached variant of it with some attributes changed."""
-        key = (name, tuple(sorted((k, repr(v)) for k, v in changes.items())))
+    def style(self, name: str, role: str | None = None, **changes) -> ParagraphStyle:
+        """A named paragraph style, or a cached variant of it with some attributes changed.
+
+        `role` overrides what the text set in it is (`pdf_text.ROLES`), else the name says."""
+        key = (name, role, tuple(sorted((k, repr(v)) for k, v in changes.items())))
         if key not in self._styles:
-            base = self._base_style(name) if not changes else self.style(name)
-            self._styles[key] = ParagraphStyle(f"{name}-{len(self._styles)}", parent=base, **changes) \
-                if changes else base
+            variant = bool(changes) or role is not None
+            base = self.style(name) if variant else self._base_style(name)
+            st = ParagraphStyle(f"{name}-{len(self._styles)}", parent=base, **changes) if variant else base
+            # The text engine and role travel with the style to every TextBlock set in it.
+            st.engine, st.role, st.italic_faces = self.text, role or ROLE.get(name, "body"), self.italic_faces
+            self._styles[key] = st
         return self._styles[key]
 
     def _base_style(self, name: str) -> ParagraphStyle:
@@ -270,57 +284,59 @@ class _Writer(Visitor):
 
     # ------------------------------------------------------------ inline markup
 
-    def markup(self, inlines, in_link: bool = False) -> str:
-        """Paragraph markup for inline runs; every text is escaped on its way in."""
-        return "".join(self.visit(node, in_link) for node in inlines)
+    def markup(self, inlines, in_link: bool = False) -> list[Span]:
+        """Inline runs as spans (text with bold, italic, code, link, note and colour)."""
+        out: list[Span] = []
+        for node in inlines:
+            out += self.visit(node, in_link)
+        return out
 
-    def visit_Str(self, node: m.Str, in_link: bool) -> str:
-        return text_markup(node.text)
+    def visit_Str(self, node: m.Str, in_link: bool) -> list[Span]:
+        return [Span(CONTROL.sub("", node.text))]
 
-    def visit_Code(self, node: m.Code, in_link: bool) -> str:
-        return f'<font name="{self.regular}">{text_markup(node.text)}</font>'
+    def visit_Code(self, node: m.Code, in_link: bool) -> list[Span]:
+        return [Span(CONTROL.sub("", node.text), code=True)]
 
-    def visit_Strong(self, node: m.Strong, in_link: bool) -> str:
-        return f"<b>{self.markup(node.children, in_link)}</b>"
+    def visit_Strong(self, node: m.Strong, in_link: bool) -> list[Span]:
+        return with_flags(self.markup(node.children, in_link), bold=True)
 
-    def visit_Emph(self, node: m.Emph, in_link: bool) -> str:
-        return f"<i>{self.markup(node.children, in_link)}</i>"
+    def visit_Emph(self, node: m.Emph, in_link: bool) -> list[Span]:
+        return with_flags(self.markup(node.children, in_link), italic=True)
 
-    def visit_LineBreak(self, node: m.LineBreak, in_link: bool) -> str:
-        return "<br/>"
+    def visit_LineBreak(self, node: m.LineBreak, in_link: bool) -> list[Span]:
+        return [Span("\n")]
 
-    def visit_Link(self, node: m.Link, in_link: bool) -> str:
+    def visit_Link(self, node: m.Link, in_link: bool) -> list[Span]:
         return self._link(node, in_link)
 
-    def visit_NoteRef(self, node: m.NoteRef, in_link: bool) -> str:
+    def visit_NoteRef(self, node: m.NoteRef, in_link: bool) -> list[Span]:
         return self._note_ref(node)
 
-    def _link(self, node: m.Link, in_link: bool) -> str:
+    def _link(self, node: m.Link, in_link: bool) -> list[Span]:
         inner = self.markup(node.children, True)
         url = node.url.strip()
         if url.startswith("#"):
             target = self.pres.link_target(url)
             href = f"#{target}" if target else None
         else:
-            # ReportLab takes a target without a scheme for a named destination and fails
-            # the whole build when it is missing: such links print as text.
+            # A target without a scheme would be taken for a named destination, and a
+            # missing one fails the whole build: such links print as text.
             href = url if SCHEME.match(url) else None
         if href is None or in_link:
             return inner
-        href = escape(CONTROL.sub("", href), {'"': "&quot;"})
-        return f'<a href="{href}" color="{self.layout.colors["accent"]}">{inner}</a>'
+        return with_flags(inner, href=CONTROL.sub("", href), color=self.layout.colors["accent"])
 
-    def _note_ref(self, node: m.NoteRef) -> str:
+    def _note_ref(self, node: m.NoteRef) -> list[Span]:
         n = node.number
         if n not in self.registry.paragraphs:
             # Notes inside notes print their text only (a note has no notes of its own).
             text = self.markup([c for c in node.children if not isinstance(c, m.NoteRef)])
-            self.registry.paragraphs[n] = P(text, self.style("note"), bulletText=f"{n}")
-        # The anchor lets the frame find which notes a (split) paragraph carries.
-        return f'<a name="{NOTE_ANCHOR}{n}"/><super>{n}</super>'
+            self.registry.paragraphs[n] = TextBlock(text, self.style("note"), bullet=f"{n}")
+        # The number, a superscript, tells the frame which notes a (split) block carries.
+        return [Span(f"{n}", note=n)]
 
-    def para(self, inlines: list, style: ParagraphStyle, **kwargs) -> P:
-        return P(self.markup(inlines), style, **kwargs)
+    def para(self, inlines: list, style: ParagraphStyle, bulletText: str | None = None) -> TextBlock:
+        return TextBlock(self.markup(inlines), style, bullet=bulletText)
 
     # ------------------------------------------------------------ blocks
 
@@ -389,7 +405,7 @@ class _Writer(Visitor):
             item = list(item)
             for block in item:
                 last = i == len(items) - 1 and block is item[-1]
-                st = self.style("block", leftIndent=text_indent, bulletIndent=start,
+                st = self.style("block", role="list-item", leftIndent=text_indent, bulletIndent=start,
                                 spaceAfter=self.layout.space_after if last and box.depth == 0 else 2,
                                 bulletFontSize=size, bulletOffsetY=lift,
                                 bulletColor=self.color["primary"] if not node.ordered else self.color["text"])
@@ -397,11 +413,11 @@ class _Writer(Visitor):
                     out.append(self.para(block.inlines, st, bulletText=label if first else None))
                 elif isinstance(block, m.ListBlock):
                     if first:
-                        out.append(P("", st, bulletText=label))
+                        out.append(TextBlock([], st, bullet=label))
                     out += self.visit(block, width, st, text_indent)
                 else:
                     if first:
-                        out.append(P("", st, bulletText=label))
+                        out.append(TextBlock([], st, bullet=label))
                     out += [Indenter(left=text_indent),
                             *self.visit(block, width - text_indent, self.style("block")),
                             Indenter(left=-text_indent)]
@@ -429,17 +445,18 @@ class _Writer(Visitor):
     def _callout(self, node: m.Callout, width: float) -> list:
         c, pad = self.color, self.layout.sizes["body"]
         inner_width = width - 2 * pad
-        body_style = self.style("quote" if node.kind == "quote" else "block")
+        body_style = self.style("quote" if node.kind == "quote" else "block", role="callout")
         inner = self._blocks(node.blocks, inner_width, body_style)
         if node.kind == "case" and node.title:
-            title = self.para(node.title, self.style("block", fontName=self.bold, textColor=white, spaceAfter=0))
+            title = self.para(node.title, self.style("block", role="callout", fontName=self.bold, textColor=white,
+                                                     spaceAfter=0))
             return [self._box([[title], [inner]], width, [
                 ("BACKGROUND", (0, 0), (0, 0), c["primary"]), ("BACKGROUND", (0, 1), (0, -1), c["callout"]),
                 ("TOPPADDING", (0, 0), (0, 0), pad * 0.45), ("BOTTOMPADDING", (0, 0), (0, 0), pad * 0.45),
             ], pad, repeat=1)]
         if node.title:
             inner.insert(0, self.para(node.title, self.style(
-                "block", fontName=self.bold, textColor=c["primary"], spaceAfter=3)))
+                "block", role="callout", fontName=self.bold, textColor=c["primary"], spaceAfter=3)))
         return [self._box([[inner]], width, [
             ("BACKGROUND", (0, 0), (-1, -1), c["callout"]),
             ("LINEBEFORE", (0, 0), (0, -1), 3, c["accent"] if node.kind != "quote" else c["rule"]),
@@ -449,7 +466,7 @@ class _Writer(Visitor):
         if caption is None:
             return []
         line = self.pres.caption(caption)
-        return [P(text_markup(line.prefix) + self.markup(line.inlines), style)]
+        return [TextBlock([Span(line.prefix)] + self.markup(line.inlines), style)]
 
     def _source(self, source, note, style: str, **changes) -> list:
         """The source line under a table or figure, then its note on a line of its own."""
@@ -460,7 +477,7 @@ class _Writer(Visitor):
             # Only the last line keeps the space that ends the block.
             last = i == len(lines) - 1
             st = self.style(style, **changes) if last else self.style(style, **{**changes, "spaceAfter": 0})
-            out.append(P(text_markup(prefix) + self.markup(inlines), st))
+            out.append(TextBlock([Span(prefix)] + self.markup(inlines), st))
         return out
 
     def _table(self, node: m.Table, width: float) -> list:
@@ -500,7 +517,7 @@ class _Writer(Visitor):
             data.append(line)
         if not data:
             return []
-        has_notes = any(isinstance(x, P) and note_numbers(x) for row in data for x in row)
+        has_notes = any(isinstance(x, TextBlock) and note_numbers(x) for row in data for x in row)
 
         def make(first: int, stop: int) -> NotedTable:
             """The table with body rows first..stop-1 (the foot only with the last row)."""
@@ -519,8 +536,8 @@ class _Writer(Visitor):
 
         continued = None
         if node.caption is not None:
-            line = text_markup(self.pres.continued(node.caption))
-            continued = lambda: P(line, self.style("caption"))  # noqa: E731 - one per continuation
+            line = self.pres.continued(node.caption)
+            continued = lambda: TextBlock([Span(line)], self.style("caption"))  # noqa: E731 - one per continuation
         if nb > WindowedTable.WINDOW:
             table = WindowedTable(make, nb, blocked, has_notes, continued=continued)
         else:
@@ -583,14 +600,14 @@ class _Writer(Visitor):
 
     def _cell(self, cell: m.Cell, part: str, align: str, value: bool, room: float):
         """A cell's content: a plain string when it is unformatted text that fits on one line
-        (ReportLab draws those ~20x faster than Paragraphs, which counts in 10,000-row tables),
-        else a wrapping Paragraph."""
+        (ReportLab draws those ~20x faster than text blocks, which counts in 10,000-row tables),
+        else a TextBlock."""
         if not cell.inlines:
             return ""
         if all(isinstance(x, m.Str) for x in cell.inlines):
             text = CONTROL.sub("", "".join(x.text for x in cell.inlines)).replace("\n", " ").strip()
             font = self.bold if part != "body" or value else self.regular
-            if pdfmetrics.stringWidth(text, font, self.layout.sizes["table"]) <= room - 0.5:
+            if self.text.width(text, font, self.layout.sizes["table"]) <= room - 0.5:
                 return text
         return self.para(cell.inlines, self._cell_style(part, align, value))
 
@@ -620,7 +637,7 @@ class _Writer(Visitor):
     def visit_Section(self, sec: m.Section) -> list:
         entry = self.pres.entry(sec)
         level = entry.level
-        text = text_markup(sec.number) + self.markup(sec.title)
+        text = [Span(sec.number)] + self.markup(sec.title)
         toc_text = text_markup(entry.text)
         common = dict(key=entry.key, title=entry.text, outline_level=entry.depth,
                       toc_level=entry.depth if entry.listed else None, toc_text=toc_text)
@@ -673,7 +690,7 @@ class _Writer(Visitor):
                            spaceAfter=4, keepWithNext=1)
         inner: list = []
         for part in self.doc.closing:
-            inner.append(P(text_markup(part.title), title))
+            inner.append(TextBlock([Span(part.title)], title))
             inner += self._blocks(part.blocks, lay.text_width, text)
         return [CheckedBreak(self._records, nextTemplate="divider") if getattr(self, "_records", None) else
                 PageBreak(nextTemplate="divider"), BottomAligned(inner)]
@@ -718,7 +735,7 @@ class _Writer(Visitor):
             j = i + 1
             if isinstance(f, (FigureBlock, KeepTogether)):
                 # Text paragraphs only (list items too): not headings, tables, boxes or figures.
-                while j < len(flowables) and j - i <= FLOAT_FOLLOWERS and isinstance(flowables[j], P) \
+                while j < len(flowables) and j - i <= FLOAT_FOLLOWERS and isinstance(flowables[j], TextBlock) \
                         and not isinstance(flowables[j], Heading) and not flowables[j].getKeepWithNext():
                     j += 1
             if j > i + 1:

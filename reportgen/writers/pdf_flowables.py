@@ -45,8 +45,10 @@ from reportlab.platypus.doctemplate import ActionFlowable, BaseDocTemplate, Fram
 from reportlab.platypus.flowables import KeepTogether, PageBreakIfNotEmpty
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from .pdf_text import TextBlock
+
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # ReportLab's parser chokes on these
-NOTE_ANCHOR = "fnref-"  # footnote references are `<a name="fnref-N"/>` anchors in the markup
+NOTE_ANCHOR = "fnref-"  # in Paragraph markup, footnote references are `<a name="fnref-N"/>` anchors
 NOTE_RULE_SPACE = 10.0  # points above the first note of a page: the short rule and its gap
 
 
@@ -91,6 +93,10 @@ def _collect_notes(item, found: list[int]) -> None:
     if isinstance(item, (list, tuple)):
         for sub in item:
             _collect_notes(sub, found)
+        return
+    if isinstance(item, TextBlock):
+        # A split part knows the notes of its own lines.
+        found.extend(item.note_refs())
         return
     if isinstance(item, Paragraph):
         # Split parts of a paragraph are new objects; the anchors travel in their frags
@@ -201,12 +207,14 @@ class NoteFrame(Frame):
 # ---------------------------------------------------------------- flowables
 
 
-class Heading(Paragraph):
-    """A section heading: bookmark, outline entry and table-of-contents entry in one."""
+class Heading(TextBlock):
+    """A section heading: bookmark, outline entry and table-of-contents entry in one.
+
+    `text` is a list of spans, or plain text escaped as `text_markup` does."""
 
     def __init__(self, text, style, *, key: str, title: str, outline_level: int,
                  toc_level: int | None, toc_text: str, chapter: bool, rule: Color | None = None):
-        super().__init__(text, style)
+        super().__init__(text, style, role="heading")
         self.key = key
         self.title = title  # plain text for the outline and the running header
         self.outline_level = outline_level

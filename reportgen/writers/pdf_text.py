@@ -1,0 +1,319 @@
+"""Text blocks of the PDF, set by reportgen's line engine and drawn on ReportLab's canvas.
+
+`TextBlock` is the Platypus flowable for every paragraph, list item, table cell, caption,
+quote, call-out, footnote and heading: `linebreak.Typesetter` breaks and justifies its lines,
+and `draw_text` draws them, one text object per block, each line's glyphs placed with one
+`TJ` array per font subset. Every block knows its role (`ROLES`), and all body text goes
+through `draw_text` with that role, the one place a tagged PDF would mark its content.
+
+Widths come from each face's advance table (read once per face), the same numbers ReportLab
+writes into the PDF's width arrays, so what is measured is what a viewer draws.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from xml.sax.saxutils import unescape
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
+from reportlab.lib.fonts import ps2tt, tt2ps
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Flowable
+
+from .. import linebreak as lb
+
+ROLES = ("body", "heading", "list-item", "cell", "caption", "quote", "callout", "note", "source")
+ALIGN = {TA_JUSTIFY: lb.JUSTIFY, TA_CENTER: lb.CENTER, TA_RIGHT: lb.RIGHT}
+SUPER_SIZE, SUPER_RISE = 0.8, 0.4  # a footnote number's size and lift, shares of the text size
+
+
+@dataclass(frozen=True)
+class Span:
+    """Inline text as the writer's visitors see it, before it meets a block's style."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+    href: str | None = None  # a URL, or `#name` for a place in the document
+    note: int | None = None  # a footnote reference: its number, set as a superscript
+    color: str | None = None  # #RRGGBB
+
+
+@dataclass(frozen=True)
+class Tag:
+    """What a run carries besides its face: colour, link and footnote number."""
+
+    color: str | None = None
+    href: str | None = None
+    note: int | None = None
+
+
+def _face_metrics(name: str) -> lb.FaceMetrics:
+    face = pdfmetrics.getFont(name).face
+    return lb.FaceMetrics(face.charWidths, face.defaultWidth)
+
+
+class TextEngine:
+    """One document's typesetter and its cache of set paragraphs.
+
+    A multi-pass build meets the same paragraph at the same width in every pass (and a
+    table row or a note more often still): it is set once."""
+
+    def __init__(self, hyphenate: str | None = None, hanging: bool = False, traditional: bool = False):
+        self.typesetter = lb.Typesetter(_face_metrics, hyphenate=hyphenate, hanging=hanging,
+                                        centred=lb.CENTRED_IN_TRADITIONAL if traditional else frozenset())
+        self._cache: dict = {}
+        self.laid = self.reused = 0
+
+    def lines(self, runs: tuple, width: float, first_indent: float, align: str, hyphenate: bool = True) -> list:
+        key = (runs, round(width, 3), round(first_indent, 3), align, hyphenate)
+        found = self._cache.get(key)
+        if found is None:
+            self.laid += 1
+            found = self._cache[key] = self.typesetter.set(list(runs), width, first_indent, align, hyphenate)
+        else:
+            self.reused += 1
+        return found
+
+    def width(self, text: str, face: str, size: float) -> float:
+        return self.typesetter.advance(lb.Run(text, face, size), text)
+
+
+def hyphenation_language(lang_tag: str) -> str | None:
+    """The hyphenation dictionary for a language tag (`en` -> `en_US`), if pyphen has one."""
+    import pyphen
+
+    if lang_tag.lower().startswith(("zh", "ja", "ko")):
+        return None  # Han text breaks between characters; its Latin words stay whole
+    tag = lang_tag.replace("-", "_")
+    return pyphen.language_fallback(tag) or (pyphen.language_fallback("en_US") if tag == "en" else None)
+
+
+def _variant(face: str, bold: bool, italic: bool, plain: bool = False) -> str:
+    """The registered face of `face`'s family with bold / italic added (`plain`: the
+    family's regular face, for code)."""
+    if not (bold or italic or plain):
+        return face
+    try:
+        family, b, i = ps2tt(face)
+        return tt2ps(family, 0, 0) if plain else tt2ps(family, b or bold, i or italic)
+    except ValueError:  # not a registered family: the face itself
+        return face
+
+
+class TextBlock(Flowable):
+    """A paragraph of `Span`s in a ParagraphStyle (font, size, leading, indents, alignment,
+    colour, space before/after, bullet settings), set by reportgen's line engine.
+
+    `content` is a list of spans, or a string of plain text as `text_markup` escapes it."""
+
+    def __init__(self, content, style, role: str | None = None, bullet: str | None = None,
+                 engine: TextEngine | None = None, italic_faces: bool = True):
+        super().__init__()
+        self.style = style
+        self.engine = engine or style.engine
+        self.role = role or getattr(style, "role", "body")
+        self.bullet = bullet
+        if isinstance(content, str):
+            content = [Span(unescape(content))] if content else []
+        self.runs = tuple(self._runs(content, italic_faces and getattr(style, "italic_faces", True)))
+        self._fixed = None  # (lines) of a part made by split: never set again
+        self._lines, self._laid_at = None, None
+
+    def _runs(self, spans, italics: bool):
+        st = self.style
+        for span in spans:
+            if not span.text:
+                continue
+            face = st.fontName
+            if span.code:
+                face = _variant(face, False, False, plain=True)
+            else:
+                face = _variant(face, span.bold, span.italic and italics)
+            size, rise = st.fontSize, 0.0
+            if span.note is not None:
+                size, rise = st.fontSize * SUPER_SIZE, st.fontSize * SUPER_RISE
+            tag = Tag(span.color, span.href, span.note) if (span.color or span.href or span.note) else None
+            yield lb.Run(span.text, face, size, rise, tag)
+
+    # ------------------------------------------------------------ Platypus
+
+    def _measure(self, aW: float) -> float:
+        return aW - self.style.leftIndent - self.style.rightIndent
+
+    def lines_for(self, aW: float) -> list:
+        if self._fixed is not None:
+            return self._fixed
+        if self._laid_at != aW:
+            st = self.style
+            # Headings and captions keep their words whole.
+            self._lines = self.engine.lines(self.runs, self._measure(aW), st.firstLineIndent,
+                                            ALIGN.get(st.alignment, lb.LEFT),
+                                            hyphenate=self.role not in ("heading", "caption"))
+            self._laid_at = aW
+        return self._lines
+
+    def _count(self, lines) -> int:
+        return max(len(lines), 1 if self.bullet else 0)
+
+    def wrap(self, aW, aH):
+        lines = self.lines_for(aW)
+        self.width, self.height = aW, self._count(lines) * self.style.leading
+        return self.width, self.height
+
+    def split(self, aW, aH):
+        lines = self.lines_for(aW)
+        n, leading = len(lines), self.style.leading
+        fit = int((aH + 1e-6) // leading)
+        if fit >= n:
+            return []  # nothing to split: the caller asked for less room than the block takes
+        # Neither part may be a single line alone at a page's foot or head.
+        fit = min(fit, n - 2)
+        if fit < 2:
+            return []
+        return [self._part(lines[:fit], first=True), self._part(lines[fit:], first=False)]
+
+    def _part(self, lines, first: bool) -> "TextBlock":
+        part = TextBlock.__new__(TextBlock)
+        Flowable.__init__(part)
+        part.style, part.engine, part.role, part.runs = self.style, self.engine, self.role, self.runs
+        part.bullet = self.bullet if first else None
+        part._fixed, part._lines, part._laid_at = lines, None, None
+        if first:
+            part.spaceAfter = 0
+        else:
+            part.spaceBefore = 0
+        return part
+
+    def note_refs(self) -> list[int]:
+        """Footnote numbers referenced in this block (in a split part: in its lines)."""
+        if self._fixed is None:
+            return [r.tag.note for r in self.runs if r.tag is not None and r.tag.note is not None]
+        found = []
+        for line in self._fixed:
+            for piece in line.pieces:
+                tag = self.runs[piece.run].tag
+                if tag is not None and tag.note is not None:
+                    found.append(tag.note)
+        return found
+
+    def plain_text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+    def draw(self):
+        if getattr(getattr(self.canv, "_doctemplate", None), "draft", False):
+            return  # a layout pass whose pages are thrown away: only places matter there
+        st = self.style
+        lines = self.lines_for(self.width)
+        bullet = None
+        if self.bullet:
+            bullet = (self.bullet, st.bulletFontName, st.bulletFontSize, st.bulletIndent,
+                      getattr(st, "bulletOffsetY", 0) or 0, getattr(st, "bulletColor", None) or st.textColor)
+        draw_text(self.canv, self.role, lines, self.runs, st.leftIndent, self.height - st.fontSize,
+                  st.leading, st.textColor, bullet)
+
+
+def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float, color, bullet=None) -> None:
+    """Draw set lines with the first baseline at (x0, y0): the one place body text is drawn.
+
+    `role` says what the text is (one of `ROLES`); a tagged PDF would mark the content here.
+    `bullet` is (text, face, size, x, lift, colour) for a list label or a note number."""
+    doc = canv._doc
+    escape = canv._escape
+    out = ["q", "BT"]
+    state = {"font": None, "color": None, "tc": 0.0}
+    names: dict = {}  # (face, subset) -> the subset's font resource name
+
+    def set_color(c):
+        rgb = c.rgb() if c is not None else (0, 0, 0)
+        if rgb != state["color"]:
+            out.append(f"{fp_str(*rgb)} rg")
+            state["color"] = rgb
+
+    def emit(text: str, xs, face: str, size: float, x: float, y: float):
+        font = pdfmetrics.getFont(face)
+        widths, default = font.face.charWidths, font.face.defaultWidth
+        out.append(f"1 0 0 1 {fp_str(x + xs[0])} {fp_str(y)} Tm")
+        scale = size / 1000
+        # Where each glyph is meant to start, against where the one before leaves the pen.
+        # The commonest difference (a justified CJK line's spread) becomes the character
+        # spacing (Tc); the others are TJ numbers (in 1/1000 of the size, negated).
+        ends = [x0 + widths.get(c, default) * scale for x0, c in zip(xs, map(ord, text))]
+        gaps = [xs[k + 1] - ends[k] for k in range(len(xs) - 1)]
+        tc = 0.0
+        if len(gaps) > 3:
+            common, count = Counter(round(g, 4) for g in gaps).most_common(1)[0]
+            if count * 2 > len(gaps):
+                tc = common
+        if tc != state["tc"]:
+            out.append(f"{fp_str(tc)} Tc")
+            state["tc"] = tc
+        moves = [0.0] + [(tc - g) / scale for g in gaps]
+        k = 0
+        for subset, data in font.splitString(text, doc):
+            key = (face, subset)
+            name = names.get(key)
+            if name is None:
+                name = names[key] = font.getSubsetInternalName(subset, doc)
+            if state["font"] != (name, size):
+                out.append(f"{name} {fp_str(size)} Tf")
+                state["font"] = (name, size)
+            if k and tc:
+                # Each font subset's run starts where it should, not where the character
+                # spacing after the last glyph of the one before leaves the pen (PDF readers
+                # disagree about that last spacing).
+                out.append(f"1 0 0 1 {fp_str(x + xs[k])} {fp_str(y)} Tm")
+            parts, start = [], 0
+            for i in range(1 if k and tc else 0, len(data)):
+                move = moves[k + i]
+                if move > 0.01 or move < -0.01:
+                    if i > start:
+                        parts.append(f"({escape(data[start:i])})")
+                    parts.append(fp_str(move))
+                    start = i
+            k += len(data)
+            parts.append(f"({escape(data[start:])})")
+            out.append(f"[{' '.join(parts)}] TJ" if len(parts) > 1 else f"{parts[0]} Tj")
+
+    if bullet is not None:
+        text, face, size, bx, lift, bcolor = bullet
+        set_color(bcolor)
+        emit(text, _advance_xs(text, face, size), face, size, bx, y0 + lift)
+        # The label is a text object of its own, read apart from the item's text.
+        out += ["ET", "BT"]
+        state["font"], state["tc"] = None, 0.0
+    links = []
+    for li, line in enumerate(lines):
+        y = y0 - li * leading
+        for piece in line.pieces:
+            run = runs[piece.run]
+            tag = run.tag
+            set_color(HexColor(tag.color) if tag is not None and tag.color else color)
+            emit(piece.text, piece.xs, run.face, run.size, x0, y + run.rise)
+            if tag is not None and tag.href:
+                links.append((tag.href, (x0 + piece.xs[0], y - run.size * 0.25, x0 + piece.end, y + run.size * 0.9)))
+    out += ["ET", "Q"]
+    canv._code.append("\n".join(out))
+    for href, rect in links:
+        if href.startswith("#"):
+            canv.linkRect("", href[1:], rect, relative=1, thickness=0)
+        else:
+            canv.linkURL(href, rect, relative=1, thickness=0)
+
+
+def _advance_xs(text: str, face: str, size: float) -> list:
+    face_obj = pdfmetrics.getFont(face).face
+    xs, x = [], 0.0
+    for ch in text:
+        xs.append(x)
+        x += face_obj.charWidths.get(ord(ch), face_obj.defaultWidth) * size / 1000
+    return xs
+
+
+def with_flags(spans, **flags) -> list:
+    """Spans with some attributes set (bold, italic, a link), keeping ones already set inside."""
+    return [replace(s, **{k: v for k, v in flags.items() if getattr(s, k) in (None, False)}) for s in spans]

@@ -205,8 +205,6 @@ class TextBlock(Flowable):
         return "".join(r.text for r in self.runs)
 
     def draw(self):
-        if getattr(getattr(self.canv, "_doctemplate", None), "draft", False):
-            return  # a layout pass whose pages are thrown away: only places matter there
         st = self.style
         lines = self.lines_for(self.width)
         bullet = None

@@ -141,6 +141,13 @@ def _letter_or_digit(ch: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4)
+def has_han_latin_boundary(text: str) -> bool:
+    """Whether a Han (or other wide CJK) character meets a Latin letter or digit, spaces
+    between them or not: where the engine sets a quarter-em gap."""
+    kinds = [("han" if _cjk_wide(ch) else "latin") if _letter_or_digit(ch) else "" for ch in text if not ch.isspace()]
+    return any({a, b} == {"han", "latin"} for a, b in zip(kinds, kinds[1:]))
+
+
 def _hyphenator(lang: str):
     import pyphen
 
@@ -183,8 +190,10 @@ class Typesetter:
         if _cjk_wide(ch):
             return "punct" if unicodedata.category(ch)[0] in "PS" or ch in CANNOT_START or ch in CANNOT_END \
                 else "han"
-        if ch in CLOSING or ch in OPENING or ch in NEVER_SPLIT or ch == "·":
-            # Quotes, dashes, ellipses are full-width in CJK faces and narrow in Latin ones.
+        if (ch in CLOSING or ch in OPENING or ch in NEVER_SPLIT or ch == "·") and self.hyphenate is None:
+            # Quotes, dashes, ellipses are full-width in CJK faces and narrow in Latin ones; in
+            # a Latin-script edition (one with a hyphenation language) they are always Latin
+            # marks, whose spaces are kept (an em dash is an em wide in Latin faces too).
             f = self.face(run.face)
             if f.widths.get(ord(ch), f.default) >= 800:
                 return "punct"

@@ -205,6 +205,7 @@ def layout_schema() -> dict:
         "paragraph": _object({
             "first_line_indent": {"type": "number", "minimum": lay.INDENT_RANGE[0], "maximum": lay.INDENT_RANGE[1]},
             "space_after": {"type": "number", "minimum": lay.SPACE_AFTER_RANGE[0], "maximum": lay.SPACE_AFTER_RANGE[1]},
+            "hanging_punctuation": {"type": "boolean", "description": "let 。，、 hang past a line's end (PDF)"},
         }, lay.PARAGRAPH_KEYS, "`paragraph`"),
         "colors": _object({key: color for key in lay.DEFAULT_COLORS}, lay.DEFAULT_COLORS, "`colors`"),
         "palette": {"type": "array", "minItems": 1, "maxItems": lay.MAX_PALETTE, "items": color},

@@ -231,8 +231,9 @@ def test_line_spacing_and_paragraph_spacing_equal_the_pdfs(edition):
     body = styles["BodyText"].find(f"{W}pPr/{W}ind")
     indent = writer.style("body").firstLineIndent
     assert (body is None and indent == 0) or int(body.get(f"{W}firstLine")) == round(indent * 20)
-    # Body text is 1.6 x 10.5 pt = 16.8 pt a line, not 1.6 "lines" of the font's own height.
-    assert round(writer.style("body").leading, 1) == 16.8
+    # Body text is line_spacing x body size in points (1.6 x 10.5 pt = 16.8 pt in Chinese),
+    # not 1.6 "lines" of the font's own height.
+    assert round(writer.style("body").leading, 2) == round(writer.layout.line_spacing * writer.layout.sizes["body"], 2)
 
 
 def test_table_cell_padding_equals_the_pdfs(edition):

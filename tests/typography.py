@@ -44,6 +44,8 @@ CANNOT_END = set("（「『【〔〈《“‘〖［｛〘〚")
 # In a line without Han characters: Latin closing punctuation and opening brackets.
 LATIN_CANNOT_START = set(",.;:?!)]}”’") | set("、。，：；？！）》")
 LATIN_CANNOT_END = set("([{“‘（《")
+RIGHT_INK = set("（「『【〔〈《“‘〖［｛")  # opening marks: ink in the em's right half
+LEFT_INK = set("、。，．：；？！）」』】〕〉》”’〗］｝")  # closing marks: ink in the em's left half
 FULL_WIDTH_PUNCT = set("、。，．：；？！（）「」『』【】〔〕〈〉《》“”‘’〖〗［］｛｝")
 # Two-em marks: a pair of the same is one mark and takes two ems.
 TWO_EM = set("…—")
@@ -124,6 +126,37 @@ class Line:
     @property
     def x1(self) -> float:
         return max(c["x1"] for c in self.glyphs)
+
+    @property
+    def ink_x1(self) -> float:
+        """Where the line's ink ends. A closing full-width mark has its ink in the left half
+        of its em; set at half width at a line's end it keeps its full-em box in the PDF's
+        text (the advance is what was compressed), so its box's right half is not ink."""
+        glyphs = self.glyphs
+        last = glyphs[-1]
+        if last["text"] in LEFT_INK and last["x1"] - last["x0"] >= 0.9 * last["size"]:
+            rest = max((c["x1"] for c in glyphs[:-1]), default=last["x0"])
+            return max(rest, last["x0"] + last["size"] / 2)
+        return self.x1
+
+    @property
+    def ink_x0(self) -> float:
+        """Where the line's ink starts: an opening full-width mark has its ink in the right
+        half of its em, so one set at half width at a line's start begins half an em in."""
+        glyphs = self.glyphs
+        first = glyphs[0]
+        if first["text"] in RIGHT_INK and first["x1"] - first["x0"] >= 0.9 * first["size"]:
+            rest = min((c["x0"] for c in glyphs[1:]), default=first["x1"])
+            return min(rest, first["x0"] + first["size"] / 2)
+        return self.x0
+
+    @property
+    def spread(self) -> float:
+        """The space justification added between characters (the median gap between two Han
+        characters), 0 on a line set solid."""
+        gaps = [b["x0"] - a["x1"] for a, b in zip(self.glyphs, self.glyphs[1:])
+                if is_han(a["text"]) and is_han(b["text"])]
+        return max(0.0, statistics.median(gaps)) if gaps else 0.0
 
     @property
     def top(self) -> float:
@@ -333,8 +366,8 @@ def _check_lines(report: Report, name: str, page: int, lines: list[Line], block:
         if line.kind in ("header", "footer"):
             continue
         glyphs = line.glyphs
-        if line.x0 < block.left - OUTSIDE_TOLERANCE or line.x1 > block.right + OUTSIDE_TOLERANCE:
-            over = max(block.left - line.x0, line.x1 - block.right)
+        if line.ink_x0 < block.left - OUTSIDE_TOLERANCE or line.ink_x1 > block.right + OUTSIDE_TOLERANCE:
+            over = max(block.left - line.ink_x0, line.ink_x1 - block.right)
             add(Violation("outside-block", name, page, line.number, _excerpt(line), f"{over:.1f} pt outside"))
         first, last = glyphs[0]["text"], glyphs[-1]["text"]
         han = line.han
@@ -349,7 +382,8 @@ def _check_lines(report: Report, name: str, page: int, lines: list[Line], block:
             ta, tb = a["text"], b["text"]
             if ta in FULL_WIDTH_PUNCT | TWO_EM and tb in FULL_WIDTH_PUNCT | TWO_EM and not (ta == tb and ta in TWO_EM):
                 em = max(a["size"], b["size"])
-                width = b["x1"] - a["x0"]
+                # Justification's added space between the two is not the marks' own width.
+                width = b["x1"] - a["x0"] - line.spread
                 if width > 1.5 * em + 0.01:
                     add(Violation("punct-run-wide", name, page, line.number, _excerpt(line),
                                   f"“{ta}{tb}” takes {width / em:.2f} em"))

@@ -607,7 +607,9 @@ class _Writer(Visitor):
         if all(isinstance(x, m.Str) for x in cell.inlines):
             text = CONTROL.sub("", "".join(x.text for x in cell.inlines)).replace("\n", " ").strip()
             font = self.bold if part != "body" or value else self.regular
-            if self.text.width(text, font, self.layout.sizes["table"]) <= room - 0.5:
+            # Han next to a Latin letter or digit needs the engine's quarter-em gap (`2024年`).
+            if self.text.width(text, font, self.layout.sizes["table"]) <= room - 0.5 and \
+                    not linebreak.has_han_latin_boundary(text):
                 return text
         return self.para(cell.inlines, self._cell_style(part, align, value))
 

@@ -164,6 +164,12 @@ class _Writer(Visitor):
             nodes += elements
             last = i == len(regions) - 1
             sectPr = sentinel if last else self._section_break(nodes, sentinel)
+            if i in self.run_on_regions:
+                DocxSection(sectPr, self.part).start_type = WD_SECTION.CONTINUOUS
+                # The heading style starts a page; this chapter's heading does not.
+                heading = next((e for e in elements if e.tag == qn("w:p") and e.xpath("w:pPr/w:pStyle")), None)
+                if heading is not None:
+                    x.put(heading.get_or_add_pPr(), x.el("w:pageBreakBefore", {"w:val": "0"}), x.PPR_ORDER)
             # Footers are inherited from the first body section; headers differ.
             self._headers(DocxSection(sectPr, self.part), section_title=title if kind == "chapter" else None,
                           footer=i == 0)
@@ -202,8 +208,17 @@ class _Writer(Visitor):
         """(kind, heading text, elements) per running-head region: each chapter, each part page."""
         regions = []
 
+        # Chapters the PDF ran on below the text before them (`chapter_break: auto` or `none`)
+        # continue on the same page here too, so both formats break pages alike.
+        from .pdf import RUN_ON
+
+        run_on = {k[len(RUN_ON):] for k in (self.heading_pages or {}) if k.startswith(RUN_ON)}
+        self.run_on_regions: set[int] = set()
+
         def chapter(section):
             running = (section.heading_text, self._heading_style(section)[1].replace("heading", "Heading"))
+            if self.pres.entry(section).key in run_on:
+                self.run_on_regions.add(len(regions))
             return ("chapter", running, self.visit(section, ctx))
 
         for section in self.doc.sections:

@@ -49,6 +49,7 @@ ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 # Bullet glyphs (chosen in `present`, all in fonts.BASE_CHARS) are full-width in CJK faces:
 # drawn at this share of the text size they make a mark of a bullet's size.
 BULLET_SCALE = {"●": 0.42, "○": 0.5, "■": 0.36}
+RUN_ON = "run-on:"  # prefix of the page record's chapters that run on (keys never hold a colon)
 TAIL_LINES = 3  # a chapter's last page holds more lines than this (lines are pushed onto it)
 FLOAT_FOLLOWERS = 12  # paragraphs that may pass a figure waiting for the next page
 # Punctuation that never starts a line, for the few Paragraphs left (contents, cover).
@@ -65,7 +66,8 @@ def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_im
 
     `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order.
     `pages_out`, when given, receives the shown page of every heading by its bookmark key
-    (the Word file's contents prints them)."""
+    (the Word file's contents prints them), and `RUN_ON + key` for each chapter that runs on
+    below the text before it rather than starting a page (the Word file breaks the same way)."""
     pres = present(doc, layout, chart_images)
     regular, bold = _register_fonts(faces)
     with _reportlab_settings(regular):
@@ -73,6 +75,7 @@ def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_im
         pages = writer.write(Path(out))
     if pages_out is not None:
         pages_out.update(writer.heading_pages)
+        pages_out.update({RUN_ON + key: writer.heading_pages.get(key, 0) for key in writer.run_on})
     return pages
 
 
@@ -171,6 +174,7 @@ class _Writer(Visitor):
                             self.bold, self.color, self.cjk, draft=self.pres.draft_words() if meta.draft else None,
                             cover_lines=self.pres.cover_lines())
         self.heading_pages = template.heading_pages
+        self.run_on = template.run_on
         template.addPageTemplates([
             PageTemplate("cover", [self._frame("cover")], onPage=paint.cover),
             PageTemplate("body", [self._frame("body")], onPageEnd=paint.body),

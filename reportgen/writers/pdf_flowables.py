@@ -837,6 +837,7 @@ class ReportDocTemplate(BaseDocTemplate):
         self.total_pages: int | None = None  # known once the last page is done
         self.heading_pages: dict[str, int] = {}  # heading key -> its printed page number, in page order
         self._later: list = []
+        self.run_on: set[str] = set()  # chapter headings set below other text, not at a page's top
         super().__init__(filename, **kwargs)
         self.keepTogetherClass = KeepWithNext
 
@@ -849,6 +850,7 @@ class ReportDocTemplate(BaseDocTemplate):
         self.section = ""
         self.total_pages = None
         self.heading_pages.clear()
+        self.run_on.clear()
         self.registry.printed.clear()
         self._later.clear()
 
@@ -875,11 +877,23 @@ class ReportDocTemplate(BaseDocTemplate):
         total = self.total_pages
         return None if total is None else total - self.front_pages
 
+    def _at_frame_top(self, flowable) -> bool:
+        """Whether `flowable`, just placed, is the first thing in its frame (ReportLab drops
+        the space before a flowable at a frame's top, and moves the frame's bottom-up `_y`
+        down by the height and the space after)."""
+        frame = getattr(self, "frame", None)
+        if frame is None:
+            return True
+        top = frame._y2 - frame._topPadding
+        return abs(top - frame._y - flowable.height - flowable.getSpaceAfter()) < 1.0
+
     def afterFlowable(self, flowable):
         if isinstance(flowable, Heading):
             self.heading_pages[flowable.key] = self.shown_page()
             if flowable.chapter:
                 self.section = flowable.title
+                if not self._at_frame_top(flowable):
+                    self.run_on.add(flowable.key)
 
 
 # ---------------------------------------------------------------- page painting

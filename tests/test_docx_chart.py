@@ -4,6 +4,7 @@ a Word user can restyle it and edit its numbers."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -236,3 +237,17 @@ def test_libreoffice_draws_the_charts(built, tmp_path):
     text = "".join(p.extract_text() for p in PdfReader(tmp_path / "charts-en.pdf").pages)
     for label in ("Specialist models", "Tencent Miying", "54.1%", "230.5"):
         assert label in text, label
+
+
+def test_charts_with_growth_arrows_a_centre_or_marks_keep_them_in_word():
+    """Word's own chart has no arrow over bars and no text in a donut's hole: such a chart is
+    the picture, so the rate and the total are not lost; year marks are category names."""
+    from reportgen.model import Chart, Growth
+    from reportgen.writers.docx_chart import native
+
+    series = (Series("规模", (1.0, 2.0, 3.0)),)
+    bars = Chart("bar", ("2024", "2025", "2031"), series, marks=("", "E", "F"))
+    assert native(bars) and bars.category_labels == ("2024", "2025E", "2031F")
+    assert not native(dataclasses.replace(bars, cagr=(Growth(1, 2, 0.218, "CAGR 21.8%"),)))
+    donut = Chart("donut", ("甲", "乙"), (Series("", (1.0, 2.0)),))
+    assert native(donut) and not native(dataclasses.replace(donut, centre="共3个"))

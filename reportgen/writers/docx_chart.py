@@ -55,8 +55,9 @@ def native(chart: Chart) -> bool:
 
     Quadrant lines and their corner names (scatter and bubble charts with `quadrants:`) have
     no chart-part equivalent: Word's axes cross once, at the edge or at a value, and cannot
-    carry the four names."""
-    return chart.type in NATIVE_TYPES and not chart.quadrants
+    carry the four names. Growth arrows (`cagr:`) and a donut's centre text have none either:
+    a native chart would drop the rate or the total, so such a chart is the picture too."""
+    return chart.type in NATIVE_TYPES and not chart.quadrants and not chart.cagr and not chart.centre
 
 
 def _q(tag: str) -> str:

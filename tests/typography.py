@@ -339,7 +339,7 @@ def check_pdf(path, block: TextBlock, chapter_break: str = "page", name: str | N
             lines = read_lines(page, index, block)
             pages.append((page, lines))
         report.pages = len(pages)
-        natural = _natural_spaces(pages)
+        natural = _natural_spaces(pages, block)
         full_latin: list[int] = []
         for index, (page, lines) in enumerate(pages, 1):
             if index == 1:
@@ -417,10 +417,13 @@ def _words(line: Line) -> list[list]:
     return words
 
 
-def _natural_spaces(pages) -> dict:
-    """The natural word space per font and size: the narrowest gap between words on any body
-    line (a paragraph's last line is set with natural spaces)."""
-    gaps: dict = {}
+def _natural_spaces(pages, block: TextBlock) -> dict:
+    """The natural word space per font and size: the median gap between words on body lines
+    that end well short of the block's right edge (a paragraph's last line is set with
+    natural spaces; justified lines may have shrunk theirs, so their narrowest gap is not the
+    natural one). Without three such gaps, the narrowest gap on any body line."""
+    loose: dict = {}
+    every: dict = {}
     for _page, lines in pages:
         for line in lines:
             if line.kind != "body" or line.han:
@@ -429,11 +432,16 @@ def _natural_spaces(pages) -> dict:
             if len(words) < 2:
                 continue
             key = (Counter(c["fontname"] for c in line.glyphs).most_common(1)[0][0], line.size)
+            short = line.x1 < block.right - 2 * line.size
             for a, b in zip(words, words[1:]):
                 gap = b[0]["x0"] - a[-1]["x1"]
                 if gap > 0.05 * line.size:  # kerned or touching glyphs are no word space
-                    gaps.setdefault(key, []).append(gap)
-    return {key: min(values) for key, values in gaps.items() if len(values) >= 3}
+                    every.setdefault(key, []).append(gap)
+                    if short:
+                        loose.setdefault(key, []).append(gap)
+    natural = {key: min(values) for key, values in every.items() if len(values) >= 3}
+    natural.update({key: statistics.median(values) for key, values in loose.items() if len(values) >= 3})
+    return natural
 
 
 def _check_paragraph(report: Report, name: str, page: int, group: list[Line], block: TextBlock,

@@ -242,6 +242,11 @@ def read_lines(page, number: int, block: TextBlock) -> list[Line]:
     references) joined to the line they sit on, a row split where a gap is wider than 2 em
     (table cells, a right-aligned page number), then classified."""
     chars = [c for c in page.chars if c.get("upright", True)]
+    # A draft edition's watermark is text too: huge letters drawn across the page (rotated by
+    # the canvas, which pdfplumber does not call "not upright"). It is not part of any line.
+    if chars:
+        usual = statistics.median(c["size"] for c in chars)
+        chars = [c for c in chars if c["size"] <= 3 * usual]
     chars.sort(key=lambda c: (round(c["bottom"], 1), c["x0"]))
     clusters: list[list] = []
     for ch in chars:

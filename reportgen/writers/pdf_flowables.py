@@ -432,8 +432,15 @@ class ChapterBreak(Flowable):
             return 0, 0
         if aH < self.share * frame._height:
             _check_tail(self.records, doc)
-            frame.add_generated_content(PageBreak())
+            # Taller than what is left, and unsplittable: the frame ends here and the break is
+            # placed (at no height) at the top of the next. Adding a page break as generated
+            # content instead would also fire when this wrap is only a trial (the block before
+            # overran the frame, say), and leave an empty page.
+            return 0, max(aH, 0.0) + 1.0
         return 0, 0
+
+    def split(self, aW, aH):
+        return []
 
     def draw(self):
         pass

@@ -232,7 +232,6 @@ LINE_ENGINE = "reportgen's own line engine replaces ReportLab's Paragraph line b
 PENDING = {
     "ragged-right": LINE_ENGINE,
     "outside-block": LINE_ENGINE,
-    "punct-run-wide": LINE_ENGINE,
     "han-latin-gap": LINE_ENGINE,
     "loose-word-space": LINE_ENGINE + ": hyphenation and paragraph-level breaks",
     "page-fill": "chapter_break: auto, figures and tables that move to fill pages (issue 12)",

@@ -246,7 +246,7 @@ def read_lines(page, number: int, block: TextBlock) -> list[Line]:
     # the canvas, which pdfplumber does not call "not upright"). It is not part of any line.
     if chars:
         usual = statistics.median(c["size"] for c in chars)
-        chars = [c for c in chars if c["size"] <= 3 * usual]
+        chars = [c for c in chars if c["size"] <= max(3 * usual, 60.0)]  # titles stay (≤ 60 pt)
     chars.sort(key=lambda c: (round(c["bottom"], 1), c["x0"]))
     clusters: list[list] = []
     for ch in chars:

@@ -644,7 +644,7 @@ class _Writer(Visitor):
         entry = self.pres.entry(sec)
         level = entry.level
         text = [Span(sec.number)] + self.markup(sec.title)
-        toc_text = text_markup(entry.text)
+        toc_text = text_markup(linebreak.han_latin_spaced(entry.text))
         common = dict(key=entry.key, title=entry.text, outline_level=entry.depth,
                       toc_level=entry.depth if entry.listed else None, toc_text=toc_text)
         if entry.listed:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from .cachefiles import sha256_file
-from .editions import Edition, edition_json, face_key, prepare, select_reports, shard_of
+from .editions import Edition, edition_json, emphasised_text, face_key, prepare, select_reports, shard_of
 from .errors import Diagnostics, Loc, ReportgenError
 from .incremental import input_hash, sources_of, unchanged, up_to_date
 from .manifest import Result, read_manifest, signals_held, update_manifest
@@ -80,7 +80,7 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
     batches = None
     recorded = False
     try:
-        faces, unmade = _faces(todo, root, diags)
+        faces, unmade = _faces(todo, root, diags, jobs or os.cpu_count() or 1)
         for edition, inputs, sources, stale in todo:
             if face_key(edition) not in faces or edition.diags.errors:
                 results.extend(_not_built(edition, stale, out_dir, root, previous, unmade.get(face_key(edition)[0])))
@@ -140,35 +140,56 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
     return results + fresh
 
 
-def _faces(todo: list, root: Path, diags: Diagnostics) -> tuple[dict, dict]:
+def _faces(todo: list, root: Path, diags: Diagnostics, jobs: int = 1) -> tuple[dict, dict]:
     """One face set per font family for what this run writes, and why a family has none.
 
     Which superset a face holds does not change the PDF: ReportLab embeds only the glyphs
     used, by a stable name."""
-    from .fonts import cache_dir, faces_for_variants
-
     texts: dict[str, list[str]] = {}
     variants: dict[str, set] = {}
+    emphasis: dict[str, list[str]] = {}
     for edition, *_ in todo:
         family, latin = face_key(edition)
         texts.setdefault(family, []).append(edition_json(edition))
         variants.setdefault(family, set()).add(latin)
+        emphasis.setdefault(family, []).append(emphasised_text(edition))
     faces, unmade = {}, {}
-    for family, parts in sorted(texts.items()):
-        try:
-            for latin, face in faces_for_variants(family, "".join(parts), root, variants[family]).items():
-                faces[(family, latin)] = face
-        except ReportgenError as exc:
-            diags.items.extend(exc.diagnostics)
-            unmade[family] = "; ".join(str(d) for d in exc.diagnostics)
-        except OSError as exc:
-            if not is_disk_error(exc):
-                raise
-            # The font cache is on a full or read-only disk.
-            error = disk_error(exc, Path(exc.filename).parent if exc.filename else cache_dir(root) / "fonts", root)
-            diags.items.extend(error.diagnostics)
-            unmade[family] = "; ".join(str(d) for d in error.diagnostics)
+    tasks = [(family, "".join(parts), root, variants[family], "".join(emphasis[family]))
+             for family, parts in sorted(texts.items())]
+    if jobs > 1 and len(tasks) > 1 and hasattr(os, "fork"):
+        import concurrent.futures as futures
+        import multiprocessing
+
+        # Each family's faces in its own process (cutting is pure Python, one core each).
+        share = max(1, jobs // len(tasks))
+        with futures.ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork")) as pool:
+            outcomes = list(pool.map(_cut_family, [(*task, share) for task in tasks]))
+    else:
+        outcomes = [_cut_family((*task, jobs)) for task in tasks]
+    for (family, *_), (made, problems) in zip(tasks, outcomes):
+        for latin, face in made.items():
+            faces[(family, latin)] = face
+        if problems:
+            diags.items.extend(problems)
+            unmade[family] = "; ".join(str(d) for d in problems)
     return faces, unmade
+
+
+def _cut_family(task: tuple) -> tuple[dict, list]:
+    """The faces of one family ({latin: Faces}), or the located problems that kept them from being made."""
+    from .fonts import cache_dir, faces_for_variants
+
+    family, text, root, variants, emphasis, jobs = task
+    try:
+        return faces_for_variants(family, text, root, variants, emphasis, jobs), []
+    except ReportgenError as exc:
+        return {}, list(exc.diagnostics)
+    except OSError as exc:
+        if not is_disk_error(exc):
+            raise
+        # The font cache is on a full or read-only disk.
+        error = disk_error(exc, Path(exc.filename).parent if exc.filename else cache_dir(root) / "fonts", root)
+        return {}, list(error.diagnostics)
 
 
 def _not_built(edition: Edition, formats: list[str], out_dir: Path, root: Path, previous: dict,

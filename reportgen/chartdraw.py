@@ -982,7 +982,7 @@ def _scatter(fig, ax, chart: Chart, style: _Style, slot: float) -> None:
 def _fit_bubbles(fig, ax, chart: Chart, collections, shares, items, largest: float) -> None:
     """Shrink every bubble alike until no two overlap (areas keep their proportions), down to
     a third of the first size; points closer than that keep some overlap."""
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     fig.set_layout_engine("none")
     scale = fig.dpi / 72
     points = []
@@ -1055,7 +1055,7 @@ def _place_labels(fig, ax, items, obstacles, drop=False) -> list:
     for item in items:  # labels move after the layout, so the layout must not make room for them
         if item[3] is not None:
             item[3].set_in_layout(False)
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     fig.set_layout_engine("none")
     from matplotlib.transforms import Bbox
 

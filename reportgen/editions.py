@@ -144,6 +144,40 @@ def edition_json(edition: Edition) -> str:
     return edition.json
 
 
+def emphasised_text(edition: Edition) -> str:
+    """The characters an edition prints in emphasis (what its italic faces must hold)."""
+    import json
+
+    text = edition_json(edition)
+    if '"type":"Emph"' not in text:
+        return ""
+    found: list[str] = []
+
+    def strings(value):
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, list):
+            for v in value:
+                strings(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                strings(v)
+
+    def walk(value):
+        if isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif isinstance(value, dict):
+            if value.get("type") == "Emph":
+                strings(value)
+            else:
+                for v in value.values():
+                    walk(v)
+
+    walk(json.loads(text))
+    return "".join(found)
+
+
 def shard_of(keys: set[tuple[str, str]], shard: tuple[int, int] | None) -> set[tuple[str, str]]:
     """The (report, locale) editions of shard K of N: round-robin over them, sorted."""
     if not shard:

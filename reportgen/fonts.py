@@ -38,7 +38,7 @@ FAMILIES = {
     "Noto Sans CJK KR": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", 1),
 }
 WEIGHTS = {"regular": 400, "bold": 700}
-FORMAT_VERSION = "3"  # bump when the way faces are made changes
+FORMAT_VERSION = "4"  # bump when the way faces are made changes
 
 # Always present, so a changed number or a new English word does not cut a new face.
 BASE_CHARS = set(string.printable) | {chr(c) for c in range(0xA0, 0x180)} | set(
@@ -95,7 +95,8 @@ def source_path(family: str) -> tuple[Path, int]:
 
 
 def faces_for(family: str, text: str, root: Path, latin: bool = False) -> Faces:
-    """Regular and bold TrueType faces of `family` covering `text`, made or taken from cache.
+    """Regular and bold TrueType faces of `family` covering `text`, made or taken from cache,
+    with italics for all of it.
 
     `latin=True` gives the variant for Latin-script editions: quotes and ellipses take the
     font's proportional forms (its `pwid` glyphs) instead of the full-width Chinese ones.
@@ -103,9 +104,15 @@ def faces_for(family: str, text: str, root: Path, latin: bool = False) -> Faces:
     return faces_for_variants(family, text, root, {latin})[latin]
 
 
-def faces_for_variants(family: str, text: str, root: Path, variants: set[bool]) -> dict[bool, Faces]:
+def faces_for_variants(family: str, text: str, root: Path, variants: set[bool],
+                       emphasis: str | None = None, jobs: int = 1) -> dict[bool, Faces]:
     """Faces of `family` for each variant (False: Chinese, True: Latin) covering `text`;
-    the variants still to be made are cut together, sharing the subset and the glyphs."""
+    the variants still to be made are cut together, sharing the subset and the glyphs.
+
+    The italics hold the characters of `emphasis` (None: all of `text`; "": no italics at
+    all, the text has no emphasis). An italic face copies the upright glyph of every Han
+    character it holds, so cutting it for a whole report's characters costs seconds that
+    a report with a few emphasised English words need not pay."""
     path, index = source_path(family)
     wanted = frozenset(c for c in set(text) | BASE_CHARS if not c.isspace() or c == " ")
     folder = cache_dir(root) / "fonts"
@@ -124,10 +131,14 @@ def faces_for_variants(family: str, text: str, root: Path, variants: set[bool]) 
         if not all(intact(p) for p in files.values()):
             missing[latin] = files
     if missing:
-        _make_faces(path, index, family, wanted, missing)
+        _make_faces(path, index, family, wanted, missing, jobs)
     out = {}
+    if emphasis is None:
+        italics = wanted
+    else:
+        italics = frozenset(c for c in set(emphasis) | BASE_CHARS if not c.isspace() or c == " ") if emphasis else None
     for latin, files in chosen.items():
-        italic, bold_italic = _italics(family, latin, files)
+        italic, bold_italic = _italics(family, latin, files, italics) if italics else (None, None)
         out[latin] = Faces(family, files["regular"], files["bold"], frozenset(_cmap_chars(files["regular"])), latin,
                            italic, bold_italic)
     return out
@@ -159,24 +170,25 @@ def italic_source() -> tuple[dict, bool, str] | None:
     return None
 
 
-def _italics(family: str, latin: bool, files: dict) -> tuple[Path | None, Path | None]:
-    """Italic and bold italic faces matching the upright `files` (cached beside them)."""
+def _italics(family: str, latin: bool, files: dict, chars: frozenset) -> tuple[Path | None, Path | None]:
+    """Italic and bold italic faces matching the upright `files` for `chars` (cached beside them)."""
     source = italic_source()
     if source is None:
         return None, None
     paths, variable, source_key = source
+    chars_key = hashlib.sha256("".join(sorted(chars)).encode("utf-8")).hexdigest()[:8]
     targets = {}
     for weight, style in ITALIC_WEIGHTS.items():
         upright = files[weight]
-        name = upright.name.replace(f"-{weight}-", f"-{style}-").removesuffix(".ttf") + f"-{source_key}.ttf"
+        name = upright.name.replace(f"-{weight}-", f"-{style}-").removesuffix(".ttf") + f"-{source_key}{chars_key}.ttf"
         targets[weight] = upright.with_name(name)
     for weight, target in targets.items():
         if not intact(target):
-            _make_italic(family, latin, weight, paths[weight], variable, files[weight], target)
+            _make_italic(family, latin, weight, paths[weight], variable, files[weight], target, chars)
     return targets["regular"], targets["bold"]
 
 
-_ITALIC_OUTLINES: dict = {}  # (source, weight, glyph) -> (recorded outline, advance)
+_ITALIC_OUTLINES: dict = {}  # (source, weight, scale, glyph) -> (recorded outline, advance)
 
 
 def _cap_height(glyph_set, cmap) -> float:
@@ -188,11 +200,11 @@ def _cap_height(glyph_set, cmap) -> float:
 
 
 def _make_italic(family: str, latin: bool, weight_name: str, source: Path, variable: bool, upright: Path,
-                 target: Path) -> None:
-    """One italic face: the source's glyphs for the characters the upright face has and the
-    source draws, the upright face's glyphs for the rest."""
+                 target: Path, chars: frozenset) -> None:
+    """One italic face for the `chars` the upright face has: the source's glyphs for those
+    the source draws, the upright face's glyphs for the rest."""
     from fontTools.fontBuilder import FontBuilder
-    from fontTools.pens.recordingPen import DecomposingRecordingPen
+    from fontTools.pens.recordingPen import DecomposingRecordingPen, RecordingPen
     from fontTools.pens.transformPen import TransformPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont
@@ -216,16 +228,24 @@ def _make_italic(family: str, latin: bool, weight_name: str, source: Path, varia
 
     def draw(name):
         # Both sources are TrueType: their curves are quadratic already, only scaled.
-        # Composite glyphs are drawn out: their components are not copied.
-        recording = DecomposingRecordingPen(glyph_set)
-        glyph = glyph_set[name]
-        glyph.draw(recording)
+        # Composite glyphs are drawn out: their components are not copied. The Chinese and
+        # Latin variants draw the same glyphs: each is drawn once per build.
+        key = (str(source), weight_name, scale, name)
+        if key not in _ITALIC_OUTLINES:
+            recording = DecomposingRecordingPen(glyph_set)
+            glyph = glyph_set[name]
+            glyph.draw(recording)
+            scaled = RecordingPen()
+            recording.replay(TransformPen(scaled, (scale, 0, 0, scale, 0, 0)) if scale != 1 else scaled)
+            _ITALIC_OUTLINES[key] = (scaled, round(glyph.width * scale))
+        scaled, width = _ITALIC_OUTLINES[key]
         pen = TTGlyphPen(None)
-        recording.replay(TransformPen(pen, (scale, 0, 0, scale, 0, 0)) if scale != 1 else pen)
-        return pen.glyph(), round(glyph.width * scale)
+        scaled.replay(pen)
+        return pen.glyph(), width
 
     drawn: dict = {}
-    for code in sorted(up_cmap):
+    codes = {ord(c) for c in chars}
+    for code in sorted(c for c in up_cmap if c in codes):
         name = italic_cmap.get(code) if code not in keep_upright else None
         if name is not None:
             if name not in drawn:
@@ -325,7 +345,7 @@ def _fix_globals(face, source) -> None:
     face["OS/2"].xAvgCharWidth = source["OS/2"].xAvgCharWidth
 
 
-def _proportional(font) -> dict:
+def _proportional(font, cmap: dict) -> dict:
     """code point → glyph name of the font's proportional (`pwid`) form, where it has one."""
     if "GSUB" not in font:
         return {}
@@ -334,7 +354,6 @@ def _proportional(font) -> dict:
     for record in table.FeatureList.FeatureRecord:
         if record.FeatureTag == "pwid":
             lookups.update(record.Feature.LookupListIndex)
-    cmap = font.getBestCmap()
     out = {}
     for i in sorted(lookups):
         lookup = table.LookupList.Lookup[i]
@@ -352,45 +371,71 @@ def _proportional(font) -> dict:
 PROPORTIONAL = [0x2018, 0x2019, 0x201C, 0x201D, 0x2026]
 
 
-def _make_faces(path: Path, index: int, family: str, wanted, targets: dict) -> None:
-    """Cut the faces for each variant in `targets` ({latin: {weight: path}}) from one subset."""
-    from fontTools import subset
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
+def _make_faces(path: Path, index: int, family: str, wanted, targets: dict, jobs: int = 1) -> None:
+    """Cut the faces for each variant in `targets` ({latin: {weight: path}}), drawing each
+    glyph once per weight.
+
+    The source is read as it is, lazily, not subset first: its glyphs are drawn again as
+    TrueType outlines anyway, so a subset's work (and CFF subroutine pruning) is wasted.
+    With `jobs` > 1 the bold weight is drawn in a forked process beside the regular."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(path, fontNumber=index)
-    options = subset.Options()
-    # ReportLab does no shaping: layout tables only cost time, but for `pwid` we read ourselves.
-    any_latin = any(targets)
-    options.layout_features = ["pwid"] if any_latin else []
-    options.notdef_outline = True
-    options.drop_tables += ["GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "STAT", "DSIG", "VVAR"]
-    if not any_latin:
-        options.drop_tables.append("GSUB")
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(sorted(wanted)))
-    subsetter.subset(font)
-    order = font.getGlyphOrder()
+    font = TTFont(path, fontNumber=index, lazy=True)
+    source_cmap = font.getBestCmap()
+    base = {ord(c): source_cmap[ord(c)] for c in wanted if ord(c) in source_cmap}
     cmaps = {}
     for latin in targets:
-        cmaps[latin] = dict(font.getBestCmap())
+        cmaps[latin] = dict(base)
         if latin:
-            cmaps[latin].update(_proportional(font))
+            # `pwid`: Latin editions take the proportional quotes and ellipsis.
+            cmaps[latin].update({code: name for code, name in _proportional(font, source_cmap).items()
+                                 if code in base})
+    names = {".notdef"} | {name for cmap in cmaps.values() for name in cmap.values()}
+    order = sorted(names, key=font.getGlyphID)
     for files in targets.values():
         files["regular"].parent.mkdir(parents=True, exist_ok=True)
-    for weight_name, weight in WEIGHTS.items():
-        # Drawing at a design location applies the variations without the (slow) instancer.
-        glyph_set = font.getGlyphSet(location={"wght": weight}, normalized=False)
-        glyphs, widths = {}, {}
-        for name in order:
-            pen = TTGlyphPen(None)
-            glyph = glyph_set[name]
-            glyph.draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
-            glyphs[name] = pen.glyph()
-            widths[name] = round(glyph.width)
+
+    def cut(weight_name: str, source=None) -> None:
+        # A forked helper opens the source itself: a lazily read font seeks in its file,
+        # and two processes must not share one file position.
+        source = source or TTFont(path, fontNumber=index, lazy=True)
+        glyphs, widths = _draw_glyphs(source, order, WEIGHTS[weight_name])
         for latin, files in targets.items():
-            _save_face(font, family, latin, weight_name, weight, order, cmaps[latin], glyphs, widths, files[weight_name])
+            _save_face(source, family, latin, weight_name, WEIGHTS[weight_name], order, cmaps[latin], glyphs,
+                       widths, files[weight_name])
+
+    helper = None
+    if jobs > 1 and hasattr(os, "fork"):
+        import multiprocessing
+
+        helper = multiprocessing.get_context("fork").Process(target=cut, args=("bold",), daemon=True)
+        helper.start()
+    try:
+        for weight_name in WEIGHTS:
+            if helper is None or weight_name != "bold":
+                cut(weight_name, font)
+    finally:
+        if helper is not None:
+            helper.join()
+    if helper is not None and helper.exitcode != 0:
+        cut("bold", font)  # the helper failed (out of memory, killed): the faces are still made
+
+
+def _draw_glyphs(font, order: list[str], weight: int) -> tuple[dict, dict]:
+    """TrueType outlines and advance widths of `order`'s glyphs at design weight `weight`."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    # Drawing at a design location applies the variations without the (slow) instancer.
+    glyph_set = font.getGlyphSet(location={"wght": weight}, normalized=False)
+    glyphs, widths = {}, {}
+    for name in order:
+        pen = TTGlyphPen(None)
+        glyph = glyph_set[name]
+        glyph.draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+        widths[name] = round(glyph.width)
+    return glyphs, widths
 
 
 def _save_face(font, family, latin, weight_name, weight, order, cmap, glyphs, widths, target) -> None:

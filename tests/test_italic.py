@@ -74,3 +74,41 @@ sections:
     assert fonts("中文") == {"ReportgenNotoSansCJKSCLatin-Italic"}  # upright glyphs of the same face
     assert fonts("strong") == {"ReportgenNotoSansCJKSCLatin-BoldItalic"}
     assert fonts("Plain") == {"ReportgenNotoSansCJKSCLatin-Regular"}
+
+
+def test_italics_are_cut_for_the_emphasised_characters_only(tmp_path, monkeypatch):
+    """A report's italic faces hold what it prints in emphasis (and the Latin basics), not its
+    whole Chinese character set; a report without emphasis gets none at all."""
+    from reportgen.fonts import faces_for_variants
+
+    monkeypatch.setenv("REPORTGEN_CACHE", str(tmp_path / ".reportgen-cache"))
+
+    body = "医疗大模型市场规模持续增长，行业集中度提高。"
+    plain = faces_for_variants("Noto Sans CJK SC", body + "Plain", tmp_path, {False}, emphasis="")[False]
+    assert plain.italic is None and plain.bold_italic is None
+    made = list((tmp_path / ".reportgen-cache/fonts").glob("*.ttf"))
+    assert made and not [f for f in made if "italic" in f.name]
+
+    faces = faces_for_variants("Noto Sans CJK SC", body + "Plain 规模", tmp_path, {False}, emphasis="规模 slant")[False]
+    italic = set(TTFont(faces.italic).getBestCmap())
+    upright = set(TTFont(faces.regular).getBestCmap())
+    assert {ord("规"), ord("模"), ord("s")} <= italic < upright
+    assert ord("疗") in upright and ord("疗") not in italic
+
+
+def test_a_report_without_emphasis_builds_without_italic_faces(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_CACHE", str(tmp_path / "cache"))
+    spec = """\
+title: Upright
+source_locale: en
+locales: [en]
+sections:
+  - title: Overview
+    blocks:
+      - "Nothing here is emphasised, **only strong**."
+"""
+    project = make_project(tmp_path, {"content/up/report.yaml": spec})
+    assert main(["-C", str(project), "build", "--format", "pdf"]) == 0
+    made = list((tmp_path / "cache/fonts").glob("*.ttf"))
+    assert made and not [f for f in made if "italic" in f.name]
+    assert (project / "output/en/up.pdf").stat().st_size > 0

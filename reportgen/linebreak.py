@@ -148,18 +148,6 @@ def has_han_latin_boundary(text: str) -> bool:
     return any({a, b} == {"han", "latin"} for a, b in zip(kinds, kinds[1:]))
 
 
-def han_latin_spaced(text: str) -> str:
-    """`text` with a space wherever Han meets a Latin letter or digit with none between, for
-    text ReportLab still sets (the contents): the faces' space is about the quarter em the
-    engine puts there."""
-    out = []
-    for i, ch in enumerate(text):
-        if out and not out[-1].isspace() and has_han_latin_boundary(out[-1] + ch):
-            out.append(" ")
-        out.append(ch)
-    return "".join(out)
-
-
 def _hyphenator(lang: str):
     import pyphen
 

@@ -34,3 +34,22 @@ def font_cache(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _shared_cache(monkeypatch, font_cache):
     monkeypatch.setenv("REPORTGEN_CACHE", str(font_cache))
+
+
+def contents_lines(lines) -> dict[str, int]:
+    """Contents entries and their page numbers from a contents page's text lines, as pypdf reads
+    them: "title . . . 3" on one line, or the title with the dot leader and number on the next."""
+    import re
+
+    entries, title = {}, None
+    for line in (x.strip() for x in lines):
+        if not line:
+            continue
+        if leader := re.fullmatch(r"[.\s]*(\d+)", line):
+            if title is not None:
+                entries[title], title = int(leader[1]), None
+        elif found := re.fullmatch(r"(.+?)\s*(?:\.\s*){3,}(\d+)", line):
+            entries[re.sub(r"\s+", "", found[1])], title = int(found[2]), None
+        else:
+            title = re.sub(r"\s+", "", line)
+    return entries

@@ -13,6 +13,7 @@ pypdf = pytest.importorskip("pypdf")
 
 from reportlab.platypus import doctemplate  # noqa: E402
 
+from conftest import contents_lines  # noqa: E402
 from reportgen import model as m  # noqa: E402
 from reportgen.fonts import faces_for  # noqa: E402
 from reportgen.layout import load_layout  # noqa: E402
@@ -65,22 +66,16 @@ def setting(tmp_path_factory):
 
 def contents_entries(reader) -> dict[str, int]:
     """Each listed heading with the page number the contents gives it (pypdf reads an entry's
-    dot leader and number before its title, or after it on the same line)."""
-    entries, number = {}, None
+    dot leader and number on the line after its title, or on the same line)."""
+    lines = []
     for page in reader.pages:
         text = page.extract_text() or ""
         if not re.search(r"(\.\s+){10}", text):
-            if entries:
+            if lines:
                 break
             continue
-        for line in [x.strip() for x in text.splitlines()]:
-            if leader := re.fullmatch(r"[.\s]*(\d+)", line):
-                number = int(leader[1])
-            elif found := re.fullmatch(r"(.+?)[\s.]+\s(\d+)", line):
-                entries[re.sub(r"\s+", "", found[1])] = int(found[2])
-            elif number is not None and re.match(r"\d", line):
-                entries[re.sub(r"\s+", "", line)], number = number, None
-    return entries
+        lines += [x for x in text.splitlines() if not re.match(r"\s*(Contents|Page \d+ of \d+)\s*$", x)]
+    return contents_lines(lines)
 
 
 def test_pages_are_laid_out_once(setting, monkeypatch):
@@ -121,8 +116,12 @@ def test_contents_entries_link_to_their_headings(setting):
     reader = pypdf.PdfReader(out)
     contents = next(p for p in reader.pages if (p.extract_text() or "").lstrip().startswith("Contents"))
     links = [a.get_object() for a in contents.get("/Annots", []) or []]
-    # the entry's text and its leader with the page number: two links for each of 12 headings
-    assert sum(1 for a in links if "/Dest" in a or "/D" in (a.get("/A") or {})) == 24
+    # one link for each of 12 headings, over the whole entry: its text, leader and page number
+    linked = [a for a in links if "/Dest" in a or "/D" in (a.get("/A") or {})]
+    assert len(linked) == 12
+    right = max(float(a["/Rect"][2]) for a in linked)
+    assert all(float(a["/Rect"][2]) == pytest.approx(right) for a in linked)
+    assert all(float(a["/Rect"][2]) - float(a["/Rect"][0]) > 0.8 * layout.text_width for a in linked)
 
 
 def test_an_image_placed_many_times_is_decoded_once_and_embedded_once(setting, monkeypatch):

@@ -10,6 +10,7 @@ import pytest
 
 pypdf = pytest.importorskip("pypdf")
 
+from conftest import contents_lines  # noqa: E402
 from reportgen import model as m  # noqa: E402
 from reportgen.fonts import faces_for  # noqa: E402
 from reportgen.layout import load_layout  # noqa: E402
@@ -159,15 +160,7 @@ def test_headings_appear_in_order_after_the_contents(built):
 def test_contents_lists_headings_with_their_page_numbers(built):
     doc, layout, *_, reader = built
     toc_page = next(p for p in reader.pages if (p.extract_text() or "").lstrip().startswith("目录"))
-    entries, number = {}, None
-    # pypdf gives "title . . . 3" on one line, or the dot leader and number on a line of their own.
-    for line in [x.strip() for x in toc_page.extract_text().splitlines()[1:] if x.strip()]:
-        if leader := re.fullmatch(r"[.\s]*(\d+)", line):
-            number = int(leader[1])
-        elif found := re.fullmatch(r"(.+?)[\s.]+(\d+)", line):
-            entries[re.sub(r"\s+", "", found[1])] = int(found[2])
-        elif number is not None:
-            entries[re.sub(r"\s+", "", line)], number = number, None
+    entries = contents_lines(toc_page.extract_text().splitlines()[1:])
     texts = page_texts(reader)
     listed = [s.heading_text for s in doc.walk_sections() if s.level <= layout.toc_depth]
     assert sorted(entries) == sorted(re.sub(r"\s+", "", h) for h in listed)  # 1.1.1 is below toc_depth

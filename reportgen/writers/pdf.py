@@ -38,7 +38,7 @@ from ..fonts import Faces
 from ..layout import Layout
 from ..present import Presentation, Visitor, present
 from .pdf_flowables import (
-    CONTROL, BottomAligned, ChapterBreak, CheckedBreak, Contents, FigureBlock, FloatGroup, Heading,
+    CONTROL, BottomAligned, ChapterBreak, CheckedBreak, ContentsEntry, FigureBlock, FloatGroup, Heading,
     ImageStore, NotedTable, NoteFrame, NoteRegistry, PagePainter, PartTitle, ReportDocTemplate, StoredImage,
     TailMark, TailRecords, WindowedTable, note_numbers, text_markup,
 )
@@ -52,12 +52,12 @@ BULLET_SCALE = {"●": 0.42, "○": 0.5, "■": 0.36}
 RUN_ON = "run-on:"  # prefix of the page record's chapters that run on (keys never hold a colon)
 TAIL_LINES = 3  # a chapter's last page holds more lines than this (lines are pushed onto it)
 FLOAT_FOLLOWERS = 12  # paragraphs that may pass a figure waiting for the next page
-# Punctuation that never starts a line, for the few Paragraphs left (contents, cover).
+# Punctuation that never starts a line, for the one Paragraph left (the cover's title).
 CANNOT_START = "".join(sorted(linebreak.CANNOT_START))
 # Which role a block's text has, by the name of its style (see pdf_text.ROLES).
 ROLE = {"body": "body", "block": "body", "quote": "quote", "caption": "caption", "figure-caption": "caption",
         "source": "source", "figure-source": "source", "cell": "cell", "note": "note", "part": "heading",
-        "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "toc-title": "heading"}
+        "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "toc-title": "heading", "toc": "toc"}
 
 
 def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_images=None,
@@ -214,10 +214,12 @@ class _Writer(Visitor):
         if self.doc.front:
             story += self._blocks(self.doc.front, lay.text_width, self.style("body"))
             story.append(PageBreak())
-        story += self._toc()
+        contents_at = len(story)
         for section in self.doc.sections:
             story += self.visit(section)
         story += self._closing()
+        # The contents lists the headings the sections just made.
+        story[contents_at:contents_at] = self._toc()
         return story
 
     def _frame(self, name: str) -> NoteFrame:
@@ -644,7 +646,7 @@ class _Writer(Visitor):
         entry = self.pres.entry(sec)
         level = entry.level
         text = [Span(sec.number)] + self.markup(sec.title)
-        toc_text = text_markup(linebreak.han_latin_spaced(entry.text))
+        toc_text = text_markup(entry.text)
         common = dict(key=entry.key, title=entry.text, outline_level=entry.depth,
                       toc_level=entry.depth if entry.listed else None, toc_text=toc_text)
         if entry.listed:
@@ -756,7 +758,6 @@ class _Writer(Visitor):
             return []
         title = self.pres.contents_title()
         body = self.layout.sizes["body"]
-        toc_style = self.style("toc")
         levels = [
             self.style("toc", fontName=self.bold, spaceBefore=body * 0.6),
             self.style("toc", leftIndent=body * 2),
@@ -767,12 +768,8 @@ class _Writer(Visitor):
             levels.insert(0, self.style("toc", fontName=self.bold, textColor=self.color["primary"],
                                         fontSize=body * 1.15, spaceBefore=body))
         levels.append(self.style("toc", leftIndent=body * 8, textColor=self.color["muted"]))
-        toc = Contents(self.toc_entries, levelStyles=levels, dotsMinLevel=0, tableStyle=TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), toc_style.fontName),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-        ]))
+        entries = [ContentsEntry(text, levels[min(level, len(levels) - 1)], key)
+                   for level, text, _, key in self.toc_entries]
         heading = Heading(text_markup(title), self.style("toc-title"), key="contents", title=title, outline_level=0,
                           toc_level=None, toc_text="", chapter=True, rule=self.color["primary"])
-        return [heading, toc, PageBreak()]
+        return [heading, *entries, PageBreak()]

@@ -83,8 +83,11 @@ def missing_glyphs(drawing) -> list[str]:
 class VectorChart(Flowable):
     """A chart's SVG drawn as vector graphics into a `width` x `height` box.
 
-    The SVG is parsed when drawn and dropped after, as ReportLab's lazy images are: a long
-    report with many charts does not keep them all in memory.
+    Each distinct SVG becomes one PDF form (XObject) per document, drawn the first time it is
+    placed and referenced after: a chart used twice (a summary repeated, a report bound from
+    repeated parts) is parsed and written once. The SVG is parsed when first drawn and dropped
+    after, as ReportLab's lazy images are: a long report with many charts does not keep them
+    all in memory.
     """
 
     def __init__(self, path: str, width: float, height: float, regular: str, bold: str, loc=None):
@@ -98,12 +101,21 @@ class VectorChart(Flowable):
     def draw(self):
         from reportlab.graphics import renderPDF
 
-        drawing = load_drawing(self.path, self.regular, self.bold, self.loc)
         canv = self.canv
+        forms = canv.__dict__.setdefault("_reportgen_charts", {})  # (path, faces) -> (form, width, height)
+        key = (str(self.path), self.regular, self.bold)
+        if key not in forms:
+            drawing = load_drawing(self.path, self.regular, self.bold, self.loc)
+            name = f"RGChart{len(forms)}"
+            canv.beginForm(name, 0, 0, drawing.width, drawing.height)
+            renderPDF.draw(drawing, canv, 0, 0)
+            canv.endForm()
+            forms[key] = (name, drawing.width, drawing.height)
+        name, width, height = forms[key]
         canv.saveState()
         # The SVG's size is the chart's size at full width; the box may be narrower.
-        canv.scale(self.drawWidth / drawing.width, self.drawHeight / drawing.height)
-        renderPDF.draw(drawing, canv, 0, 0)
+        canv.scale(self.drawWidth / width, self.drawHeight / height)
+        canv.doForm(name)
         canv.restoreState()
 
 

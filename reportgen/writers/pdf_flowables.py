@@ -12,7 +12,7 @@ parts. What each part is for:
 - `ReportDocTemplate.later` lets a page show what is known only after the last page (the
   page total, the contents' page numbers): a form is placed now and drawn at the end, so
   the document is laid out once.
-- `Contents` is the table of contents, sized from its entries before any page is laid out.
+- `ContentsEntry` is an entry of the table of contents, its page number filled in after the last page.
 - `ImageStore` reads, decodes and hashes each image of a build once.
 - `WindowedTable` keeps very long tables linear in time (see there).
 - `ChapterBreak` starts a chapter on a new page only when little of the page is left
@@ -43,7 +43,6 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, Paragraph, Table
 from reportlab.platypus.doctemplate import ActionFlowable, BaseDocTemplate, FrameBreak, PageBreak
 from reportlab.platypus.flowables import KeepTogether, PageBreakIfNotEmpty
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from .pdf_text import TextBlock
 
@@ -761,40 +760,34 @@ class FigureBlock(Flowable):
             p.drawOn(self.canv, 0, y)
 
 
-class Contents(TableOfContents):
-    """The table of contents, laid out once, before the pages it lists.
+class ContentsEntry(TextBlock):
+    """One entry of the table of contents, set by the line engine like any text (clreq
+    breaks, the Han–Latin quarter em): its text, then a dot leader and the heading's page
+    number, which are a form placed after the text's last glyph and painted after the last
+    page (`ReportDocTemplate.later`): one layout pass. The style keeps a right indent for
+    the number; the whole entry links to its heading. An entry is never divided between pages."""
 
-    Its entries (level, markup, page, key; the page unknown yet) are known before layout, and the page numbers take no
-    room of their own (the entry styles keep a right indent for them), so it has its final
-    size at once. Each entry's dot leader and page number is a form placed where ReportLab's
-    would be drawn and painted after the last page (`ReportDocTemplate.later`); the leader
-    and number link to the heading, like the entry's text."""
+    def __init__(self, text: str, style, key: str | None, dots: bool = True):
+        super().__init__(text, style, role="toc")
+        self.key, self.dots = key, dots
 
-    def __init__(self, entries: list, **kwargs):
-        super().__init__(**kwargs)
-        self.listed = entries  # filled while the story is made; read when laid out
+    def split(self, aW, aH):
+        return []
 
-    def isIndexing(self):
-        return 0
-
-    def wrap(self, availWidth, availHeight):
-        self._lastEntries = list(self.listed)
-        size = super().wrap(availWidth, availHeight)
-        self.canv.setNamedCB("drawTOCEntryEnd", functools.partial(self._entry_end, availWidth))
-        return size
-
-    def _entry_end(self, avail: float, canv, kind, label) -> None:
-        _, level, key = label.split(",")
-        key = literal_eval(key)
-        style = self.getLevelStyle(int(level))
-        x, y = canv._curr_tx_info["cur_x"], canv._curr_tx_info["cur_y"]
-        dots = self.dotsMinLevel >= 0 and int(level) >= self.dotsMinLevel
-        fs = style.fontSize
+    def draw(self):
+        super().draw()
+        lines = self.lines_for(self.width)
+        if not lines:
+            return
+        st, canv = self.style, self.canv
+        x = st.leftIndent + lines[-1].end
+        y = self.height - st.fontSize - (len(lines) - 1) * st.leading
+        avail, fs = self.width, st.fontSize
         doc = canv._doctemplate
-        doc.later(canv, functools.partial(_leader, style, x, y, avail, dots, doc, key),
-                  box=(min(x, 0) - fs, y - 2 * fs, avail + 2 * fs, y + style.leading + fs))
-        if key:
-            canv.linkRect("", key, (x, y, avail, y + style.leading), relative=1)
+        doc.later(canv, functools.partial(_leader, st, x, y, avail, self.dots, doc, self.key),
+                  box=(min(x, 0) - fs, y - 2 * fs, avail + 2 * fs, y + st.leading + fs))
+        if self.key:
+            canv.linkRect("", self.key, (0, 0, avail, self.height), relative=1)
 
 
 def _leader(style, x: float, y: float, avail: float, dots: bool, doc, key, canv) -> None:

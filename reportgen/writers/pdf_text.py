@@ -25,7 +25,7 @@ from reportlab.platypus import Flowable
 
 from .. import linebreak as lb
 
-ROLES = ("body", "heading", "list-item", "cell", "caption", "quote", "callout", "note", "source")
+ROLES = ("body", "heading", "list-item", "cell", "caption", "quote", "callout", "note", "source", "toc")
 ALIGN = {TA_JUSTIFY: lb.JUSTIFY, TA_CENTER: lb.CENTER, TA_RIGHT: lb.RIGHT}
 SUPER_SIZE, SUPER_RISE = 0.8, 0.4  # a footnote number's size and lift, shares of the text size
 
@@ -150,10 +150,10 @@ class TextBlock(Flowable):
             return self._fixed
         if self._laid_at != aW:
             st = self.style
-            # Headings and captions keep their words whole.
+            # Headings, captions and contents entries keep their words whole.
             self._lines = self.engine.lines(self.runs, self._measure(aW), st.firstLineIndent,
                                             ALIGN.get(st.alignment, lb.LEFT),
-                                            hyphenate=self.role not in ("heading", "caption"))
+                                            hyphenate=self.role not in ("heading", "caption", "toc"))
             self._laid_at = aW
         return self._lines
 

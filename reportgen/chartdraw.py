@@ -23,6 +23,7 @@ from .errors import Diagnostic, ReportgenError
 from .fonts import FORMAT_VERSION as FONTS_FORMAT
 from .fonts import Faces
 from .layout import Layout
+from .linebreak import han_latin_spaced
 from .model import Chart
 
 FORMAT_VERSION = "3"  # bump when the drawing changes, so cached PNGs are redrawn
@@ -1141,12 +1142,30 @@ def _check(chart: Chart) -> None:
         raise ReportgenError([Diagnostic(chart.loc, p, "error", "chart") for p in problems])
 
 
+def _spaced(chart: Chart) -> Chart:
+    """The chart with a space wherever its texts put Han next to a Latin letter or digit
+    (`共 281 个`, `60 周岁`), as the line engine spaces body text; matplotlib sets text as
+    given. Word's chart data keeps the texts as written (Word spaces them itself)."""
+    sp = han_latin_spaced
+    quadrants = chart.quadrants
+    if quadrants and quadrants.get("labels"):
+        quadrants = {**quadrants, "labels": [sp(str(x)) for x in quadrants["labels"]]}
+    return replace(
+        chart, categories=tuple(sp(c) for c in chart.categories), title=sp(chart.title),
+        x_label=sp(chart.x_label), y_label=sp(chart.y_label), y2_label=sp(chart.y2_label),
+        centre=sp(chart.centre), quadrants=quadrants,
+        cagr=tuple(replace(g, label=sp(g.label)) for g in chart.cagr),
+        series=tuple(replace(s, name=sp(s.name), labels=tuple(sp(x) for x in s.labels),
+                             points=tuple(sp(x) for x in s.points)) for s in chart.series))
+
+
 def _draw(chart: Chart, layout: Layout, faces: Faces):
     """The chart as a laid-out matplotlib Figure with an Agg canvas."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     _check(chart)
+    chart = _spaced(chart)
     # Missing values (None) become NaN: no bar, a gap in a line, no label.
     nan = float("nan")
     chart = replace(chart, series=[replace(s, values=[nan if v is None else float(v) for v in s.values])

@@ -148,6 +148,18 @@ def has_han_latin_boundary(text: str) -> bool:
     return any({a, b} == {"han", "latin"} for a, b in zip(kinds, kinds[1:]))
 
 
+def han_latin_spaced(text: str) -> str:
+    """`text` with a space wherever Han meets a Latin letter or digit with none between, for
+    text set by others than the line engine (chart labels): Noto CJK's space is 0.224 em,
+    about the quarter em the engine puts there."""
+    out: list[str] = []
+    for ch in text:
+        if out and not out[-1].isspace() and has_han_latin_boundary(out[-1] + ch):
+            out.append(" ")
+        out.append(ch)
+    return "".join(out)
+
+
 def _hyphenator(lang: str):
     import pyphen
 
@@ -401,10 +413,17 @@ class Typesetter:
         st = units[0].em * RAGGED if ragged else cst[e - 1] - cst[s]
         sh = 0.0 if ragged else csh[e - 1] - csh[s]
         ts, te, hang = 0.0, 0.0, 0.0
+        u0, u1 = units[s], units[e - 1]
+        if not ragged and not last and u1.te:
+            # A closing mark ending a justified line is always set half width: its ink, not
+            # its blank half, meets the right edge.
+            nat -= u1.te
+            te = u1.te
         if nat > width + 1e-6:
             # Compress a mark at the line's start or end before squeezing word spaces.
-            u0, u1 = units[s], units[e - 1]
             for take in ("ts", "te"):
+                if take == "te" and te:
+                    continue
                 if nat <= width + 1e-6:
                     break
                 amount = u0.ts if take == "ts" else u1.te

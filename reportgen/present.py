@@ -38,6 +38,9 @@ FIGURE_MAX_HEIGHT = 0.6  # share of the text height an image may take
 MIN_IMAGE_SHARE = 0.05  # the narrowest image, as a share of the width it stands in
 AUTO_MIN_EM = 2.0  # an automatic column is at least two characters of table text wide...
 CELL_PAD_EM = 0.6  # ...plus the cell padding on each side (in the table font size)
+# In a PDF layout's page record (heading key -> page), the prefix of the chapters that run on
+# below other text instead of starting a page (heading keys never hold a colon).
+RUN_ON = "run-on:"
 STATS_SHARES = (0.62, 0.38)  # a key-statistics table without widths: label, figure
 LOGO_BOX = (180.0, 56.0)  # the cover logo fits in this many points, width and height
 META_TOKENS = ("title", "subtitle", "edition", "date")

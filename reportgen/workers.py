@@ -128,7 +128,6 @@ def pdf_heading_pages(doc: m.Document, layout, faces, images, root: Path) -> dic
     import tempfile
 
     from .cachefiles import intact
-    from .writers.pdf import write_pdf
 
     record = _layout_record(doc, layout, faces, images, root)
     if intact(record):
@@ -138,6 +137,8 @@ def pdf_heading_pages(doc: m.Document, layout, faces, images, root: Path) -> dic
                 return pages
         except (OSError, ValueError):
             pass
+    from .writers.pdf import write_pdf  # only now: a Word-only build with a kept layout needs no PDF writer
+
     pages: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="reportgen-") as folder:
         try:

@@ -98,6 +98,16 @@ def test_a_line_may_end_with_a_compressed_full_stop_and_still_end_at_the_edge():
     assert max(x for _, x in glyphs(first)) + EM / 2 <= 9.5 * EM + 1e-6
 
 
+def test_a_closing_mark_ending_a_justified_line_is_always_half_width():
+    # Nine characters and ，on a 10.3-em line would fit at full width, the comma's blank half
+    # then making the edge look ragged: its ink, not its blank half, meets the edge.
+    lines = set_text("一二三四五六七八九，十一二三四五六七八九十一二三四五六七八九十", 10.3)
+    first = lines[0]
+    assert text_of(first).endswith("九，")
+    assert first.end == pytest.approx(10.3 * EM, abs=1e-6)
+    assert x_of(first, "，") + EM / 2 == pytest.approx(10.3 * EM, abs=1e-6)
+
+
 def test_nothing_hangs_into_the_margin_unless_the_layout_allows_it():
     text = "一二三四五六七八九十。一二三四五六七八九十一二三四五六七八九十。" * 2
     for line in set_text(text, 10):

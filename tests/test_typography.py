@@ -230,9 +230,6 @@ def test_page_fill_counts_underfull_pages_that_no_forced_break_explains(draw):
 # space between Han and Latin and stretches English word spaces; every chapter starts a page.
 LINE_ENGINE = "reportgen's own line engine replaces ReportLab's Paragraph line breaking (issue 12)"
 PENDING = {
-    "ragged-right": LINE_ENGINE,
-    "outside-block": LINE_ENGINE,
-    "han-latin-gap": LINE_ENGINE,
     "loose-word-space": LINE_ENGINE + ": hyphenation and paragraph-level breaks",
     "page-fill": "chapter_break: auto, figures and tables that move to fill pages (issue 12)",
 }

@@ -46,6 +46,10 @@ LATIN_CANNOT_START = set(",.;:?!)]}”’") | set("、。，：；？！）》")
 LATIN_CANNOT_END = set("([{“‘（《")
 RIGHT_INK = set("（「『【〔〈《“‘〖［｛")  # opening marks: ink in the em's right half
 LEFT_INK = set("、。，．：；？！）」』】〕〉》”’〗］｝")  # closing marks: ink in the em's left half
+# Traditional Chinese faces (Noto Sans CJK TC) centre these marks in their em, as Taiwan's
+# and Hong Kong's standards ask (kept apart from reportgen's own list: the measure does not
+# take its rules from what it measures).
+CENTRED_IN_TRADITIONAL = frozenset("、。，．：；？！")
 FULL_WIDTH_PUNCT = set("、。，．：；？！（）「」『』【】〔〕〈〉《》“”‘’〖〗［］｛｝")
 # Two-em marks: a pair of the same is one mark and takes two ems.
 TWO_EM = set("…—")
@@ -81,6 +85,9 @@ class TextBlock:
     body_size: float = 10.5
     leading: float = 16.8
     h1_size: float = 17.0
+    # Marks the faces centre in their em (Traditional Chinese): at a line's end their ink is
+    # not in the em's left half, and they are not set half width.
+    centred: frozenset = frozenset()
 
     @classmethod
     def from_layout(cls, layout) -> "TextBlock":
@@ -91,6 +98,7 @@ class TextBlock:
             right=layout.page_width - layout.margin_right, bottom=layout.page_height - layout.margin_bottom,
             body_size=layout.sizes["body"], leading=layout.sizes["body"] * layout.line_spacing,
             h1_size=layout.sizes["h1"],
+            centred=CENTRED_IN_TRADITIONAL if layout.pdf_font.endswith(("TC", "HK")) else frozenset(),
         )
 
     @property
@@ -132,9 +140,14 @@ class Line:
         """Where the line's ink ends. A closing full-width mark has its ink in the left half
         of its em; set at half width at a line's end it keeps its full-em box in the PDF's
         text (the advance is what was compressed), so its box's right half is not ink."""
+        return self.ink_end()
+
+    def ink_end(self, centred: frozenset = frozenset()) -> float:
+        """`ink_x1`, with the marks in `centred` taken as drawn in the middle of their em
+        (Traditional Chinese faces): such a mark ends the line at its box's edge."""
         glyphs = self.glyphs
         last = glyphs[-1]
-        if last["text"] in LEFT_INK and last["x1"] - last["x0"] >= 0.9 * last["size"]:
+        if last["text"] in LEFT_INK and last["text"] not in centred and last["x1"] - last["x0"] >= 0.9 * last["size"]:
             rest = max((c["x1"] for c in glyphs[:-1]), default=last["x0"])
             return max(rest, last["x0"] + last["size"] / 2)
         return self.x1
@@ -383,8 +396,14 @@ def _check_lines(report: Report, name: str, page: int, lines: list[Line], block:
             add(Violation("prohibited-start", name, page, line.number, _excerpt(line), f"starts with “{first}”"))
         if last in ends:
             add(Violation("prohibited-end", name, page, line.number, _excerpt(line), f"ends with “{last}”"))
-        for a, b in zip(glyphs, glyphs[1:]):
+        # A list label or a note number before its text ("1  数据来源…") stands apart by
+        # an indent of an em or more: it is no neighbour of the text's first character.
+        label = next((k for k in range(len(glyphs) - 1) if not glyphs[k]["text"].isdigit()), None)
+        label = label if label and glyphs[label]["x0"] - glyphs[label - 1]["x1"] >= glyphs[label]["size"] else None
+        for k, (a, b) in enumerate(zip(glyphs, glyphs[1:])):
             ta, tb = a["text"], b["text"]
+            if k + 1 == label:
+                continue
             if ta in FULL_WIDTH_PUNCT | TWO_EM and tb in FULL_WIDTH_PUNCT | TWO_EM and not (ta == tb and ta in TWO_EM):
                 em = max(a["size"], b["size"])
                 # Justification's added space between the two is not the marks' own width.
@@ -457,9 +476,11 @@ def _check_paragraph(report: Report, name: str, page: int, group: list[Line], bl
     # A paragraph whose lines start at the block's left edge is set to the block's width and
     # ends at its right edge; an indented one (list item, quote, call-out box) at its widest line.
     full = min(line.x0 for line in group) <= block.left + OUTSIDE_TOLERANCE
-    edge = block.right if full else max(line.x1 for line in group)
+    # Lines end where their ink does: a closing mark set at half width at a line's end keeps
+    # its full em box in the PDF's text.
+    edge = block.right if full else max(line.ink_end(block.centred) for line in group)
     for line in group[:-1]:
-        short = edge - line.x1
+        short = edge - line.ink_end(block.centred)
         if short > RAGGED_TOLERANCE:
             add(Violation("ragged-right", name, page, line.number, _excerpt(line), f"{short:.1f} pt short"))
         if not han and edge == block.right:

@@ -42,7 +42,7 @@ from ..model import (
     Callout, Caption, Chart, Code, Document, Emph, Figure, LineBreak, Link, ListBlock, NoteRef,
     PageBreak, Paragraph, Quote, Section, Str, Strong, Table, plain, to_json,
 )
-from ..present import Presentation, Visitor, present
+from ..present import RUN_ON, Presentation, Visitor, present
 from . import docx_xml as x
 from .docx_fonts import embedded_faces, write_font_table
 
@@ -210,7 +210,6 @@ class _Writer(Visitor):
 
         # Chapters the PDF ran on below the text before them (`chapter_break: auto` or `none`)
         # continue on the same page here too, so both formats break pages alike.
-        from .pdf import RUN_ON
 
         run_on = {k[len(RUN_ON):] for k in (self.heading_pages or {}) if k.startswith(RUN_ON)}
         self.run_on_regions: set[int] = set()

@@ -36,7 +36,7 @@ from .. import model as m
 from ..errors import Diagnostic, ReportgenError
 from ..fonts import Faces
 from ..layout import Layout
-from ..present import Presentation, Visitor, present
+from ..present import RUN_ON, Presentation, Visitor, present
 from .pdf_flowables import (
     CONTROL, BottomAligned, ChapterBreak, CheckedBreak, ContentsEntry, FigureBlock, FloatGroup, Heading,
     ImageStore, NotedTable, NoteFrame, NoteRegistry, PagePainter, PartTitle, ReportDocTemplate, StoredImage,
@@ -49,7 +49,6 @@ ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 # Bullet glyphs (chosen in `present`, all in fonts.BASE_CHARS) are full-width in CJK faces:
 # drawn at this share of the text size they make a mark of a bullet's size.
 BULLET_SCALE = {"●": 0.42, "○": 0.5, "■": 0.36}
-RUN_ON = "run-on:"  # prefix of the page record's chapters that run on (keys never hold a colon)
 TAIL_LINES = 3  # a chapter's last page holds more lines than this (lines are pushed onto it)
 FLOAT_FOLLOWERS = 12  # paragraphs that may pass a figure waiting for the next page
 # Punctuation that never starts a line, for the one Paragraph left (the cover's title).

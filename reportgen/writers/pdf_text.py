@@ -166,7 +166,11 @@ class TextBlock(Flowable):
         return self.width, self.height
 
     def split(self, aW, aH):
-        lines = self.lines_for(aW)
+        # Split at the width the block was last laid out at: Platypus wraps before it splits,
+        # but a table splitting a row passes its cells' flowables the column's full width,
+        # not the width inside the padding they were wrapped in (a boxed paragraph continued
+        # on the next page would be set wider than its box).
+        lines = self.lines_for(self._laid_at if self._laid_at is not None else aW)
         n, leading = len(lines), self.style.leading
         fit = int((aH + 1e-6) // leading)
         if fit >= n:

@@ -175,6 +175,29 @@ def test_charts_are_vector_with_selectable_labels_in_the_embedded_faces(built):
     assert images == 0
 
 
+def test_each_chart_is_one_form_defining_every_state_it_uses(built):
+    """A chart is a form XObject drawn once per document; the graphics states its content
+    names (the grid's and bubbles' opacity) are in the form's own resources, as a PDF viewer
+    looks them up there."""
+    import pypdf
+
+    reader = pypdf.PdfReader(built / "zh_CN" / "charts-zh.pdf")
+    forms = {}
+    for page in reader.pages:
+        for name, ref in (page["/Resources"].get("/XObject") or {}).items():
+            form = ref.get_object()
+            if form.get("/Subtype") == "/Form" and "RGChart" in name:
+                forms[name] = form
+    assert forms
+    named = 0
+    for name, form in forms.items():
+        used = set(re.findall(rb"/(\S+) gs", form.get_data()))
+        defined = {k.lstrip("/").encode() for k in (form["/Resources"].get("/ExtGState") or {})}
+        assert used <= defined, (name, used - defined)
+        named += len(used)
+    assert named  # some chart is translucent somewhere: the check checked something
+
+
 def test_labels_are_found_where_the_chart_draws_them(built):
     """The bar chart's category labels read left to right in data order; each value label
     stands over its own category's label, higher for a larger value."""

@@ -38,7 +38,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.colors import Color, white
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, Paragraph, Table
 from reportlab.platypus.doctemplate import ActionFlowable, BaseDocTemplate, FrameBreak, PageBreak
@@ -812,12 +812,43 @@ def _leader(style, x: float, y: float, avail: float, dots: bool, doc, key, canv)
 # ---------------------------------------------------------------- document template
 
 
+class _StatefulForm(pdfdoc.PDFFormXObject):
+    """ReportLab's form XObject whose resources also list the graphics states (opacity) and
+    colour spaces its content uses: ReportLab's own gives only fonts and images, so a chart
+    with translucent parts drawn as a form would name states its form does not define."""
+
+    def format(self, document):
+        if not self.Resources:
+            resources = pdfdoc.PDFResourceDictionary()
+            resources.basicFonts()
+            if self.hasImages:
+                resources.allProcs()
+            else:
+                resources.basicProcs()
+            if self.XObjects:
+                resources.XObject = self.XObjects
+            if getattr(self, "ExtGState", None):
+                resources.ExtGState = self.ExtGState
+            if getattr(self, "ColorSpace", None):
+                resources.ColorSpace = self.ColorSpace
+            self.Resources = resources
+        return super().format(document)
+
+
 class _FinishingCanvas(Canvas):
-    """A canvas that lets its document draw the deferred forms just before the file is written."""
+    """A canvas that lets its document draw the deferred forms just before the file is
+    written, and whose forms carry every resource they use (`_StatefulForm`)."""
 
     def __init__(self, *args, finish, **kwargs):
         super().__init__(*args, **kwargs)
         self._finish = finish
+
+    def endForm(self, **extra_attributes):
+        name = self._formData[0]
+        super().endForm(**extra_attributes)
+        form = self._doc.idToObject.get(pdfdoc.xObjectName(name))
+        if type(form) is pdfdoc.PDFFormXObject:
+            form.__class__ = _StatefulForm
 
     def save(self):
         self._finish(self)

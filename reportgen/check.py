@@ -124,6 +124,7 @@ class _Checker:
         self.glyphs = self._glyphs(root)
         self.reported: set[str] = set()  # a character the font lacks is reported once, where first met
         self.anchors = {s.anchor for s in doc.walk_sections() if s.anchor}
+        self.has_parts = any(s.kind == "part" for s in doc.walk_sections())
         sizes = getattr(layout, "sizes", None) or {}
         self.body = float(sizes.get("body", 10.5))
         self.table_size = float(sizes.get("table", 9))
@@ -305,8 +306,8 @@ class _Checker:
             return
         if section.toc and (section.kind == "part" or section.level <= self.layout.toc_depth):
             body = sizes["body"]  # a contents line: body size (a part's 1.15 times), indented by level
-            parts = any(s.kind == "part" for s in self.doc.walk_sections())  # one level more in
-            width = self.width - body * (2.5 + 2 * (level - 1 + (parts and section.kind != "part")))
+            # With parts, every other heading is listed one level further in.
+            width = self.width - body * (2.5 + 2 * (level - 1 + (self.has_parts and section.kind != "part")))
             self.fits(text, body * (1.15 if section.kind == "part" else 1), 1.9, width, self.height * FIT_SHARE, loc,
                       "this heading's line in the contents", "body")
 

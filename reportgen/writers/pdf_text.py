@@ -248,9 +248,14 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
         gaps = [xs[k + 1] - ends[k] for k in range(len(xs) - 1)]
         tc = 0.0
         if len(gaps) > 3:
-            common, count = Counter(round(g, 4) for g in gaps).most_common(1)[0]
-            if count * 2 > len(gaps):
-                tc = common
+            rounded = [round(g, 4) for g in gaps]
+            first = rounded[0]
+            if rounded.count(first) * 2 > len(rounded):  # the usual line: one spacing throughout
+                tc = first
+            else:
+                common, count = Counter(rounded).most_common(1)[0]
+                if count * 2 > len(rounded):
+                    tc = common
         if tc != state["tc"]:
             out.append(f"{fp_str(tc)} Tc")
             state["tc"] = tc

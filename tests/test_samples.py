@@ -71,15 +71,15 @@ def images(path) -> set[str]:
 
 
 def pdf_images(path) -> set[str]:
-    """Pictures and vector charts (each drawn inside its alternative-text sequence) of a PDF."""
-    import re
-
+    """Pictures and vector charts (each chart a form XObject, drawn once per document) of a PDF."""
     found = set()
     for page in PdfReader(str(path)).pages:
         for image in page.images:
             found.add(hashlib.sha256(image.data).hexdigest())
-        for chart in re.findall(rb"/Figure <<.*?>> BDC.*?EMC", page.get_contents().get_data(), re.S):
-            found.add(hashlib.sha256(chart).hexdigest())
+        for name, ref in (page["/Resources"].get("/XObject") or {}).items():
+            form = ref.get_object()
+            if form.get("/Subtype") == "/Form" and "RGChart" in name:
+                found.add(hashlib.sha256(form.get_data()).hexdigest())
     return found
 
 

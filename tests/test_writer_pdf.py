@@ -405,6 +405,26 @@ def test_a_merged_cell_taller_than_a_page_is_split_across_pages(tmp_path):
     assert pages >= 5 and "华东" in "".join(texts) and "79" in texts[-1]
 
 
+def test_a_table_caption_never_stands_alone_above_a_tall_merged_group(tmp_path):
+    """A table right under a chapter heading, whose first merged group is a little too tall
+    for the rest of the page but not for a page of its own: its rows start under the
+    caption (the group split, the label carried on), not on the next page with the caption
+    left alone on an empty one. Tried at several group heights around a page."""
+    layout = load_layout(ROOT, "market-report", "zh_CN")
+    for rows in range(30, 46, 3):
+        body = [[cell("智慧医疗", rowspan=rows), cell("首行应用场景")]] + \
+            [[None, cell(f"应用场景 {i}")] for i in range(1, rows)] + [[cell("其他"), cell("末行")]]
+        table = m.Table(columns=[m.Column(0.3), m.Column()], head=[[cell("领域"), cell("场景")]], body=body,
+                        caption=m.Caption("表", 1, tuple(S("应用场景一览"))))
+        doc = m.Document(m.Meta("r", "报告"), "zh_CN", [m.Section(S("一、场景"), 1, blocks=[table], toc=False)], TERMS)
+        faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
+        out = tmp_path / f"caption-{rows}.pdf"
+        write_pdf(doc, layout, faces, out)
+        for text in (p.extract_text() or "" for p in pypdf.PdfReader(out).pages):
+            if "应用场景一览" in text:
+                assert "首行应用场景" in text, (rows, text[:200])
+
+
 # ------------------------------------------------------------ filled pages
 
 

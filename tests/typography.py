@@ -344,9 +344,12 @@ def _paragraphs(lines: list[Line], block: TextBlock) -> list[list[Line]]:
 # ------------------------------------------------------------------ the rules
 
 
-def check_pdf(path, block: TextBlock, chapter_break: str = "page", name: str | None = None) -> Report:
+def check_pdf(path, block: TextBlock, chapter_break: str = "page", name: str | None = None,
+              forced: frozenset = frozenset()) -> Report:
     """Every rule on one PDF. `chapter_break` is the layout's: with `page` a chapter's last
-    page is explained by the break; with `auto` or `none` it must be filled like any other."""
+    page is explained by the break; with `auto` or `none` it must be filled like any other.
+    `forced` holds the headings (spaces removed) the spec itself starts on a new page
+    (`page_break: true`): the page before one is explained by that break."""
     import pdfplumber
 
     name = name or Path(path).name
@@ -374,7 +377,7 @@ def check_pdf(path, block: TextBlock, chapter_break: str = "page", name: str | N
                 report.violations.append(Violation(
                     "measure", name, 0, 0, f"average {average:.1f} characters over {len(full_latin)} full lines",
                     f"outside {MEASURE_RANGE[0]}–{MEASURE_RANGE[1]}"))
-        _check_fill(report, name, pages, block, chapter_break)
+        _check_fill(report, name, pages, block, chapter_break, forced)
     return report
 
 
@@ -495,15 +498,16 @@ def _check_paragraph(report: Report, name: str, page: int, group: list[Line], bl
                           f"last line holds {len(body)} character{'s' if len(body) != 1 else ''}"))
 
 
-def _check_fill(report: Report, name: str, pages, block: TextBlock, chapter_break: str) -> None:
-    kinds = [_page_kind(lines, block) for _page, lines in pages]
+def _check_fill(report: Report, name: str, pages, block: TextBlock, chapter_break: str,
+                forced: frozenset = frozenset()) -> None:
+    kinds = [_page_kind(lines, block, forced) for _page, lines in pages]
     for index, ((page, lines), kind) in enumerate(zip(pages, kinds), 1):
         fill = _fill(page, lines, block)
         report.fills[(name, index)] = fill
         if fill >= FILL_MIN or index == 1 or index == len(pages) or kind in ("divider", "contents"):
             continue
         following = kinds[index] if index < len(kinds) else None
-        if following in ("divider", "contents", "cover"):
+        if following in ("divider", "contents", "cover", "closing", "forced"):
             continue
         if following == "chapter" and chapter_break == "page":
             continue
@@ -512,8 +516,10 @@ def _check_fill(report: Report, name: str, pages, block: TextBlock, chapter_brea
         report.violations.append(Violation("page-fill", name, index, 0, excerpt, f"{fill:.0%} of the text block used"))
 
 
-def _page_kind(lines: list[Line], block: TextBlock) -> str:
-    """divider (only display-size text), contents, chapter (opens with a chapter heading) or page."""
+def _page_kind(lines: list[Line], block: TextBlock, forced: frozenset = frozenset()) -> str:
+    """divider (only display-size text), contents, closing (end matter low on a page without
+    running head), forced (opens with a heading the spec starts on a new page), chapter
+    (opens with a chapter heading) or page."""
     content = [line for line in lines if line.kind not in ("header", "footer")]
     if not content:
         return "page"
@@ -521,7 +527,11 @@ def _page_kind(lines: list[Line], block: TextBlock) -> str:
         return "contents"
     if all(line.size >= block.h1_size + 1 for line in content):
         return "divider"
+    if not any(line.kind == "header" for line in lines) and content[0].top > block.top + block.height * 0.4:
+        return "closing"  # the end matter (disclaimer, copyright) at the foot of a page of its own
     first = content[0]
+    if forced and re.sub(r"\s+", "", first.text) in forced:
+        return "forced"
     if abs(first.size - block.h1_size) < 0.6 and first.bold:
         return "chapter"
     return "page"

@@ -586,15 +586,33 @@ class NotedTable(Table):
         return with_continued_caption(parts, self.continued)
 
     def _row_too_tall(self, aH: float) -> bool:
-        """Will the first row never fit? (At the top of a page, or taller than one while
-        a good part of this page is still free.)"""
+        """Will the first row never fit? (At the top of a page; taller than the rest of this
+        page while a good part of it is still free; or, with the rows merged with it, taller
+        than what a page holds below the caption and heading that must stay with it: moving
+        on would leave them alone on an empty page.)"""
         frame = getattr(self, "_frame", None)
         if frame is None:
             return False
         if frame._atTop:
             return True
-        heights = (getattr(self, "_rowHeights", None) or [])[:self.repeatRows + 1]
-        return sum(h or 0 for h in heights) > frame._aH and aH > frame._aH / 4
+        rows = getattr(self, "_rowHeights", None) or []
+        heights = rows[:self.repeatRows + 1]
+        if sum(h or 0 for h in heights) > frame._aH and aH > frame._aH / 4:
+            return True
+        # Near a page's top (a caption and a heading above at most), the first group of merged
+        # rows that cannot fit in what is left here (`aH`; the frame's `_aH` is its whole
+        # height) is split rather than carried to the next page alone.
+        above = frame._y1 + frame._height - frame._y
+        if above > frame._height * 0.12:
+            return False
+        spans = [span for span in (getattr(self, "_spanRanges", None) or {}).values() if span]
+        last, grown = self.repeatRows, True
+        while grown:  # the first body row and every row merged with it, transitively
+            grown = False
+            for span in spans:
+                if span[1] <= last < span[3]:
+                    last, grown = span[3], True
+        return sum(h or 0 for h in rows[:last + 1]) > aH
 
 
 def with_continued_caption(parts: list, continued) -> list:

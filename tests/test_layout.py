@@ -206,7 +206,7 @@ def test_no_value_in_any_place_of_a_layout_ends_other_than_a_layout_or_a_located
 
 def test_page_keys_of_the_sample_layout_and_their_defaults(tmp_path):
     zh, en = load_layout(REPO, "market-report", "zh_CN"), load_layout(REPO, "market-report", "en")
-    assert (zh.chapter_break, zh.chapter_break_min_space) == ("auto", 0.4)
+    assert (zh.chapter_break, zh.chapter_break_min_space) == ("auto", 0.35)
     assert (zh.caption_separator, en.caption_separator) == ("：", ": ")
     bare = layout_of(tmp_path, "name: bare\n", "zh_CN")
     # A layout that says nothing keeps one chapter a page, and takes the locale's separator.

@@ -232,7 +232,6 @@ def test_page_fill_counts_underfull_pages_that_no_forced_break_explains(draw):
 LINE_ENGINE = "reportgen's own line engine replaces ReportLab's Paragraph line breaking (issue 12)"
 PENDING = {
     "loose-word-space": LINE_ENGINE + ": hyphenation and paragraph-level breaks",
-    "page-fill": "chapter_break: auto, figures and tables that move to fill pages (issue 12)",
 }
 SAMPLES = ("ai-biomedical-market", "ai-healthcare-whitepaper", "medical-llm-brands-2025", "medical-llm-industry")
 

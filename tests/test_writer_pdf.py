@@ -408,8 +408,8 @@ def test_a_merged_cell_taller_than_a_page_is_split_across_pages(tmp_path):
 def test_a_table_caption_never_stands_alone_above_a_tall_merged_group(tmp_path):
     """A table right under a chapter heading, whose first merged group is a little too tall
     for the rest of the page but not for a page of its own: its rows start under the
-    caption (the group split, the label carried on), not on the next page with the caption
-    left alone on an empty one. Tried at several group heights around a page."""
+    caption (the group split, its label shown again where it goes on), not on the next page
+    with the caption left alone on an empty one. Tried at several group heights around a page."""
     layout = load_layout(ROOT, "market-report", "zh_CN")
     for rows in range(30, 46, 3):
         body = [[cell("智慧医疗", rowspan=rows), cell("首行应用场景")]] + \
@@ -420,9 +420,15 @@ def test_a_table_caption_never_stands_alone_above_a_tall_merged_group(tmp_path):
         faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
         out = tmp_path / f"caption-{rows}.pdf"
         write_pdf(doc, layout, faces, out)
-        for text in (p.extract_text() or "" for p in pypdf.PdfReader(out).pages):
+        texts = [p.extract_text() or "" for p in pypdf.PdfReader(out).pages]
+        for text in texts:
             if "应用场景一览" in text:
                 assert "首行应用场景" in text, (rows, text[:200])
+        # A group continued on the next page shows its label there again.
+        continued = [t for t in texts if "续表 1" in t and "应用场景" in t.replace("续表", "")]
+        for text in continued:
+            if re.search(r"应用场景 \d", text) and "其他" not in text.split("应用场景", 1)[0]:
+                assert "智慧医疗" in text, (rows, text[:200])
 
 
 # ------------------------------------------------------------ filled pages

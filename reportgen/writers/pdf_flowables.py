@@ -27,6 +27,7 @@ parts. What each part is for:
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import math
@@ -583,7 +584,31 @@ class NotedTable(Table):
             if isinstance(part, Table):
                 part.has_notes, part.splitInRow = self.has_notes, self.splitInRow
                 part.continued = self.continued
+        if len(parts) == 2 and isinstance(parts[1], Table):
+            self._carry_labels(parts[1])
         return with_continued_caption(parts, self.continued)
+
+    def _carry_labels(self, rest: Table) -> None:
+        """A merged cell whose rows go on in `rest` (the part on the next page) shows its
+        label there again, as the Word file does: a continued group keeps its name.
+
+        `rest` holds the repeated header rows, then the last rows of this table; when a row
+        was split inside, its second half counts as that row, so the first body row of
+        `rest` is row N - (rows of `rest` - header rows) here either way."""
+        values = getattr(rest, "_cellvalues", None)
+        if not values or len(values) <= self.repeatRows:
+            return
+        first = len(self._cellvalues) - (len(values) - self.repeatRows)
+        for span in (getattr(self, "_spanRanges", None) or {}).values():
+            if not span:
+                continue
+            col, top, _, bottom = span
+            if not top < first <= bottom:
+                continue
+            label, here = self._cellvalues[top][col], values[self.repeatRows][col]
+            if _empty_cell(here) and not _empty_cell(label):
+                values[self.repeatRows][col] = [copy.copy(f) for f in label] if isinstance(label, (list, tuple)) \
+                    else label
 
     def _row_too_tall(self, aH: float) -> bool:
         """Will the first row never fit? (At the top of a page; taller than the rest of this
@@ -613,6 +638,12 @@ class NotedTable(Table):
                 if span[1] <= last < span[3]:
                     last, grown = span[3], True
         return sum(h or 0 for h in rows[:last + 1]) > aH
+
+
+def _empty_cell(value) -> bool:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True
+    return isinstance(value, (list, tuple)) and all(_empty_cell(v) for v in value)
 
 
 def with_continued_caption(parts: list, continued) -> list:

@@ -38,7 +38,7 @@ FAMILIES = {
     "Noto Sans CJK KR": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", 1),
 }
 WEIGHTS = {"regular": 400, "bold": 700}
-FORMAT_VERSION = "4"  # bump when the way faces are made changes
+FORMAT_VERSION = "5"  # bump when the way faces are made changes
 
 # Always present, so a changed number or a new English word does not cut a new face.
 BASE_CHARS = set(string.printable) | {chr(c) for c in range(0xA0, 0x180)} | set(
@@ -222,7 +222,9 @@ def _make_italic(family: str, latin: bool, weight_name: str, source: Path, varia
     # 733 units high, Source Sans 3's 656): the italic is scaled to the upright's capitals.
     scale = _cap_height(up.getGlyphSet(), up_cmap) / _cap_height(glyph_set, italic_cmap)
     # Chinese sets quotes and ellipses full width: in a Chinese edition they stay upright Noto.
-    keep_upright = set() if latin else set(PROPORTIONAL)
+    # Word spaces are the upright face's in every edition: a space inside emphasis is as wide
+    # as one outside, so justification stretches both alike.
+    keep_upright = {0x20, 0xA0} | (set() if latin else set(PROPORTIONAL))
     order, glyphs, metrics, cmap = [".notdef"], {}, {}, {}
     glyphs[".notdef"], metrics[".notdef"] = up["glyf"][".notdef"], up["hmtx"][".notdef"][0]
 

@@ -225,14 +225,9 @@ def test_page_fill_counts_underfull_pages_that_no_forced_break_explains(draw):
 
 # ------------------------------------------------------------------ the sample reports
 
-# Rules today's output breaks and the work that will fix them: each is flipped on (its line
-# removed) when that work lands. ReportLab's own line breaking leaves the Chinese right edge
-# ragged, hangs punctuation into the margin, sets every full-width mark a full em, puts no
-# space between Han and Latin and stretches English word spaces; every chapter starts a page.
-LINE_ENGINE = "reportgen's own line engine replaces ReportLab's Paragraph line breaking (issue 12)"
-PENDING = {
-    "loose-word-space": LINE_ENGINE + ": hyphenation and paragraph-level breaks",
-}
+# Rules the samples are known to break, each with the work that will fix it (a line here
+# marks its test an expected failure). Every rule holds today: keep it so.
+PENDING: dict[str, str] = {}
 SAMPLES = ("ai-biomedical-market", "ai-healthcare-whitepaper", "medical-llm-brands-2025", "medical-llm-industry")
 
 

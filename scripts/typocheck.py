@@ -48,7 +48,8 @@ def main(argv=None) -> int:
             print("\n".join(str(d) for d in exc.diagnostics), file=sys.stderr)
             return 2
         mode = args.chapter_break or getattr(layout, "chapter_break", "page")
-        report = check_pdf(pdf, TextBlock.from_layout(layout), mode, name=f"{pdf.parent.name}/{pdf.name}")
+        report = check_pdf(pdf, TextBlock.from_layout(layout), mode, name=f"{pdf.parent.name}/{pdf.name}",
+                           forced=_forced(args.root.resolve(), pdf.stem, locale))
         fills = list(report.fills.values())
         under = sum(f < 0.55 for f in fills)
         measure = report.measures.get(f"{pdf.parent.name}/{pdf.name}")
@@ -60,6 +61,22 @@ def main(argv=None) -> int:
     print(f"{'total':18} {sum(total.counts().values()):5}  ({len(args.pdfs)} files, {total.pages} pages, "
           f"{len(RULES)} rules)")
     return 1 if total.violations else 0
+
+
+def _forced(root: Path, report: str, locale: str) -> frozenset:
+    """The headings the report's spec starts on a new page (`page_break: true`), as printed,
+    when the PDF's report is in the project at `root`; else none."""
+    import re
+
+    from reportgen.editions import prepare
+    from reportgen.errors import Diagnostics
+
+    spec = root / "content" / report / "report.yaml"
+    if not spec.is_file():
+        return frozenset()
+    editions = [e for e in prepare(root, [spec], [locale], Diagnostics()) if e.document is not None]
+    return frozenset(re.sub(r"\s+", "", s.heading_text) for e in editions for s in e.document.walk_sections()
+                     if s.page_break)
 
 
 if __name__ == "__main__":

@@ -236,16 +236,20 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
             out.append(f"{fp_str(*rgb)} rg")
             state["color"] = rgb
 
+    fonts: dict = {}  # face -> (font, its advance table, its default advance)
+
     def emit(text: str, xs, face: str, size: float, x: float, y: float):
-        font = pdfmetrics.getFont(face)
-        widths, default = font.face.charWidths, font.face.defaultWidth
+        found = fonts.get(face)
+        if found is None:
+            font = pdfmetrics.getFont(face)
+            found = fonts[face] = (font, font.face.charWidths, font.face.defaultWidth)
+        font, widths, default = found
         out.append(f"1 0 0 1 {fp_str(x + xs[0])} {fp_str(y)} Tm")
         scale = size / 1000
         # Where each glyph is meant to start, against where the one before leaves the pen.
         # The commonest difference (a justified CJK line's spread) becomes the character
         # spacing (Tc); the others are TJ numbers (in 1/1000 of the size, negated).
-        ends = [x0 + widths.get(c, default) * scale for x0, c in zip(xs, map(ord, text))]
-        gaps = [xs[k + 1] - ends[k] for k in range(len(xs) - 1)]
+        gaps = [b - a - widths.get(c, default) * scale for a, b, c in zip(xs, xs[1:], map(ord, text))]
         tc = 0.0
         if len(gaps) > 3:
             rounded = [round(g, 4) for g in gaps]
@@ -259,7 +263,10 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
         if tc != state["tc"]:
             out.append(f"{fp_str(tc)} Tc")
             state["tc"] = tc
-        moves = [0.0] + [(tc - g) / scale for g in gaps]
+        # The glyphs that do not start where the spacing leaves the pen, and by how much.
+        limit = 0.01 * scale
+        jumps = [(k + 1, (tc - g) / scale) for k, g in enumerate(gaps) if g - tc > limit or tc - g > limit]
+        j = 0
         k = 0
         for subset, data in font.splitString(text, doc):
             key = (face, subset)
@@ -269,20 +276,24 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
             if state["font"] != (name, size):
                 out.append(f"{name} {fp_str(size)} Tf")
                 state["font"] = (name, size)
+            end = k + len(data)
             if k and tc:
                 # Each font subset's run starts where it should, not where the character
                 # spacing after the last glyph of the one before leaves the pen (PDF readers
                 # disagree about that last spacing).
                 out.append(f"1 0 0 1 {fp_str(x + xs[k])} {fp_str(y)} Tm")
+                while j < len(jumps) and jumps[j][0] <= k:
+                    j += 1
             parts, start = [], 0
-            for i in range(1 if k and tc else 0, len(data)):
-                move = moves[k + i]
-                if move > 0.01 or move < -0.01:
-                    if i > start:
-                        parts.append(f"({escape(data[start:i])})")
-                    parts.append(fp_str(move))
-                    start = i
-            k += len(data)
+            while j < len(jumps) and jumps[j][0] < end:
+                at, move = jumps[j]
+                i = at - k
+                if i > start:
+                    parts.append(f"({escape(data[start:i])})")
+                parts.append(fp_str(move))
+                start = i
+                j += 1
+            k = end
             parts.append(f"({escape(data[start:])})")
             out.append(f"[{' '.join(parts)}] TJ" if len(parts) > 1 else f"{parts[0]} Tj")
 

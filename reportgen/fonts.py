@@ -277,25 +277,11 @@ def _make_italic(family: str, latin: bool, weight_name: str, source: Path, varia
         glyph.recalcBounds(glyf)
         hmtx[name] = (metrics[name], getattr(glyph, "xMin", 0))
     builder.setupHorizontalMetrics(hmtx)
-    hhea, os2 = up["hhea"], up["OS/2"]
-    # The upright face's vertical metrics: a line with emphasis is as tall as one without.
-    builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
     bold = weight_name == "bold"
-    style = "Bold Italic" if bold else "Italic"
-    ps_name = f"Reportgen{family.replace(' ', '')}{'Latin' if latin else ''}-{style.replace(' ', '')}"
-    builder.setupNameTable({
-        "familyName": f"Reportgen {family}{' Latin' if latin else ''}", "styleName": style, "psName": ps_name,
-        "fullName": f"Reportgen {family}{' Latin' if latin else ''} {style}", "uniqueFontIdentifier": ps_name,
-        "copyright": "Derived from Source Sans 3 (or DejaVu Sans) and Noto Sans CJK, SIL Open Font License 1.1",
-    })
-    builder.setupOS2(
-        sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender,
-        sTypoLineGap=os2.sTypoLineGap, usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent,
-        usWeightClass=WEIGHTS[weight_name], fsType=0, fsSelection=0x01 | (0x20 if bold else 0),
-        ulUnicodeRange1=os2.ulUnicodeRange1, ulUnicodeRange2=os2.ulUnicodeRange2,
-        ulCodePageRange1=os2.ulCodePageRange1, ulCodePageRange2=os2.ulCodePageRange2,
-        sxHeight=getattr(os2, "sxHeight", 0), sCapHeight=getattr(os2, "sCapHeight", 0),
-    )
+    # The upright face's vertical metrics: a line with emphasis is as tall as one without.
+    _setup_face(builder, up, family, latin, "Bold Italic" if bold else "Italic", WEIGHTS[weight_name],
+                0x01 | (0x20 if bold else 0),
+                "Derived from Source Sans 3 (or DejaVu Sans) and Noto Sans CJK, SIL Open Font License 1.1")
     builder.setupPost(italicAngle=italic["post"].italicAngle)
     builder.setupHead(unitsPerEm=up["head"].unitsPerEm, macStyle=0x02 | (0x01 if bold else 0), created=0, modified=0)
     # Font-wide values fixed (not computed from the glyphs present): the same face, whatever
@@ -440,34 +426,42 @@ def _draw_glyphs(font, order: list[str], weight: int) -> tuple[dict, dict]:
     return glyphs, widths
 
 
+def _setup_face(builder, source, family: str, latin: bool, style: str, weight: int, selection: int,
+                copyright: str) -> None:
+    """The vertical metrics, names and OS/2 table of a face cut from `source`: its metrics
+    and ranges, reportgen's family name (with " Latin" for the Latin variant) and `style`.
+    Each face gets its own PostScript name: two faces sharing one embed as one."""
+    hhea, os2 = source["hhea"], source["OS/2"]
+    builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
+    family_name = f"Reportgen {family}{' Latin' if latin else ''}"
+    ps_name = f"Reportgen{family.replace(' ', '')}{'Latin' if latin else ''}-{style.replace(' ', '')}"
+    builder.setupNameTable({
+        "familyName": family_name, "styleName": style, "psName": ps_name,
+        "fullName": f"{family_name} {style}", "uniqueFontIdentifier": ps_name, "copyright": copyright,
+    })
+    builder.setupOS2(
+        sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender,
+        sTypoLineGap=os2.sTypoLineGap, usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent,
+        usWeightClass=weight, fsType=0, fsSelection=selection,
+        ulUnicodeRange1=os2.ulUnicodeRange1, ulUnicodeRange2=os2.ulUnicodeRange2,
+        ulCodePageRange1=os2.ulCodePageRange1, ulCodePageRange2=os2.ulCodePageRange2,
+        sxHeight=getattr(os2, "sxHeight", 0), sCapHeight=getattr(os2, "sCapHeight", 0),
+    )
+
+
 def _save_face(font, family, latin, weight_name, weight, order, cmap, glyphs, widths, target) -> None:
     """Write one TrueType face: the glyphs drawn at `weight`, with the variant's cmap."""
     from fontTools.fontBuilder import FontBuilder
 
-    hhea, os2 = font["hhea"], font["OS/2"]
     builder = FontBuilder(font["head"].unitsPerEm, isTTF=True)
     builder.setupGlyphOrder(order)
     builder.setupCharacterMap(cmap)
     builder.setupGlyf(glyphs)
     glyf = builder.font["glyf"]
     builder.setupHorizontalMetrics({n: (widths[n], getattr(glyf[n], "xMin", 0)) for n in order})
-    builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
     style = "Bold" if weight_name == "bold" else "Regular"
-    # Each face gets its own names: two faces sharing a PostScript name embed as one.
-    ps_name = f"Reportgen{family.replace(' ', '')}{'Latin' if latin else ''}-{style}"
-    builder.setupNameTable({
-        "familyName": f"Reportgen {family}{' Latin' if latin else ''}", "styleName": style, "psName": ps_name,
-        "fullName": f"Reportgen {family}{' Latin' if latin else ''} {style}", "uniqueFontIdentifier": ps_name,
-        "copyright": "Derived from Noto Sans CJK, SIL Open Font License 1.1",
-    })
-    builder.setupOS2(
-        sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender,
-        sTypoLineGap=os2.sTypoLineGap, usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent,
-        usWeightClass=weight, fsType=0, fsSelection=0x20 if style == "Bold" else 0x40,
-        ulUnicodeRange1=os2.ulUnicodeRange1, ulUnicodeRange2=os2.ulUnicodeRange2,
-        ulCodePageRange1=os2.ulCodePageRange1, ulCodePageRange2=os2.ulCodePageRange2,
-        sxHeight=getattr(os2, "sxHeight", 0), sCapHeight=getattr(os2, "sCapHeight", 0),
-    )
+    _setup_face(builder, font, family, latin, style, weight, 0x20 if style == "Bold" else 0x40,
+                "Derived from Noto Sans CJK, SIL Open Font License 1.1")
     builder.setupPost()
     builder.setupHead(unitsPerEm=font["head"].unitsPerEm, macStyle=1 if style == "Bold" else 0,
                       created=0, modified=0)

@@ -256,6 +256,25 @@ def test_vector_charts_are_cached_as_svg(built):
     assert len(list(folder.glob("chart-*.png"))) == 2
 
 
+def test_a_chart_is_parsed_once_and_taken_from_the_cache_after(built, monkeypatch):
+    from reportgen.writers import pdf_chart
+
+    folder = built.parent / "cache" / "charts"
+    kept = sorted(folder.glob("chart-*.svg.*.drawing"))
+    assert len(kept) == 2 * len(CHART_TYPES)
+    # A damaged entry is parsed again, never read; the others are not parsed at all.
+    kept[0].write_bytes(b"not a drawing")
+    parsed = []
+    real = pdf_chart._parse
+    monkeypatch.setattr(pdf_chart, "_parse", lambda path, *a, **k: parsed.append(path) or real(path, *a, **k))
+    monkeypatch.setenv("REPORTGEN_CACHE", str(built.parent / "cache"))
+    assert main(["-C", str(built.parent), "build", "--format", "pdf", "--force", "--jobs", "1",
+                 "--output", "again"]) == 0
+    assert len(parsed) == 1 and kept[0].name.startswith(Path(parsed[0]).name)
+    for pdf in ("zh_CN/charts-zh.pdf", "en/charts-en.pdf"):
+        assert (built.parent / "again" / pdf).read_bytes() == (built / pdf).read_bytes()
+
+
 def test_a_layout_can_ask_for_png_charts(tmp_path):
     import pdfplumber
 

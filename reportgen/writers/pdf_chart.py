@@ -14,7 +14,11 @@ sequence `/Figure <</Alt (…)>> BDC … EMC` (PDF 32000-1, 14.6 and 14.9.3).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
+import pickle
+from pathlib import Path
 
 from reportlab.platypus import Flowable
 
@@ -36,7 +40,23 @@ def _font_map(regular: str, bold: str):
 
 
 def load_drawing(path: str, regular: str, bold: str, loc=None):
-    """The SVG at `path` as a ReportLab Drawing whose texts use the faces `regular` / `bold`."""
+    """The SVG at `path` as a ReportLab Drawing whose texts use the faces `regular` / `bold`.
+
+    Parsing an SVG costs about 60 ms (svglib), loading the same drawing pickled about 1 ms,
+    so every build after the first takes the drawing from beside the SVG in the chart cache
+    (see `_parsed_path` for what it is keyed by)."""
+    drawing = _cached_drawing(path, regular, bold)
+    if drawing is None:
+        drawing = _parse(path, regular, bold, loc)
+        _keep_drawing(path, regular, bold, drawing)
+    missing = missing_glyphs(drawing)
+    if missing:
+        raise ReportgenError(Diagnostic(loc, f"the chart's text has characters its font cannot draw: "
+                                        f"{', '.join(f'“{c}” (U+{ord(c):04X})' for c in missing)}", "error", "pdf"))
+    return drawing
+
+
+def _parse(path: str, regular: str, bold: str, loc=None):
     from svglib.svglib import svg2rlg
 
     # svglib logs every SVG feature it approximates; a chart's SVG uses none it cannot draw.
@@ -53,11 +73,58 @@ def load_drawing(path: str, regular: str, bold: str, loc=None):
     # ReportLab starts every drawing in Helvetica, which would be declared (not embedded) in
     # the PDF even though no text uses it.
     drawing.initialFontName = regular
-    missing = missing_glyphs(drawing)
-    if missing:
-        raise ReportgenError(Diagnostic(loc, f"the chart's text has characters its font cannot draw: "
-                                        f"{', '.join(f'“{c}” (U+{ord(c):04X})' for c in missing)}", "error", "pdf"))
     return drawing
+
+
+def _parsed_path(path: str, regular: str, bold: str) -> Path | None:
+    """Where the drawing parsed from the SVG at `path` is kept: beside it, named by the SVG's
+    bytes, the face names its texts use, the fonts' format (svglib measures text with the
+    registered faces while parsing) and the versions of reportgen, svglib and ReportLab."""
+    from importlib.metadata import version
+
+    import reportlab
+
+    from ..cachefiles import sha256_file
+    from ..fonts import FORMAT_VERSION
+    from ..incremental import toolkit_hash
+
+    try:
+        svg = sha256_file(Path(path))
+    except OSError:
+        return None
+    key = "\0".join([svg, regular, bold, FORMAT_VERSION, toolkit_hash(), _svglib_version(version),
+                     reportlab.Version])
+    return Path(path).with_name(f"{Path(path).name}.{hashlib.sha256(key.encode()).hexdigest()[:16]}.drawing")
+
+
+@functools.lru_cache(maxsize=1)
+def _svglib_version(version) -> str:
+    return version("svglib")
+
+
+def _cached_drawing(path: str, regular: str, bold: str):
+    from ..cachefiles import intact
+
+    target = _parsed_path(path, regular, bold)
+    if target is None or not intact(target):
+        return None
+    try:
+        return pickle.loads(target.read_bytes())
+    except Exception:  # noqa: BLE001 - an unreadable cache entry costs a parse, never the build
+        return None
+
+
+def _keep_drawing(path: str, regular: str, bold: str, drawing) -> None:
+    from ..cachefiles import save
+
+    target = _parsed_path(path, regular, bold)
+    if target is None:
+        return
+    try:
+        data = pickle.dumps(drawing, protocol=pickle.HIGHEST_PROTOCOL)
+        save(target, lambda tmp: tmp.write_bytes(data))
+    except (OSError, pickle.PicklingError):  # a cache that cannot be written costs time, not correctness
+        pass
 
 
 def missing_glyphs(drawing) -> list[str]:

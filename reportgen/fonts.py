@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import logging
 import os
 import string
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ FAMILIES = {
     "Noto Sans CJK KR": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", 1),
 }
 WEIGHTS = {"regular": 400, "bold": 700}
-FORMAT_VERSION = "5"  # bump when the way faces are made changes
+FORMAT_VERSION = "6"  # bump when the way faces are made changes
 
 # Always present, so a changed number or a new English word does not cut a new face.
 BASE_CHARS = set(string.printable) | {chr(c) for c in range(0xA0, 0x180)} | set(
@@ -209,9 +208,6 @@ def _make_italic(family: str, latin: bool, weight_name: str, source: Path, varia
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont
 
-    # Our faces are written with zero timestamps (reproducible files); reading them back
-    # must not warn about it.
-    logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
     up = TTFont(upright)
     up_cmap = up.getBestCmap()
     italic = TTFont(source)
@@ -283,7 +279,8 @@ def _make_italic(family: str, latin: bool, weight_name: str, source: Path, varia
                 0x01 | (0x20 if bold else 0),
                 "Derived from Source Sans 3 (or DejaVu Sans) and Noto Sans CJK, SIL Open Font License 1.1")
     builder.setupPost(italicAngle=italic["post"].italicAngle)
-    builder.setupHead(unitsPerEm=up["head"].unitsPerEm, macStyle=0x02 | (0x01 if bold else 0), created=0, modified=0)
+    builder.setupHead(unitsPerEm=up["head"].unitsPerEm, macStyle=0x02 | (0x01 if bold else 0),
+                      created=up["head"].created, modified=up["head"].modified)
     # Font-wide values fixed (not computed from the glyphs present): the same face, whatever
     # else its character set holds, as for the upright faces.
     face = builder.font
@@ -463,8 +460,10 @@ def _save_face(font, family, latin, weight_name, weight, order, cmap, glyphs, wi
     _setup_face(builder, font, family, latin, style, weight, 0x20 if style == "Bold" else 0x40,
                 "Derived from Noto Sans CJK, SIL Open Font License 1.1")
     builder.setupPost()
+    # The source's dates, not the time of the cut: the same bytes every build, and a date
+    # every font reader accepts (zero is 1904, which fontTools and others warn about).
     builder.setupHead(unitsPerEm=font["head"].unitsPerEm, macStyle=1 if style == "Bold" else 0,
-                      created=0, modified=0)
+                      created=font["head"].created, modified=font["head"].modified)
     _fix_globals(builder.font, font)
     save(target, lambda tmp: builder.font.save(str(tmp)))
 

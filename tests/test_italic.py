@@ -112,3 +112,14 @@ sections:
     made = list((tmp_path / "cache/fonts").glob("*.ttf"))
     assert made and not [f for f in made if "italic" in f.name]
     assert (project / "output/en/up.pdf").stat().st_size > 0
+
+
+def test_every_cut_face_has_dates_font_readers_accept(tmp_path, caplog):
+    """A face dated zero (1904) makes fontTools, and so every build reading it, print
+    "'created' timestamp seems very low" on the console."""
+    faces = faces_for("Noto Sans CJK SC", TEXT, tmp_path)
+    with caplog.at_level("WARNING"):
+        for path in (faces.regular, faces.bold, faces.italic, faces.bold_italic):
+            head = TTFont(path)["head"]
+            assert head.created > 0x7C259DC0 and head.modified > 0x7C259DC0  # after 1970
+    assert not caplog.records, [r.getMessage() for r in caplog.records]

@@ -30,25 +30,30 @@ from .spec import display_path
 def tree_json(document: m.Document) -> str:
     """The resolved tree as compact JSON without source locations: where a value was written
     does not change what is printed, so moving text in a spec must not rebuild."""
+    return plain_json(document)
 
-    def plain(value):
-        if isinstance(value, (str, int, float, bool)) or value is None:
-            return value
-        if isinstance(value, Loc):
-            return None
-        if isinstance(value, (list, tuple)):
-            return [plain(v) for v in value]
-        if isinstance(value, dict):
-            return {str(k): plain(v) for k, v in value.items()}
-        if dataclasses.is_dataclass(value):
-            out = {"type": type(value).__name__}
-            for f in dataclasses.fields(value):
-                if f.name != "loc":
-                    out[f.name] = plain(getattr(value, f.name))
-            return out
-        return str(value)
 
-    return json.dumps(plain(document), ensure_ascii=False, separators=(",", ":"))
+def plain_json(value) -> str:
+    """Any part of the resolved tree (a document, a chart) as compact JSON without locations."""
+    return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain(value):
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, Loc):
+        return None
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value):
+        out = {"type": type(value).__name__}
+        for f in dataclasses.fields(value):
+            if f.name != "loc":
+                out[f.name] = _plain(getattr(value, f.name))
+        return out
+    return str(value)
 
 
 @functools.lru_cache(maxsize=1)

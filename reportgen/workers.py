@@ -78,8 +78,11 @@ def write_edition(job: dict) -> list[Result]:
 
                 if "pdf" not in job["formats"]:
                     heading_pages = pdf_heading_pages(doc, layout, faces, images, root)
+                from .fonts import cache_dir
+
                 write_atomically(target, lambda tmp: write_docx(doc, layout, tmp, chart_images=word_images,
-                                                                faces=faces, heading_pages=heading_pages or None))
+                                                                faces=faces, heading_pages=heading_pages or None,
+                                                                cache=cache_dir(root) / "charts"))
                 pages = 0
             results[fmt] = Result(job["report"], job["locale"], fmt, job["shown"][fmt], "built", pages,
                                   sha256_file(target), inputs=job["inputs"], sources=job["sources"],

@@ -202,6 +202,48 @@ def test_word_file_with_charts_is_reproducible(built, tmp_path):
         (built / "zh_CN" / "charts-zh.docx").read_bytes()
 
 
+def test_chart_parts_are_made_once_and_kept_for_later_builds(built, monkeypatch):
+    from reportgen.writers import docx_chart
+
+    kept = sorted((built.parent / "cache" / "charts").glob("word-chart-*.parts"))
+    natives = sum(1 for p in (built / "zh_CN" / "charts-zh.docx", built / "en" / "charts-en.docx")
+                  for d in Package(p).drawings() if Package(p).chart(d)[0] is not None)
+    assert len(kept) == natives
+    # A later build (a process of its own: nothing kept in memory) makes only the part whose
+    # kept copy is damaged, and writes the same files.
+    kept[0].write_bytes(b"00000003abc")
+    monkeypatch.setattr(docx_chart, "_PARTS", {})
+    made = []
+    real = docx_chart.chart_space
+    monkeypatch.setattr(docx_chart, "chart_space", lambda *a: made.append(a[0].type) or real(*a))
+    monkeypatch.setenv("REPORTGEN_CACHE", str(built.parent / "cache"))
+    assert main(["-C", str(built.parent), "build", "--format", "docx", "--force", "--jobs", "1",
+                 "--output", "again"]) == 0
+    assert len(made) == 1
+    for name in ("zh_CN/charts-zh.docx", "en/charts-en.docx"):
+        assert (built.parent / "again" / name).read_bytes() == (built / name).read_bytes()
+
+
+def test_a_chart_repeated_under_another_caption_is_made_once(monkeypatch):
+    from reportgen.layout import load_layout
+    from reportgen.model import Caption, Chart
+    from reportgen.writers import docx_chart
+
+    layout = load_layout(Path(__file__).resolve().parents[1], "market-report", "en")
+    chart = Chart("bar", ("A", "B"), (Series("Count", (1.0, 2.0)),))
+    monkeypatch.setattr(docx_chart, "_PARTS", {})
+    made = []
+    real = docx_chart.chart_space
+    monkeypatch.setattr(docx_chart, "chart_space", lambda *a: made.append(a[0]) or real(*a))
+    first = docx_chart.chart_parts(chart, layout, "en-US", "rId1")
+    again = docx_chart.chart_parts(dataclasses.replace(chart, caption=Caption("Figure", 2, ()), alt="Two bars"),
+                                   layout, "en-US", "rId1")
+    assert again == first and len(made) == 1
+    # Other values are another chart.
+    docx_chart.chart_parts(dataclasses.replace(chart, series=(Series("Count", (1.0, 3.0)),)), layout, "en-US", "rId1")
+    assert len(made) == 2
+
+
 @pytest.mark.parametrize("labels,values,expected", [
     (["56.2%", "21.8%"], [0.562, 0.218], "0.0%"),
     (["40.57%"], [0.4057], "0.00%"),

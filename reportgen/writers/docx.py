@@ -62,16 +62,17 @@ class _Ctx:
 
 
 def write_docx(doc: Document, layout: Layout, out: Path, chart_images=None, faces=None,
-               heading_pages: dict[str, int] | None = None) -> None:
+               heading_pages: dict[str, int] | None = None, cache: Path | None = None) -> None:
     """Render `doc` to `out` (write there directly).
 
     `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order.
     `faces` (`fonts.Faces`), when given, are the PDF's faces: the Word file is set in them and
     carries them embedded. `heading_pages` (bookmark key -> page, from the PDF of the same
-    edition) fill the contents' page numbers."""
+    edition) fill the contents' page numbers. `cache`, when given, is a folder where parts
+    made from the document (native charts) are kept for later builds."""
     pres = present(doc, layout, chart_images)
     try:
-        _Writer(doc, layout, pres, faces, heading_pages).write(Path(out))
+        _Writer(doc, layout, pres, faces, heading_pages, cache).write(Path(out))
     except OSError as exc:
         # python-docx reads images and the reference document itself; a file gone or
         # unreadable meanwhile is the user's to fix, not a crash.
@@ -105,9 +106,9 @@ class _Writer(Visitor):
     format_name = "DOCX"
 
     def __init__(self, doc: Document, layout: Layout, pres: Presentation, faces=None,
-                 heading_pages: dict[str, int] | None = None):
+                 heading_pages: dict[str, int] | None = None, cache: Path | None = None):
         super().__init__()
-        self.doc, self.layout, self.pres = doc, layout, pres
+        self.doc, self.layout, self.pres, self.cache = doc, layout, pres, cache
         self.heading_pages = heading_pages
         self.embedded = None
         if faces is not None and not layout.docx_reference:
@@ -616,7 +617,7 @@ class _Writer(Visitor):
         box = self.pres.image_box(block)
         self.shape_id += 1
         inline = add_chart(self.part, block, self.layout, self.pres.lang_tag, box.width, box.height,
-                           self.shape_id, alt_text(block))
+                           self.shape_id, alt_text(block), self.cache)
         keep = [] if (block.caption or block.source) else [x.el("w:keepNext", {"w:val": 0})]
         out = [x.paragraph(self._style("Figure"), [x.run(None, None, x.el("w:drawing", None, inline))], *keep)]
         if block.caption:

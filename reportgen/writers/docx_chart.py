@@ -22,11 +22,14 @@ PDF does (quadrant lines) is placed as a picture instead (`native`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import io
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -605,22 +608,88 @@ def chart_space(chart: Chart, look: Look, sheet: Sheet, workbook_rid: str):
 
 
 def add_chart(document_part, chart: Chart, layout, lang: str, width: float, height: float, shape_id: int,
-              alt: str):
+              alt: str, cache: Path | None = None):
     """Add a chart part and its workbook to the Word package; return the inline `w:drawing`
-    content (`wp:inline`) that shows it `width` x `height` points."""
+    content (`wp:inline`) that shows it `width` x `height` points. `cache` is a folder where
+    the parts made are kept for later builds."""
     package = document_part.package
     chart_name = package.next_partname("/word/charts/chart%d.xml")
     chart_part = Part(chart_name, CT_CHART, b"", package)
     rid = document_part.relate_to(chart_part, RT.CHART)
     number = int(re.search(r"(\d+)\.xml$", str(chart_name)).group(1))
-    sheet = Sheet()
     # The workbook's name follows the chart's: parts are named in document order, so builds agree.
     book = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"), CT_XLSX, b"", package)
     book_rid = chart_part.relate_to(book, RT.PACKAGE)
-    space = chart_space(chart, Look.of(layout, lang, chart), sheet, book_rid)
-    chart_part._blob = etree.tostring(space, xml_declaration=True, encoding="UTF-8", standalone=True)
-    book._blob = sheet.xlsx()
+    chart_part._blob, book._blob = chart_parts(chart, layout, lang, book_rid, cache)
     return inline(rid, width, height, shape_id, alt)
+
+
+# A chart's parts made in this process, by `_parts_key`: a chart repeated in a report, or
+# the same chart in a later build of a watch session, is made once.
+_PARTS: dict[str, tuple[bytes, bytes]] = {}
+_PARTS_KEPT = 256
+
+
+def chart_parts(chart: Chart, layout, lang: str, book_rid: str, cache: Path | None = None) -> tuple[bytes, bytes]:
+    """The chart part's XML and its workbook's bytes.
+
+    Both follow from the chart, the layout's chart look, the language and the workbook's
+    relationship id alone, so they are kept (in this process, and in `cache` when given,
+    verified by their digest) and made again only when one of those changes: making them
+    (chart XML, an XlsxWriter workbook, the palette's colours) costs about 10 ms a chart."""
+    key = _parts_key(chart, layout, lang, book_rid)
+    found = _PARTS.get(key)
+    target = cache / f"word-chart-{key}.parts" if cache is not None else None
+    if found is None and target is not None:
+        found = _read_parts(target)
+    if found is None:
+        sheet = Sheet()
+        space = chart_space(chart, Look.of(layout, lang, chart), sheet, book_rid)
+        found = (etree.tostring(space, xml_declaration=True, encoding="UTF-8", standalone=True), sheet.xlsx())
+        if target is not None:
+            _keep_parts(target, found)
+    if len(_PARTS) >= _PARTS_KEPT:
+        _PARTS.clear()
+    _PARTS[key] = found
+    return found
+
+
+def _parts_key(chart: Chart, layout, lang: str, book_rid: str) -> str:
+    from ..incremental import plain_json, toolkit_hash
+
+    c = layout.colors
+    look = [layout.word_latin, layout.word_east_asia, str(layout.sizes.get("small", 8)), c["text"], c["muted"],
+            c["rule"], *layout.palette]
+    # What the chart part does not print (the caption, source and note are the document's
+    # paragraphs, the alternative text its drawing's) is left out: a chart repeated under
+    # another caption is the same part.
+    drawn = dataclasses.replace(chart, caption=None, source=None, note=None, alt="", width=1.0, height=0.6)
+    text = "\0".join([toolkit_hash(), plain_json(drawn), lang, book_rid, *map(str, look)])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _read_parts(path: Path) -> tuple[bytes, bytes] | None:
+    """A kept pair: the XML's length as 8 decimal digits, the XML, the workbook."""
+    from ..cachefiles import intact
+
+    if not intact(path):
+        return None
+    try:
+        data = path.read_bytes()
+        size = int(data[:8])
+    except (OSError, ValueError):
+        return None
+    return data[8:8 + size], data[8 + size:]
+
+
+def _keep_parts(path: Path, parts: tuple[bytes, bytes]) -> None:
+    from ..cachefiles import save
+
+    xml, book = parts
+    try:
+        save(path, lambda tmp: tmp.write_bytes(b"%08d" % len(xml) + xml + book))
+    except OSError:  # a cache that cannot be written costs time, not correctness
+        pass
 
 
 def inline(rid: str, width: float, height: float, shape_id: int, alt: str):

@@ -9,6 +9,7 @@ what is on disk, `manifest.py` records it, `progress.py` reports it.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import sys
 import time
@@ -90,6 +91,9 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
                 "document": edition.document, "layout": edition.layout, "faces": faces[face_key(edition)],
                 "root": root, "out_dir": out_dir, "formats": stale, "report": edition.spec.id,
                 "locale": edition.locale, "inputs": inputs, "sources": sources,
+                # The tree's digest, from the JSON made once above (the Word file's contents
+                # looks up the PDF layout kept for it).
+                "tree": hashlib.sha256(edition_json(edition).encode("utf-8")).hexdigest(),
                 "locales": list(edition.spec.locales),
                 "shown": {f: display_path(output_path(out_dir, *key, f), root) for f in stale},
                 "previous": {f: previous.get((*key, f)) for f in stale},

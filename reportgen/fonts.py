@@ -423,6 +423,11 @@ def _draw_glyphs(font, order: list[str], weight: int) -> tuple[dict, dict]:
     return glyphs, widths
 
 
+def face_family_name(family: str, latin: bool) -> str:
+    """The family name (name ID 1) a cut face carries: what a Word file's runs name."""
+    return f"Reportgen {family}{' Latin' if latin else ''}"
+
+
 def _setup_face(builder, source, family: str, latin: bool, style: str, weight: int, selection: int,
                 copyright: str) -> None:
     """The vertical metrics, names and OS/2 table of a face cut from `source`: its metrics
@@ -430,7 +435,7 @@ def _setup_face(builder, source, family: str, latin: bool, style: str, weight: i
     Each face gets its own PostScript name: two faces sharing one embed as one."""
     hhea, os2 = source["hhea"], source["OS/2"]
     builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
-    family_name = f"Reportgen {family}{' Latin' if latin else ''}"
+    family_name = face_family_name(family, latin)
     ps_name = f"Reportgen{family.replace(' ', '')}{'Latin' if latin else ''}-{style.replace(' ', '')}"
     builder.setupNameTable({
         "familyName": family_name, "styleName": style, "psName": ps_name,

@@ -72,12 +72,12 @@ def write_edition(job: dict) -> list[Result]:
 
                 pages = write_atomically(target, lambda tmp: write_pdf(doc, layout, faces, tmp, chart_images=images,
                                                                        pages_out=heading_pages))
-                remember_heading_pages(doc, layout, faces, images, root, heading_pages)
+                remember_heading_pages(doc, layout, faces, images, root, heading_pages, job.get("tree"))
             else:
                 from .writers.docx import write_docx
 
                 if "pdf" not in job["formats"]:
-                    heading_pages = pdf_heading_pages(doc, layout, faces, images, root)
+                    heading_pages = pdf_heading_pages(doc, layout, faces, images, root, job.get("tree"))
                 from .fonts import cache_dir
 
                 write_atomically(target, lambda tmp: write_docx(doc, layout, tmp, chart_images=word_images,
@@ -92,16 +92,26 @@ def write_edition(job: dict) -> list[Result]:
     return [results[fmt] for fmt in job["formats"]]
 
 
-def _layout_record(doc: m.Document, layout, faces, images, root: Path) -> Path:
+def tree_digest(doc: m.Document) -> str:
+    """sha256 of the resolved tree without locations (`incremental.tree_json`)."""
+    import hashlib
+
+    from .incremental import tree_json
+
+    return hashlib.sha256(tree_json(doc).encode("utf-8")).hexdigest()
+
+
+def _layout_record(doc: m.Document, layout, faces, images, root: Path, tree: str | None = None) -> Path:
     """Where the heading pages of this edition's PDF layout are kept: named by everything the
-    layout depends on (the resolved tree, the layout, the font faces, the images, reportgen)."""
+    layout depends on (the resolved tree, the layout, the font faces, the images, reportgen).
+    `tree` is the tree's `tree_digest` when the caller has it."""
     import hashlib
 
     from .fonts import cache_dir
-    from .incremental import file_digest, image_paths, toolkit_hash, tree_json
+    from .incremental import file_digest, image_paths, toolkit_hash
 
     digest = hashlib.sha256()
-    for part in (toolkit_hash(), tree_json(doc), repr(layout), str(faces.regular), str(faces.bold),
+    for part in (toolkit_hash(), tree or tree_digest(doc), repr(layout), str(faces.regular), str(faces.bold),
                  *map(str, images)):
         digest.update(part.encode("utf-8") + b"\0")
     for path in sorted(set(image_paths(doc))):
@@ -109,20 +119,21 @@ def _layout_record(doc: m.Document, layout, faces, images, root: Path) -> Path:
     return cache_dir(root) / "layout" / f"pages-{digest.hexdigest()[:32]}.json"
 
 
-def remember_heading_pages(doc: m.Document, layout, faces, images, root: Path, pages: dict[str, int]) -> None:
+def remember_heading_pages(doc: m.Document, layout, faces, images, root: Path, pages: dict[str, int],
+                           tree: str | None = None) -> None:
     """Keep the heading pages of a PDF just written, for a later Word-only build of the same edition."""
     import json
 
     from .cachefiles import save
 
     try:
-        record = _layout_record(doc, layout, faces, images, root)
+        record = _layout_record(doc, layout, faces, images, root, tree)
         save(record, lambda tmp: tmp.write_text(json.dumps(pages, sort_keys=True), encoding="utf-8"))
     except OSError:  # a cache that cannot be written costs time, not correctness
         pass
 
 
-def pdf_heading_pages(doc: m.Document, layout, faces, images, root: Path) -> dict[str, int]:
+def pdf_heading_pages(doc: m.Document, layout, faces, images, root: Path, tree: str | None = None) -> dict[str, int]:
     """The page of each heading in the PDF of this edition, when only the Word file is asked
     for: kept from an earlier PDF build of exactly these inputs, or laid out now into a
     scratch file. Empty when the PDF cannot be laid out (the Word file is still written,
@@ -132,7 +143,8 @@ def pdf_heading_pages(doc: m.Document, layout, faces, images, root: Path) -> dic
 
     from .cachefiles import intact
 
-    record = _layout_record(doc, layout, faces, images, root)
+    tree = tree or tree_digest(doc)
+    record = _layout_record(doc, layout, faces, images, root, tree)
     if intact(record):
         try:
             pages = json.loads(record.read_text(encoding="utf-8"))
@@ -148,7 +160,7 @@ def pdf_heading_pages(doc: m.Document, layout, faces, images, root: Path) -> dic
             write_pdf(doc, layout, faces, Path(folder) / "layout.pdf", chart_images=images, pages_out=pages)
         except ReportgenError:
             return {}
-    remember_heading_pages(doc, layout, faces, images, root, pages)
+    remember_heading_pages(doc, layout, faces, images, root, pages, tree)
     return pages
 
 

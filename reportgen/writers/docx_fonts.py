@@ -54,12 +54,12 @@ def embedded_faces(faces, text: str) -> EmbeddedFaces:
     A build's faces hold every character of all the editions it writes; the cut makes what an
     edition embeds depend on that edition alone (the same file whatever else is built), and
     is kept beside the faces in the font cache."""
-    from ..fonts import BASE_CHARS
+    from ..fonts import BASE_CHARS, face_family_name
 
-    chars = "".join(sorted({c for c in text if not c.isspace()} | BASE_CHARS))
+    chars = "".join(sorted({c for c in set(text) if not c.isspace()} | BASE_CHARS))
     regular = _cut(Path(faces.regular), chars)
     bold = _cut(Path(faces.bold), chars)
-    return EmbeddedFaces(family_name(regular), regular, bold)
+    return EmbeddedFaces(face_family_name(faces.family, faces.latin), regular, bold)
 
 
 def _cut(face: Path, chars: str) -> bytes:
@@ -101,16 +101,6 @@ def _subset(face: Path, chars: str) -> bytes:
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
-
-
-def family_name(data: bytes) -> str:
-    """The family name (name ID 1) of a TrueType face: the name Word matches runs against."""
-    import io
-
-    from fontTools.ttLib import TTFont
-
-    with TTFont(io.BytesIO(data), lazy=True) as font:
-        return font["name"].getDebugName(1)
 
 
 def font_key(data: bytes) -> str:

@@ -100,10 +100,13 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
             })
         jobs = jobs or os.cpu_count() or 1
         if jobs > 1 and 1 < len(work) < jobs:
-            # Each edition's formats side by side. A single edition is written here, as with
-            # --jobs 1: a pool's start and the charts each worker would draw again cost more
-            # than writing its PDF and DOCX at once saves.
+            # Each edition's formats side by side.
             work = [{**job, "formats": [fmt]} for job in work for fmt in job["formats"]]
+        elif jobs > 1 and len(work) == 1:
+            # A single edition is written here, with no pool (its start, and the charts each
+            # worker would draw again, cost more than they save), its Word file in a forked
+            # process beside the PDF (see workers.write_edition).
+            work = [{**work[0], "side_by_side": True}]
         progress = progress or Progress(0, log)
         progress.start(len(work))
         if work:

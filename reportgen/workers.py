@@ -62,34 +62,129 @@ def write_edition(job: dict) -> list[Result]:
         return [failure(job, fmt, exc, cache_dir(root) / "charts") for fmt in job["formats"]]
     results = {}
     heading_pages: dict[str, int] = {}
-    # The PDF first: the Word file's contents prints the page of each heading as the PDF
-    # laid it out.
-    for fmt in sorted(job["formats"], key=lambda f: f != "pdf"):
-        target = output_path(job["out_dir"], job["report"], job["locale"], fmt)
-        try:
+    beside = None
+    if job.get("side_by_side") and set(job["formats"]) == {"pdf", "docx"} and hasattr(os, "fork"):
+        # The Word file in a process of its own while the PDF is laid out here: it takes the
+        # PDF's pages only for its contents, made last (see write_docx).
+        beside = _WordBeside(job, images, word_images)
+    try:
+        # The PDF first: the Word file's contents prints the page of each heading as the PDF
+        # laid it out.
+        for fmt in sorted(job["formats"], key=lambda f: f != "pdf"):
             if fmt == "pdf":
-                from .writers.pdf import write_pdf
-
-                pages = write_atomically(target, lambda tmp: write_pdf(doc, layout, faces, tmp, chart_images=images,
-                                                                       pages_out=heading_pages))
-                remember_heading_pages(doc, layout, faces, images, root, heading_pages, job.get("tree"))
+                results[fmt] = _write_pdf(job, images, heading_pages)
+            elif beside is not None:
+                results[fmt] = beside.finish(heading_pages)
             else:
-                from .writers.docx import write_docx
-
                 if "pdf" not in job["formats"]:
                     heading_pages = pdf_heading_pages(doc, layout, faces, images, root, job.get("tree"))
-                from .fonts import cache_dir
-
-                write_atomically(target, lambda tmp: write_docx(doc, layout, tmp, chart_images=word_images,
-                                                                faces=faces, heading_pages=heading_pages or None,
-                                                                cache=cache_dir(root) / "charts"))
-                pages = 0
-            results[fmt] = Result(job["report"], job["locale"], fmt, job["shown"][fmt], "built", pages,
-                                  sha256_file(target), inputs=job["inputs"], sources=job["sources"],
-                                  locales=job["locales"], draft=doc.meta.draft)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes this format's entry
-            results[fmt] = failure(job, fmt, exc, target.parent)
+                results[fmt] = _write_word(job, word_images, heading_pages or None)
+    except BaseException:
+        if beside is not None:
+            beside.stop()
+        raise
     return [results[fmt] for fmt in job["formats"]]
+
+
+def _write_pdf(job: dict, images: list, heading_pages: dict) -> Result:
+    """Write the PDF (filling `heading_pages`); its entry, or the failure's."""
+    from .writers.pdf import write_pdf
+
+    doc, layout, faces = job["document"], job["layout"], job["faces"]
+    target = output_path(job["out_dir"], job["report"], job["locale"], "pdf")
+    try:
+        pages = write_atomically(target, lambda tmp: write_pdf(doc, layout, faces, tmp, chart_images=images,
+                                                               pages_out=heading_pages))
+        remember_heading_pages(doc, layout, faces, images, job["root"], heading_pages, job.get("tree"))
+        return _built(job, "pdf", target, pages)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes this format's entry
+        return failure(job, "pdf", exc, target.parent)
+
+
+def _write_word(job: dict, word_images: list, heading_pages) -> Result:
+    """Write the Word file; its entry, or the failure's. `heading_pages` as write_docx takes them."""
+    from .fonts import cache_dir
+    from .writers.docx import write_docx
+
+    doc, layout, faces = job["document"], job["layout"], job["faces"]
+    target = output_path(job["out_dir"], job["report"], job["locale"], "docx")
+    try:
+        write_atomically(target, lambda tmp: write_docx(doc, layout, tmp, chart_images=word_images, faces=faces,
+                                                        heading_pages=heading_pages,
+                                                        cache=cache_dir(job["root"]) / "charts"))
+        return _built(job, "docx", target, 0)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes this format's entry
+        return failure(job, "docx", exc, target.parent)
+
+
+def _built(job: dict, fmt: str, target: Path, pages: int) -> Result:
+    return Result(job["report"], job["locale"], fmt, job["shown"][fmt], "built", pages, sha256_file(target),
+                  inputs=job["inputs"], sources=job["sources"], locales=job["locales"],
+                  draft=job["document"].meta.draft)
+
+
+class _WordBeside:
+    """An edition's Word file written in a forked process while this one writes its PDF.
+
+    The child makes the whole file but its contents, then waits for the PDF's heading pages
+    (sent by `finish`), and sends back its entry. An interrupt here stops it (`stop`): it
+    unwinds as a pool worker does, removing its temporary file, and the earlier file stays."""
+
+    def __init__(self, job: dict, images: list, word_images: list):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        pages_in, self.pages_out = context.Pipe(duplex=False)
+        self.result_in, result_out = context.Pipe(duplex=False)
+        self.job = job
+        self.process = context.Process(target=_word_child, args=(job, word_images, pages_in, result_out),
+                                       daemon=True)
+        self.process.start()
+        # Only the child keeps its ends: a child that dies unblocks `finish` (EOF).
+        pages_in.close()
+        result_out.close()
+
+    def finish(self, heading_pages: dict) -> Result:
+        try:
+            self.pages_out.send(dict(heading_pages))
+        except OSError:
+            pass  # the child is gone: its end of the story is read below
+        self.pages_out.close()
+        try:
+            result = self.result_in.recv()
+        except (EOFError, OSError):
+            result = None
+        self.process.join()
+        if isinstance(result, Result):
+            return result
+        target = output_path(self.job["out_dir"], self.job["report"], self.job["locale"], "docx")
+        return failure(self.job, "docx", RuntimeError(f"the Word writer's process ended with status "
+                                                      f"{self.process.exitcode}"), target.parent)
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(timeout=30)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _word_child(job: dict, word_images: list, pages_in, result_out) -> None:
+    global _busy
+    _in_worker()
+    _busy = True
+
+    def pages():
+        try:
+            return pages_in.recv() or None
+        except (EOFError, OSError):
+            return None
+
+    try:
+        result_out.send(_write_word(job, word_images, pages))
+    except SystemExit:
+        os._exit(130)
 
 
 def tree_digest(doc: m.Document) -> str:

@@ -525,3 +525,77 @@ def test_cache_files_another_build_is_writing_are_kept(tmp_path, monkeypatch, ca
     err = capsys.readouterr().err
     assert status == 0 and "internal error" not in err, err
     assert writing.exists() and not left.exists()
+
+
+# ---------------------------------------------------------------- one edition, its Word file beside its PDF
+
+
+def test_one_editions_word_file_is_written_beside_its_pdf_with_the_same_bytes(tmp_path, monkeypatch):
+    """With more than one job, a single edition's Word file is written in a forked process
+    while the PDF is laid out; the files are those of `--jobs 1`."""
+    from reportgen.writers import docx as docx_writer
+
+    project = project_of_two(tmp_path)
+    out = project / "output"
+    assert build(project, "s", "--jobs", "1") == 0
+    alone = reports(out)
+    real, pids = docx_writer.write_docx, tmp_path / "pids"
+
+    def traced(*a, **kw):
+        with pids.open("a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real(*a, **kw)
+
+    monkeypatch.setattr(docx_writer, "write_docx", traced)
+    assert build(project, "s", "--jobs", "2", "--force") == 0
+    assert reports(out) == alone
+    assert pids.read_text().split() != [str(os.getpid())], "the Word file was written in this process"
+    assert all(e["status"] == "built" for e in entries(out).values())
+    assert_manifest_true(out)
+
+
+def test_a_word_writer_bug_beside_the_pdf_keeps_the_earlier_file(tmp_path, monkeypatch, capsys):
+    from reportgen.writers import docx as docx_writer
+
+    project = project_of_two(tmp_path)
+    out = project / "output"
+    assert build(project, "s", "--jobs", "2") == 0
+    before = reports(out)
+
+    def broken(doc, layout, path, **kw):
+        Path(path).write_bytes(b"PK half a file")
+        raise RuntimeError("the writer fell over")
+
+    monkeypatch.setattr(docx_writer, "write_docx", broken)
+    assert build(project, "s", "--jobs", "2", "--force") == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "RuntimeError: the writer fell over" in err
+    found = entries(out)
+    assert found[("s", "zh_CN", "docx")]["status"] == "stale" and found[("s", "zh_CN", "pdf")]["status"] == "built"
+    assert reports(out) == before
+    assert_manifest_true(out)
+    assert not temporaries(out)
+
+
+@pytest.mark.parametrize("to", ["process", "group"])
+def test_an_interrupt_stops_the_word_file_written_beside_the_pdf(tmp_path, to):
+    project = project_of_two(tmp_path)
+    out = project / "output"
+    assert build(project, "s", "--jobs", "1") == 0
+    before = reports(out)
+    process, marker = start(project, "hang", "s", "--jobs", "2", "--force")
+    wait_for(marker, process)
+    if to == "group":
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err.decode()
+    assert b"Traceback" not in err and b"interrupted" in err
+    assert reports(out) == before
+    assert_manifest_true(out)
+    assert not temporaries(out), "the Word process left a partial file"
+    # No Word writer is left running (a forked child shows its parent's command line).
+    time.sleep(0.5)
+    ps = subprocess.run(["ps", "-eo", "args="], capture_output=True, text=True).stdout
+    assert str(marker) not in ps

@@ -62,13 +62,14 @@ class _Ctx:
 
 
 def write_docx(doc: Document, layout: Layout, out: Path, chart_images=None, faces=None,
-               heading_pages: dict[str, int] | None = None, cache: Path | None = None) -> None:
+               heading_pages=None, cache: Path | None = None) -> None:
     """Render `doc` to `out` (write there directly).
 
     `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order.
     `faces` (`fonts.Faces`), when given, are the PDF's faces: the Word file is set in them and
     carries them embedded. `heading_pages` (bookmark key -> page, from the PDF of the same
-    edition) fill the contents' page numbers. `cache`, when given, is a folder where parts
+    edition) fill the contents' page numbers; it may be a function giving them (or None),
+    called once, after the body is made: the Word file is then made while the PDF is laid out. `cache`, when given, is a folder where parts
     made from the document (native charts) are kept for later builds."""
     pres = present(doc, layout, chart_images)
     try:
@@ -106,10 +107,10 @@ class _Writer(Visitor):
     format_name = "DOCX"
 
     def __init__(self, doc: Document, layout: Layout, pres: Presentation, faces=None,
-                 heading_pages: dict[str, int] | None = None, cache: Path | None = None):
+                 heading_pages=None, cache: Path | None = None):
         super().__init__()
         self.doc, self.layout, self.pres, self.cache = doc, layout, pres, cache
-        self.heading_pages = heading_pages
+        self._pages_given = heading_pages
         self.embedded = None
         if faces is not None and not layout.docx_reference:
             # Every character the file prints: the document, and the header and footer text.
@@ -143,8 +144,15 @@ class _Writer(Visitor):
         front = self._cover()
         if self.doc.front:
             front += self._break_before(self._blocks(self.doc.front, ctx))
-        front += self._toc()
         regions = self._regions(ctx)
+        # Only now the PDF's pages: everything above is made without them.
+        given = self._pages_given
+        self.heading_pages = given() if callable(given) else given
+        front += self._toc()
+        # Chapters the PDF ran on below the text before them (`chapter_break: auto` or `none`)
+        # continue on the same page here too, so both formats break pages alike.
+        run_on = {k[len(RUN_ON):] for k in (self.heading_pages or {}) if k.startswith(RUN_ON)}
+        run_on_regions = {i for i, key in enumerate(self.region_keys) if key in run_on}
         regions[-1][2].extend(self._closing(ctx))  # the closing page ends the last region
 
         # Word sections: cover + front matter + contents first (blank first page for the
@@ -165,7 +173,7 @@ class _Writer(Visitor):
             nodes += elements
             last = i == len(regions) - 1
             sectPr = sentinel if last else self._section_break(nodes, sentinel)
-            if i in self.run_on_regions:
+            if i in run_on_regions:
                 DocxSection(sectPr, self.part).start_type = WD_SECTION.CONTINUOUS
                 # The heading style starts a page; this chapter's heading does not.
                 heading = next((e for e in elements if e.tag == qn("w:p") and e.xpath("w:pPr/w:pStyle")), None)
@@ -208,27 +216,23 @@ class _Writer(Visitor):
     def _regions(self, ctx: _Ctx) -> list:
         """(kind, heading text, elements) per running-head region: each chapter, each part page."""
         regions = []
-
-        # Chapters the PDF ran on below the text before them (`chapter_break: auto` or `none`)
-        # continue on the same page here too, so both formats break pages alike.
-
-        run_on = {k[len(RUN_ON):] for k in (self.heading_pages or {}) if k.startswith(RUN_ON)}
-        self.run_on_regions: set[int] = set()
+        self.region_keys: list[str | None] = []  # per region: its chapter's contents key
 
         def chapter(section):
             running = (section.heading_text, self._heading_style(section)[1].replace("heading", "Heading"))
-            if self.pres.entry(section).key in run_on:
-                self.run_on_regions.add(len(regions))
+            self.region_keys.append(self.pres.entry(section).key)
             return ("chapter", running, self.visit(section, ctx))
 
         for section in self.doc.sections:
             if section.kind == "part":
+                self.region_keys.append(None)
                 regions.append(("part", None, self.visit(section, ctx, children=False)))
                 for child in section.children:
                     regions.append(chapter(child))
             else:
                 regions.append(chapter(section))
         if not regions:
+            self.region_keys.append(None)
             regions.append(("chapter", "", []))
         for _, _, elements in regions:
             if not elements or elements[-1].tag != qn("w:p"):

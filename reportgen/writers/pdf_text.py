@@ -250,25 +250,30 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
         # The commonest difference (a justified CJK line's spread) becomes the character
         # spacing (Tc); the others are TJ numbers (in 1/1000 of the size, negated).
         gaps = [b - a - widths.get(c, default) * scale for a, b, c in zip(xs, xs[1:], map(ord, text))]
+        limit = 0.01 * scale
         tc = 0.0
+        jumps = None
         if len(gaps) > 3:
-            rounded = [round(g, 4) for g in gaps]
-            first = rounded[0]
-            if rounded.count(first) * 2 > len(rounded):  # the usual line: one spacing throughout
-                tc = first
-            else:
-                common, count = Counter(rounded).most_common(1)[0]
-                if count * 2 > len(rounded):
-                    tc = common
+            # The usual line has one spacing throughout (a justified CJK line's spread, or
+            # none): the first gap's, when more than half the gaps share it.
+            first = round(gaps[0], 4)
+            jumps = [(k + 1, (first - g) / scale) for k, g in enumerate(gaps) if g - first > limit or first - g > limit]
+            if len(jumps) * 2 >= len(gaps):
+                # Else the commonest spacing: the fewest glyphs then need a number of their own
+                # (a mixed line's Latin letters, set close, or its Han characters, spread).
+                rounded = [round(g, 4) for g in gaps]
+                first = Counter(rounded).most_common(1)[0][0]
+                jumps = None
+            tc = first
         if tc != state["tc"]:
             out.append(f"{fp_str(tc)} Tc")
             state["tc"] = tc
         # The glyphs that do not start where the spacing leaves the pen, and by how much.
-        limit = 0.01 * scale
-        jumps = [(k + 1, (tc - g) / scale) for k, g in enumerate(gaps) if g - tc > limit or tc - g > limit]
+        if jumps is None:
+            jumps = [(k + 1, (tc - g) / scale) for k, g in enumerate(gaps) if g - tc > limit or tc - g > limit]
         j = 0
         k = 0
-        for subset, data in font.splitString(text, doc):
+        for subset, data in _split(font, text, doc):
             key = (face, subset)
             name = names.get(key)
             if name is None:
@@ -321,6 +326,30 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
             canv.linkRect("", href[1:], rect, relative=1, thickness=0)
         else:
             canv.linkURL(href, rect, relative=1, thickness=0)
+
+
+def _split(font, text: str, doc) -> list:
+    """`font.splitString(text, doc)`: the text as (subset, bytes) runs, each byte a glyph's
+    code in its subset. Once every character of `text` has its code in this document (the
+    common case after the first pages), they are read from ReportLab's own assignments
+    without its per-character loop; otherwise ReportLab assigns them."""
+    state = font.state.get(doc)
+    if state is None:
+        return font.splitString(text, doc)
+    assignments = state.assignments
+    try:
+        codes = [assignments[c] for c in map(ord, text)]
+    except KeyError:  # a character new to this document (or a no-break space, which ReportLab maps)
+        return font.splitString(text, doc)
+    subset = codes[0] >> 8 if codes else 0
+    if all(n >> 8 == subset for n in codes):
+        return [(subset, bytes([n & 0xFF for n in codes]))] if codes else []
+    out, start = [], 0
+    for i in range(1, len(codes) + 1):
+        if i == len(codes) or codes[i] >> 8 != codes[start] >> 8:
+            out.append((codes[start] >> 8, bytes([n & 0xFF for n in codes[start:i]])))
+            start = i
+    return out
 
 
 def _advance_xs(text: str, face: str, size: float) -> list:

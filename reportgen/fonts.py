@@ -115,7 +115,7 @@ def faces_for_variants(family: str, text: str, root: Path, variants: set[bool],
     path, index = source_path(family)
     wanted = frozenset(c for c in set(text) | BASE_CHARS if not c.isspace() or c == " ")
     folder = cache_dir(root) / "fonts"
-    chosen, missing = {}, {}
+    chosen, missing, donors = {}, {}, {}
     for latin in sorted(variants):
         variant = "latin" if latin else "cjk"
         key = hashlib.sha256(
@@ -129,8 +129,13 @@ def faces_for_variants(family: str, text: str, root: Path, variants: set[bool],
         chosen[latin] = files
         if not all(intact(p) for p in files.values()):
             missing[latin] = files
+            # An edit that brings a few new characters: the glyphs an earlier face holds
+            # are taken from it, only the new ones drawn (the face is the same either way).
+            donor = _nearest(folder, slug, wanted)
+            if donor is not None:
+                donors[latin] = donor
     if missing:
-        _make_faces(path, index, family, wanted, missing, jobs)
+        _make_faces(path, index, family, wanted, missing, jobs, donors)
     out = {}
     if emphasis is None:
         italics = wanted
@@ -290,6 +295,21 @@ def _make_italic(family: str, latin: bool, weight_name: str, source: Path, varia
     save(target, lambda tmp: face.save(str(tmp)))
 
 
+def _nearest(folder: Path, slug: str, wanted) -> dict | None:
+    """The cached regular and bold faces of this family and variant that hold the most of the
+    wanted characters (at least half of them), to take glyphs from."""
+    if not folder.exists():
+        return None
+    best, most = None, len(wanted) // 2
+    for regular in sorted(folder.glob(f"{slug}-regular-*.ttf")):
+        bold = regular.with_name(regular.name.replace("-regular-", "-bold-"))
+        if intact(regular) and intact(bold):
+            held = len(wanted & _cmap_chars(regular))
+            if held > most:
+                best, most = {"regular": regular, "bold": bold}, held
+    return best
+
+
 def _covering(folder: Path, slug: str, wanted) -> dict | None:
     """Cached regular and bold faces of this family and variant that hold every wanted character."""
     if not folder.exists():
@@ -356,9 +376,11 @@ def _proportional(font, cmap: dict) -> dict:
 PROPORTIONAL = [0x2018, 0x2019, 0x201C, 0x201D, 0x2026]
 
 
-def _make_faces(path: Path, index: int, family: str, wanted, targets: dict, jobs: int = 1) -> None:
+def _make_faces(path: Path, index: int, family: str, wanted, targets: dict, jobs: int = 1,
+                donors: dict | None = None) -> None:
     """Cut the faces for each variant in `targets` ({latin: {weight: path}}), drawing each
-    glyph once per weight.
+    glyph once per weight; a glyph that a face in `donors` ({latin: {weight: path}}, cut
+    earlier from the same source) holds is taken from there, as it was drawn.
 
     The source is read as it is, lazily, not subset first: its glyphs are drawn again as
     TrueType outlines anyway, so a subset's work (and CFF subroutine pruning) is wasted.
@@ -384,7 +406,12 @@ def _make_faces(path: Path, index: int, family: str, wanted, targets: dict, jobs
         # A forked helper opens the source itself: a lazily read font seeks in its file,
         # and two processes must not share one file position.
         source = source or TTFont(path, fontNumber=index, lazy=True)
-        glyphs, widths = _draw_glyphs(source, order, WEIGHTS[weight_name])
+        glyphs, widths = _donated(donors, weight_name, order)
+        drawn = [name for name in order if name not in glyphs]
+        if drawn:
+            more, more_widths = _draw_glyphs(source, drawn, WEIGHTS[weight_name])
+            glyphs.update(more)
+            widths.update(more_widths)
         for latin, files in targets.items():
             _save_face(source, family, latin, weight_name, WEIGHTS[weight_name], order, cmaps[latin], glyphs,
                        widths, files[weight_name])
@@ -404,6 +431,25 @@ def _make_faces(path: Path, index: int, family: str, wanted, targets: dict, jobs
             helper.join()
     if helper is not None and helper.exitcode != 0:
         cut("bold", font)  # the helper failed (out of memory, killed): the faces are still made
+
+
+def _donated(donors: dict | None, weight_name: str, order: list[str]) -> tuple[dict, dict]:
+    """The glyphs of `order` (and their advances) that the donor faces of `weight_name` hold."""
+    from fontTools.ttLib import TTFont
+
+    glyphs, widths = {}, {}
+    for files in (donors or {}).values():
+        try:
+            donor = TTFont(files[weight_name])
+            table, metrics = donor["glyf"], donor["hmtx"]
+            for name in order:
+                if name not in glyphs and name in table:
+                    glyph = table[name]
+                    glyph.expand(table)  # its bounds, for the side bearing, as a drawn glyph has them
+                    glyphs[name], widths[name] = glyph, metrics[name][0]
+        except Exception:  # noqa: BLE001 - an unreadable donor only means drawing more glyphs
+            continue
+    return glyphs, widths
 
 
 def _draw_glyphs(font, order: list[str], weight: int) -> tuple[dict, dict]:

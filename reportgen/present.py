@@ -464,6 +464,9 @@ def text_looks(layout: Layout, has_parts: bool = False) -> dict[str, TextLook]:
     for level, (before, after) in {1: (0, 16), 2: (16, 8), 3: (12, 6), 4: (10, 4)}.items():
         size = s[f"h{level}"]
         looks[f"h{level}"] = TextLook(size, size * 1.4, before, after, bold=True)
+    # A chapter run on below the text before it (`chapter_break: auto` or `none`) is set apart
+    # from it; at a page's top the space is dropped.
+    looks["h1-run-on"] = replace(looks["h1"], before=s["h1"] * 1.8)
     looks["toc-title"] = replace(looks["h1"])
     toc = TextLook(body, body * 1.9, right_indent=body * 2.5)
     levels = [replace(toc, before=body * 0.6, bold=True)] + [replace(toc, left_indent=body * 2 * n)

@@ -236,6 +236,31 @@ def test_line_spacing_and_paragraph_spacing_equal_the_pdfs(edition):
     assert round(writer.style("body").leading, 2) == round(writer.layout.line_spacing * writer.layout.sizes["body"], 2)
 
 
+def test_a_chapter_run_on_below_text_is_set_apart_as_in_the_pdf(edition):
+    """`chapter_break: auto` runs short chapters on; the PDF sets such a heading apart from the
+    text above it, and so must Word, or its pages drift from the PDF's."""
+    from reportgen.present import RUN_ON
+
+    doc, layout, faces, pages, _, docx_path = edition
+    run_on = {k[len(RUN_ON):] for k in pages if k.startswith(RUN_ON)}
+    assert run_on, "the test document should have a chapter run on"
+    looks = present(doc, layout).looks
+    seen = set()
+    for p in xml(docx_path, "word/document.xml").iter(f"{W}p"):
+        mark = p.find(f"{W}bookmarkStart")
+        if style_of(p) != "Heading1" or mark is None:
+            continue
+        key = mark.get(f"{W}name")
+        spacing, page_break = p.find(f"{W}pPr/{W}spacing"), p.find(f"{W}pPr/{W}pageBreakBefore")
+        if key in run_on:
+            seen.add(key)
+            assert page_break is not None and page_break.get(f"{W}val") == "0", key
+            assert int(spacing.get(f"{W}before")) == round(looks["h1-run-on"].before * 20) > 0, key
+        else:  # it opens a page, as the style says
+            assert page_break is None and spacing is None, key
+    assert seen == run_on
+
+
 def test_table_cell_padding_equals_the_pdfs(edition):
     doc, layout, *_, docx_path = edition
     body = xml(docx_path, "word/document.xml")

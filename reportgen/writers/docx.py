@@ -175,10 +175,14 @@ class _Writer(Visitor):
             sectPr = sentinel if last else self._section_break(nodes, sentinel)
             if i in run_on_regions:
                 DocxSection(sectPr, self.part).start_type = WD_SECTION.CONTINUOUS
-                # The heading style starts a page; this chapter's heading does not.
+                # The heading style starts a page; this chapter's heading does not, and is set
+                # apart from the text before it as in the PDF.
                 heading = next((e for e in elements if e.tag == qn("w:p") and e.xpath("w:pPr/w:pStyle")), None)
                 if heading is not None:
-                    x.put(heading.get_or_add_pPr(), x.el("w:pageBreakBefore", {"w:val": "0"}), x.PPR_ORDER)
+                    ppr = heading.get_or_add_pPr()
+                    x.put(ppr, x.el("w:pageBreakBefore", {"w:val": "0"}), x.PPR_ORDER)
+                    look = self.pres.looks["h1-run-on"]
+                    x.put(ppr, x.spacing(look.before, look.after), x.PPR_ORDER)
             # Footers are inherited from the first body section; headers differ.
             self._headers(DocxSection(sectPr, self.part), section_title=title if kind == "chapter" else None,
                           footer=i == 0)

@@ -670,7 +670,7 @@ class _Writer(Visitor):
             if level == 1 and self.layout.chapter_break != "page":
                 # A chapter that runs on after another is set apart from it (at a page's top
                 # ReportLab drops the space).
-                style = self.style("h1", spaceBefore=self.layout.sizes["h1"] * 1.8)
+                style = self.style("h1", spaceBefore=self.pres.looks["h1-run-on"].before)
             out.append(Heading(text, style, chapter=level == 1,
                                rule=self.color["primary"] if level == 1 else None, **common))
             out += self._floats(self._blocks(sec.blocks, width, self.style("body")))

@@ -191,7 +191,8 @@ def test_hyperlink_and_picture(written):
 def test_header_footer_fields_and_cover(written):
     with zipfile.ZipFile(written) as z:
         headers = "".join(z.read(n).decode() for n in z.namelist() if re.match(r"word/(header|footer)\d+", n))
-    for instr in ("PAGE", "NUMPAGES", 'STYLEREF "Heading 1"'):
+    # The running head names the last chapter heading on its page (`\\l`), as the PDF's does.
+    for instr in ("PAGE", "NUMPAGES", 'STYLEREF "Heading 1" \\l'):
         assert f" {instr} " in headers
     assert "第 " in headers and "2025 年医疗大模型品牌推荐" in headers
     assert "<w:titlePg/>" in part(written, "word/document.xml")
@@ -290,7 +291,7 @@ def test_chapters_nest_under_parts(tmp_path):
     assert '<w:outlineLvl w:val="0"/>' in chapter_style  # collected by the TOC field's \u
     with zipfile.ZipFile(out) as z:
         headers = "".join(z.read(n).decode() for n in z.namelist() if re.match(r"word/header\d+", n))
-    assert ' STYLEREF "Heading 2" ' in headers and ' STYLEREF "Chapter Heading 1" ' in headers
+    assert ' STYLEREF "Heading 2" \\l ' in headers and ' STYLEREF "Chapter Heading 1" \\l ' in headers
 
 
 def test_unknown_nodes_are_reported_where_they_were_written(tmp_path):

@@ -389,7 +389,10 @@ class _Writer(Visitor):
         if running is None:  # part pages and the front matter have no running chapter
             return []
         title, style_name = running
-        return x.field(f'STYLEREF "{style_name}"', [self._run(title)])
+        # `\l`: the last chapter heading on the page, as the PDF's header names it (a page
+        # where a chapter runs on below another's end names the new one). The cached result
+        # is the section's own chapter.
+        return x.field(f'STYLEREF "{style_name}" \\l', [self._run(title)])
 
     # ------------------------------------------------------------ inline runs
 

@@ -58,8 +58,26 @@ def _code_digest() -> str:
 FORMATS = ("png", "svg")  # a picture at DPI, or vector drawing with its text kept as text
 
 
+# chart_key's answers in this process, by the identity of the (frozen) chart and the layout:
+# a build asks for each chart's file name when it looks for undrawn charts and again when it
+# writes, for the PDF and the Word file.
+_KEYS: dict = {}
+
+
 def chart_key(chart: Chart, layout: Layout, faces: Faces, fmt: str = "png") -> str:
     """The sha256 of everything the drawing depends on; its file name is made from it."""
+    memo = (id(chart), id(layout), faces.family, faces.latin, fmt, FORMAT_VERSION)
+    found = _KEYS.get(memo)
+    if found is not None and found[0] is chart and found[1] is layout:
+        return found[2]
+    if len(_KEYS) > 4096:
+        _KEYS.clear()
+    key = _chart_key(chart, layout, faces, fmt)
+    _KEYS[memo] = (chart, layout, key)
+    return key
+
+
+def _chart_key(chart: Chart, layout: Layout, faces: Faces, fmt: str) -> str:
     # The faces count by what they draw (family, variant, how they were made), not by file:
     # a face cut for more characters draws these ones identically.
     payload = {

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import re
 import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -94,6 +95,10 @@ def too_long(count: int, what: str = "this paragraph", limit: int | None = None)
             f"paragraphs (or raise the limit with {PARAGRAPH_LIMIT_ENV})")
 
 
+# Every character `bad_character` refuses, for one search over a whole text.
+_SUSPECT = re.compile("[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ufdd0-\ufdef]")
+
+
 def bad_character(ch: str) -> str:
     """Why `ch` cannot reach a writer ('' when it can): XML (Word) and PDF text hold no
     control characters but tab and newline, no surrogates and no non-characters."""
@@ -151,7 +156,15 @@ class _Checker:
         if not isinstance(text, str):
             self.error(loc, f"{what} should be text, not {type(text).__name__}")
             return
-        for ch in set(text):
+        chars = set(text)
+        # Only the characters that may be a problem are looked at one by one, in the order
+        # the text has them: almost always none.
+        suspects = set(_SUSPECT.findall(text))
+        if printed and self.glyphs is not None:
+            suspects |= chars - self.glyphs - self.reported
+        if not suspects:
+            return
+        for ch in dict.fromkeys(c for c in text if c in suspects):
             why = bad_character(ch)
             if why:
                 self.error(loc, f"{why} in {what} (after data and expressions are put in); "

@@ -24,14 +24,20 @@ def _tuples(value):
     return value
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # per node class: its fields, looked up once
+
+
 class _Node:
     """Sequences given as lists are kept as tuples, so a node cannot change after it is made."""
 
     def __post_init__(self):
-        for f in fields(self):
-            value = getattr(self, f.name)
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:
+            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))
+        for name in names:
+            value = getattr(self, name)
             if isinstance(value, list):
-                object.__setattr__(self, f.name, _tuples(value))
+                object.__setattr__(self, name, _tuples(value))
 
 
 _frozen = dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import model as m
 from . import source as src
-from .check import too_long
+from .check import paragraph_limit, too_long
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
 from .files import check_project_file, limit_bytes, limit_hint, name_problem, open_project_file, show_name
 from .layout import CLOSING_PARTS
@@ -29,6 +29,9 @@ TOP_KEYS = {
     "publisher", "report_code", "closing",
 }
 MAX_REPORT_CODE = 64
+# Characters no document can hold: unpaired surrogates and control characters but tab and
+# newline (found with one search; a text is almost always clean).
+_UNWRITABLE = re.compile("[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f]")
 FORMAT_KEYS = {"percent_digits", "currency", "currency_names"}
 SECTION_KEYS = {"title", "id", "blocks", "sections", "numbered", "toc", "child_numbering", "page_break", "part"}
 BLOCK_KINDS = {"text", "quote", "callout", "table", "stats", "figure", "chart", "page_break", "include"}
@@ -145,20 +148,21 @@ class _Loader:
         """Text as NFC, or a located error for characters no document can hold, or for a
         paragraph too long to set (refused here, before Markdown, whose parsing of one long
         paragraph takes time that grows with the square of its length)."""
-        longest = max((len(p) for p in re.split(r"\n[ \t]*\n", text)), default=0)
-        problem = too_long(longest)
-        if problem:
-            self.diags.error(loc, problem, "limit")
-            return ""
-        for i, ch in enumerate(text):
-            code = ord(ch)
+        if len(text) > paragraph_limit():  # no paragraph of a shorter text can be too long
+            longest = max((len(p) for p in re.split(r"\n[ \t]*\n", text)), default=0)
+            problem = too_long(longest)
+            if problem:
+                self.diags.error(loc, problem, "limit")
+                return ""
+        found = _UNWRITABLE.search(text)
+        if found:
+            i, code = found.start(), ord(found.group())
             if 0xD800 <= code <= 0xDFFF:
                 self.diags.error(loc.at(text, i), f"unpaired surrogate U+{code:04X} in the text; "
                                  "write the character itself, not a `\\u` escape of half of it")
-                return ""
-            if code < 0x20 and ch not in "\n\t" or 0x7F <= code < 0xA0:
+            else:
                 self.diags.error(loc.at(text, i), f"control character U+{code:04X} in the text; remove it")
-                return ""
+            return ""
         return unicodedata.normalize("NFC", text)
 
     def flag(self, node: YMap, key: str, default: bool) -> bool:

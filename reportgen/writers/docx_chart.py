@@ -637,6 +637,8 @@ def chart_parts(chart: Chart, layout, lang: str, book_rid: str, cache: Path | No
     relationship id alone, so they are kept (in this process, and in `cache` when given,
     verified by their digest) and made again only when one of those changes: making them
     (chart XML, an XlsxWriter workbook, the palette's colours) costs about 10 ms a chart."""
+    from ..cachefiles import intact
+
     key = _parts_key(chart, layout, lang, book_rid)
     found = _PARTS.get(key)
     target = cache / f"word-chart-{key}.parts" if cache is not None else None
@@ -646,8 +648,9 @@ def chart_parts(chart: Chart, layout, lang: str, book_rid: str, cache: Path | No
         sheet = Sheet()
         space = chart_space(chart, Look.of(layout, lang, chart), sheet, book_rid)
         found = (etree.tostring(space, xml_declaration=True, encoding="UTF-8", standalone=True), sheet.xlsx())
-        if target is not None:
-            _keep_parts(target, found)
+    if target is not None and not intact(target):
+        # Made here, or kept in memory from a build with another cache: kept for later builds.
+        _keep_parts(target, found)
     if len(_PARTS) >= _PARTS_KEPT:
         _PARTS.clear()
     _PARTS[key] = found

@@ -113,6 +113,8 @@ def faces_for_variants(family: str, text: str, root: Path, variants: set[bool],
     character it holds, so cutting it for a whole report's characters costs seconds that
     a report with a few emphasised English words need not pay."""
     path, index = source_path(family)
+    stat = path.stat()
+    source = hashlib.sha256(f"{path.name}|{index}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:8]
     wanted = frozenset(c for c in set(text) | BASE_CHARS if not c.isspace() or c == " ")
     folder = cache_dir(root) / "fonts"
     chosen, missing, donors = {}, {}, {}
@@ -121,7 +123,9 @@ def faces_for_variants(family: str, text: str, root: Path, variants: set[bool],
         key = hashlib.sha256(
             "\0".join([FORMAT_VERSION, family, variant, "".join(sorted(wanted))]).encode("utf-8")
         ).hexdigest()[:16]
-        slug = family.replace(" ", "") + ("Latin" if latin else "") + f"-v{FORMAT_VERSION}"
+        # The source file's identity in the name: faces cut from another version of the font
+        # are neither reused nor taken glyphs from.
+        slug = family.replace(" ", "") + ("Latin" if latin else "") + f"-v{FORMAT_VERSION}-{source}"
         files = {w: folder / f"{slug}-{w}-{key}.ttf" for w in WEIGHTS}
         if not all(intact(p) for p in files.values()):
             # A face cut earlier for more characters draws these identically: reuse it.

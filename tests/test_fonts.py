@@ -28,3 +28,21 @@ def test_a_face_for_a_few_new_characters_draws_only_those_and_is_the_fresh_cut(t
     fresh = fonts.faces_for("Noto Sans CJK SC", EDITED, tmp_path / "cold", latin=latin)
     assert grown.regular.read_bytes() == fresh.regular.read_bytes()
     assert grown.bold.read_bytes() == fresh.bold.read_bytes()
+
+
+def test_faces_cut_from_another_version_of_the_font_are_not_used(tmp_path, monkeypatch):
+    """An upgraded font package gives new faces: none is reused or taken glyphs from."""
+    first = fonts.faces_for("Noto Sans CJK SC", TEXT, tmp_path)
+    path, index = fonts.source_path("Noto Sans CJK SC")
+    upgraded = tmp_path / ("upgraded-" + path.name)
+    upgraded.symlink_to(path)  # another file as far as the cache can tell
+    monkeypatch.setattr(fonts, "source_path", lambda family: (upgraded, index))
+    drawn = []
+    real = fonts._draw_glyphs
+    monkeypatch.setattr(fonts, "_draw_glyphs", lambda font, order, weight: drawn.extend(order) or real(font, order, weight))
+    again = fonts.faces_for("Noto Sans CJK SC", TEXT, tmp_path)
+    from fontTools.ttLib import TTFont
+
+    assert again.regular != first.regular
+    # Every glyph drawn again, once per weight.
+    assert sorted(drawn) == sorted(TTFont(first.regular).getGlyphOrder() * 2)

@@ -236,20 +236,20 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
             out.append(f"{fp_str(*rgb)} rg")
             state["color"] = rgb
 
-    fonts: dict = {}  # face -> (font, its advance table, its default advance)
+    fonts: dict = {}  # (face, size) -> (font, each character's advance at that size)
 
     def emit(text: str, xs, face: str, size: float, x: float, y: float):
-        found = fonts.get(face)
+        found = fonts.get((face, size))
         if found is None:
             font = pdfmetrics.getFont(face)
-            found = fonts[face] = (font, font.face.charWidths, font.face.defaultWidth)
-        font, widths, default = found
+            found = fonts[(face, size)] = (font, _Advances(font.face.charWidths, font.face.defaultWidth, size))
+        font, advances = found
         out.append(f"1 0 0 1 {fp_str(x + xs[0])} {fp_str(y)} Tm")
         scale = size / 1000
         # Where each glyph is meant to start, against where the one before leaves the pen.
         # The commonest difference (a justified CJK line's spread) becomes the character
         # spacing (Tc); the others are TJ numbers (in 1/1000 of the size, negated).
-        gaps = [b - a - widths.get(c, default) * scale for a, b, c in zip(xs, xs[1:], map(ord, text))]
+        gaps = [b - a - w for a, b, w in zip(xs, xs[1:], map(advances.__getitem__, text))]
         limit = 0.01 * scale
         tc = 0.0
         jumps = None
@@ -328,6 +328,18 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
             canv.linkURL(href, rect, relative=1, thickness=0)
 
 
+class _Advances(dict):
+    """A face's advance of each character at one size, in points, filled as characters come."""
+
+    def __init__(self, widths: dict, default: float, size: float):
+        super().__init__()
+        self.widths, self.default, self.scale = widths, default, size / 1000
+
+    def __missing__(self, ch: str) -> float:
+        value = self[ch] = self.widths.get(ord(ch), self.default) * self.scale
+        return value
+
+
 def _split(font, text: str, doc) -> list:
     """`font.splitString(text, doc)`: the text as (subset, bytes) runs, each byte a glyph's
     code in its subset. Once every character of `text` has its code in this document (the
@@ -341,9 +353,11 @@ def _split(font, text: str, doc) -> list:
         codes = [assignments[c] for c in map(ord, text)]
     except KeyError:  # a character new to this document (or a no-break space, which ReportLab maps)
         return font.splitString(text, doc)
-    subset = codes[0] >> 8 if codes else 0
-    if all(n >> 8 == subset for n in codes):
-        return [(subset, bytes([n & 0xFF for n in codes]))] if codes else []
+    if not codes:
+        return []
+    subset = codes[0] >> 8
+    if min(codes) >> 8 == subset == max(codes) >> 8:  # one subset: the usual line
+        return [(subset, bytes([n & 0xFF for n in codes]))]
     out, start = [], 0
     for i in range(1, len(codes) + 1):
         if i == len(codes) or codes[i] >> 8 != codes[start] >> 8:

@@ -28,6 +28,7 @@ C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"c": C, "a": A, "r": R, "wp": WP}
 SEGMENTS_ZH = ["通用医疗大模型", "专科医疗大模型", "中医大模型", "其他"]
 SEGMENTS_EN = ["General models", "Specialist models", "TCM models", "Other"]
@@ -200,6 +201,50 @@ def test_word_file_with_charts_is_reproducible(built, tmp_path):
         assert a == b, name
     assert (again / "output" / "zh_CN" / "charts-zh.docx").read_bytes() == \
         (built / "zh_CN" / "charts-zh.docx").read_bytes()
+
+
+def test_a_native_chart_keeps_its_caption_source_and_note_on_its_page(tmp_path):
+    """Placed as a picture figure is: the chart, its caption, source and note keep together,
+    spaced as the PDF spaces them."""
+    from conftest import make_project
+
+    project = make_project(tmp_path, {
+        "content/data/d.yaml": "seg:\n  a: 1\n  b: 2\n",
+        "content/r/report.yaml": "title: 图表\nlocales: [zh_CN]\ndata: [d]\nsections:\n  - title: 一\n    blocks:\n"
+                                 "      - chart: {type: bar, caption: 数量, data: d.seg, source: 智研咨询, note: 2025 年为预计值}\n"
+                                 "      - 正文。\n"
+                                 "      - figure: {image: pic.png, caption: 图片, source: 智研咨询, note: 2025 年为预计值}\n",
+    })
+    from PIL import Image
+
+    Image.new("RGB", (400, 240), "white").save(project / "pic.png")
+    assert main(["-C", str(project), "build", "--format", "docx", "--jobs", "1"]) == 0
+    body = etree.fromstring(zipfile.ZipFile(project / "output/zh_CN/r.docx").read("word/document.xml"))
+    paras = list(body.iter(f"{{{W}}}p"))
+
+    def group(start):
+        out = [paras[start]]
+        for p in paras[start + 1:]:
+            style = p.find(f"{{{W}}}pPr/{{{W}}}pStyle")
+            if style is None or style.get(f"{{{W}}}val") not in ("Caption", "SourceNote"):
+                break
+            out.append(p)
+        return out
+
+    def shape(paras_):
+        keeps = []
+        for p in paras_:
+            keep = p.find(f"{{{W}}}pPr/{{{W}}}keepNext")
+            keeps.append(keep is not None and keep.get(f"{{{W}}}val") not in ("0", "false"))
+        spacing = [etree.tostring(p.find(f"{{{W}}}pPr/{{{W}}}spacing")) for p in paras_]
+        return keeps, spacing
+
+    starts = [i for i, p in enumerate(paras) if p.find(f".//{{{W}}}drawing") is not None]
+    chart, picture = (group(i) for i in starts)
+    assert paras[starts[0]].find(f".//{{{C}}}chart") is not None and len(chart) == 4  # chart, caption, source, note
+    keeps, spacing = shape(chart)
+    assert keeps[1:] == [True, True, False]  # the drawing's own line keeps with next by its style, Figure
+    assert shape(picture) == (keeps, spacing)
 
 
 def test_chart_parts_are_made_once_and_kept_for_later_builds(built, monkeypatch):

@@ -629,15 +629,7 @@ class _Writer(Visitor):
         self.shape_id += 1
         inline = add_chart(self.part, block, self.layout, self.pres.lang_tag, box.width, box.height,
                            self.shape_id, alt_text(block), self.cache)
-        keep = [] if (block.caption or block.source) else [x.el("w:keepNext", {"w:val": 0})]
-        out = [x.paragraph(self._style("Figure"), [x.run(None, None, x.el("w:drawing", None, inline))], *keep)]
-        if block.caption:
-            out.append(self._caption(block.caption, keep_next=bool(block.source)))
-        if block.source:
-            out.append(self._source(block.source, center=True))
-        if block.note:
-            out.append(self._source(block.note, center=True, term_key="note"))
-        return out
+        return self._figure(block, x.run(None, None, x.el("w:drawing", None, inline)))
 
     def visit_PageBreak(self, block: PageBreak, ctx: _Ctx) -> list:
         return [x.paragraph(None, [x.page_break_run()])]
@@ -758,14 +750,17 @@ class _Writer(Visitor):
             inline.docPr.set("descr", alt)
         return x.run(None, None, x.el("w:drawing", None, inline))
 
-    def _figure(self, fig) -> list:
-        """A figure or a drawn chart: the image in the box `present` gave it, caption, source,
-        note; spaced as the PDF spaces them and kept on one page as the PDF keeps them."""
-        box = self.pres.image_box(fig)
+    def _figure(self, fig, drawing=None) -> list:
+        """A figure or a chart: the image in the box `present` gave it (or `drawing`, the run
+        of a native chart), caption, source, note; spaced as the PDF spaces them and kept on
+        one page as the PDF keeps them."""
         room = self.pres.spacing
-        alt = getattr(fig, "alt", "") or getattr(fig, "title", "") or (plain(fig.caption.inlines) if fig.caption else "")
-        out = [x.paragraph(self._style("Figure"), [self._picture(box.path, box.width, box.height, alt)],
-                           x.spacing(room.figure_before, 0, at_least=1))]
+        if drawing is None:
+            box = self.pres.image_box(fig)
+            alt = getattr(fig, "alt", "") or getattr(fig, "title", "") or \
+                (plain(fig.caption.inlines) if fig.caption else "")
+            drawing = self._picture(box.path, box.width, box.height, alt)
+        out = [x.paragraph(self._style("Figure"), [drawing], x.spacing(room.figure_before, 0, at_least=1))]
         if fig.caption:
             caption = self.pres.looks["figure-caption"]
             out.append(self._caption(fig.caption, keep_next=True,

@@ -62,6 +62,10 @@ SPLIT_PENALTY = 900  # inside a word too wide for the measure
 DOUBLE_HYPHEN = 10000
 FINAL_HYPHEN = 5000  # the last line being the tail of a hyphenated word
 SHORT_LAST = 1e6  # a Chinese paragraph's last line with one character
+# When no break keeps every rule (a run of closing marks wider than the line), breaking one
+# costs this much, and splitting a `……` or `——` in two as much again: such a run is broken
+# between its pairs, as few times as the measure needs.
+BROKEN_RULE = 1e8
 HAN_LATIN_GAP = 0.25  # em
 
 
@@ -129,6 +133,18 @@ class _Gap:
     breakable: bool = False
     penalty: float = 0.0
     hyphen: float = 0.0  # width of the hyphen added when breaking here
+
+
+def _splits_pair(units, e: int) -> bool:
+    """Whether a break before unit `e` falls inside a `……` or `——`: after an odd number of
+    the same mark, counted from the start of its run."""
+    mark = units[e].text
+    if mark not in NEVER_SPLIT or units[e - 1].text != mark:
+        return False
+    k = e
+    while k > 0 and units[k - 1].text == mark:
+        k -= 1
+    return (e - k) % 2 == 1
 
 
 def _cjk_wide(ch: str) -> bool:
@@ -527,6 +543,8 @@ class Typesetter:
                 d = (LINE_PENALTY + bad) ** 2
                 if gap_before is not None and gap_before.penalty:
                     d += gap_before.penalty ** 2
+                if everywhere and gap_before is not None and not gap_before.breakable:
+                    d += BROKEN_RULE * (2 if _splits_pair(units, e) else 1)
                 if hyphenated and prev[2]:
                     d += DOUBLE_HYPHEN if prev[2] < MAX_HYPHENS_IN_A_ROW else SHORT_LAST
                 if last:

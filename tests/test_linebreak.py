@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reportgen import linebreak as lb
@@ -220,21 +220,45 @@ def _visible(text: str) -> str:
     return "".join(c for c in text if not c.isspace())
 
 
+def _forced(text: str, pos: int, width_em: float) -> bool:
+    """Whether a break at `pos` inside a run of marks that cannot start a line was the only
+    way: the run, with the character it must stay with, is wider than the line (`……` and
+    `——` at an em a mark, others at their compressed half em)."""
+    a = b = pos
+    while a > 0 and text[a - 1] in CANNOT_START:
+        a -= 1
+    while b < len(text) and text[b] in CANNOT_START:
+        b += 1
+    run = sum(1.0 if c in lb.NEVER_SPLIT else 0.5 for c in text[a:b])
+    return a < pos < b and run + 1 > width_em
+
+
+def test_a_run_of_ellipses_wider_than_the_line_breaks_between_its_pairs():
+    # No break keeps every rule: the run is broken once, between two `……`, never inside one.
+    assert [text_of(line) for line in set_text("人" + "……" * 4 + "人", 8)] == ["人" + "……" * 3, "……人"]
+    assert [text_of(line) for line in set_text("甲乙" + "——" * 3 + "丙丁", 4)] == ["甲乙——", "————", "丙丁"]
+
+
 @settings(max_examples=150, deadline=None)
 @given(paragraphs, st.floats(min_value=8, max_value=40), st.sampled_from([lb.JUSTIFY, lb.LEFT]),
        st.floats(min_value=0, max_value=2))
+@example("人" + "……" * 4 + "人", 8.0, lb.JUSTIFY, 0.0)  # a run of marks wider than the line
 def test_properties_of_every_set_paragraph(text, width_em, align, indent_em):
     lines = set_text(text, width_em, align=align, first_indent=indent_em * EM)
     width = width_em * EM
     # Text preserved, in order (spaces aside: they become gaps).
     assert "".join(_visible(text_of(line)) for line in lines) == _visible(text)
+    joined, at = _visible(text), 0
     for i, line in enumerate(lines):
         t = _visible(text_of(line))
+        at += len(t)
         if not t:
             continue
-        # No line starts with a prohibited mark (unless a line has nothing else to start with).
+        # No line starts with a prohibited mark (unless a line has nothing else to start with,
+        # or the marks run on wider than a line: see `_forced`).
         if i > 0:
-            assert t[0] not in CANNOT_START or len(t) == 1 or all(c in CANNOT_START for c in t)
+            assert t[0] not in CANNOT_START or len(t) == 1 or all(c in CANNOT_START for c in t) or \
+                _forced(joined, at - len(t), width_em)
         if i < len(lines) - 1:
             assert t[-1] not in CANNOT_END or all(c in CANNOT_END for c in t)
         # No line wider than the measure, no glyph left of the line.

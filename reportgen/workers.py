@@ -66,7 +66,7 @@ def write_edition(job: dict) -> list[Result]:
     if job.get("side_by_side") and set(job["formats"]) == {"pdf", "docx"} and hasattr(os, "fork"):
         # The Word file in a process of its own while the PDF is laid out here: it takes the
         # PDF's pages only for its contents, made last (see write_docx).
-        beside = _WordBeside(job, images, word_images)
+        beside = _WordBeside(job, word_images)
     try:
         # The PDF first: the Word file's contents prints the page of each heading as the PDF
         # laid it out.
@@ -130,7 +130,7 @@ class _WordBeside:
     (sent by `finish`), and sends back its entry. An interrupt here stops it (`stop`): it
     unwinds as a pool worker does, removing its temporary file, and the earlier file stays."""
 
-    def __init__(self, job: dict, images: list, word_images: list):
+    def __init__(self, job: dict, word_images: list):
         import multiprocessing
 
         context = multiprocessing.get_context("fork")

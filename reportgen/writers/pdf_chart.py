@@ -45,10 +45,11 @@ def load_drawing(path: str, regular: str, bold: str, loc=None):
     Parsing an SVG costs about 60 ms (svglib), loading the same drawing pickled about 1 ms,
     so every build after the first takes the drawing from beside the SVG in the chart cache
     (see `_parsed_path` for what it is keyed by)."""
-    drawing = _cached_drawing(path, regular, bold)
+    kept = _parsed_path(path, regular, bold)
+    drawing = _cached_drawing(kept)
     if drawing is None:
         drawing = _parse(path, regular, bold, loc)
-        _keep_drawing(path, regular, bold, drawing)
+        _keep_drawing(kept, drawing)
     missing = missing_glyphs(drawing)
     if missing:
         raise ReportgenError(Diagnostic(loc, f"the chart's text has characters its font cannot draw: "
@@ -80,8 +81,6 @@ def _parsed_path(path: str, regular: str, bold: str) -> Path | None:
     """Where the drawing parsed from the SVG at `path` is kept: beside it, named by the SVG's
     bytes, the face names its texts use, the fonts' format (svglib measures text with the
     registered faces while parsing) and the versions of reportgen, svglib and ReportLab."""
-    from importlib.metadata import version
-
     import reportlab
 
     from ..cachefiles import sha256_file
@@ -92,20 +91,21 @@ def _parsed_path(path: str, regular: str, bold: str) -> Path | None:
         svg = sha256_file(Path(path))
     except OSError:
         return None
-    key = "\0".join([svg, regular, bold, FORMAT_VERSION, toolkit_hash(), _svglib_version(version),
+    key = "\0".join([svg, regular, bold, FORMAT_VERSION, toolkit_hash(), _svglib_version(),
                      reportlab.Version])
     return Path(path).with_name(f"{Path(path).name}.{hashlib.sha256(key.encode()).hexdigest()[:16]}.drawing")
 
 
 @functools.lru_cache(maxsize=1)
-def _svglib_version(version) -> str:
+def _svglib_version() -> str:
+    from importlib.metadata import version
+
     return version("svglib")
 
 
-def _cached_drawing(path: str, regular: str, bold: str):
+def _cached_drawing(target: Path | None):
     from ..cachefiles import intact
 
-    target = _parsed_path(path, regular, bold)
     if target is None or not intact(target):
         return None
     try:
@@ -114,10 +114,9 @@ def _cached_drawing(path: str, regular: str, bold: str):
         return None
 
 
-def _keep_drawing(path: str, regular: str, bold: str, drawing) -> None:
+def _keep_drawing(target: Path | None, drawing) -> None:
     from ..cachefiles import save
 
-    target = _parsed_path(path, regular, bold)
     if target is None:
         return
     try:

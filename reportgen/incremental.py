@@ -47,13 +47,22 @@ def _plain(value):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if dataclasses.is_dataclass(value):
+    names = _fields(type(value))
+    if names is not None:
         out = {"type": type(value).__name__}
-        for f in dataclasses.fields(value):
-            if f.name != "loc":
-                out[f.name] = _plain(getattr(value, f.name))
+        for name in names:
+            out[name] = _plain(getattr(value, name))
         return out
     return str(value)
+
+
+@functools.lru_cache(maxsize=None)
+def _fields(cls) -> tuple[str, ...] | None:
+    """A dataclass's field names but `loc`, looked up once per class (the tree has thousands
+    of nodes); None for other classes."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "loc")
 
 
 @functools.lru_cache(maxsize=1)

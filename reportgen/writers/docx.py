@@ -22,7 +22,6 @@ and a zip rewritten with fixed entry times and order.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import re
 from dataclasses import dataclass, replace
@@ -201,9 +200,7 @@ class _Writer(Visitor):
             x.prune_styles(self.word)
             x.prune_numbering(self.word)
             write_font_table(self.word, self.fonts, self.layout, self.cjk, self.embedded)
-        buffer = io.BytesIO()
-        self.word.save(buffer)
-        Path(out).write_bytes(x.normalize_zip(buffer.getvalue()))
+        Path(out).write_bytes(x.package_bytes(self.part.package))
 
     def _drop_orphans(self) -> None:
         """Forget a reference document's headers, footers, images and links its cleared body

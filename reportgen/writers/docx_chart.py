@@ -613,15 +613,24 @@ def add_chart(document_part, chart: Chart, layout, lang: str, width: float, heig
     content (`wp:inline`) that shows it `width` x `height` points. `cache` is a folder where
     the parts made are kept for later builds."""
     package = document_part.package
-    chart_name = package.next_partname("/word/charts/chart%d.xml")
-    chart_part = Part(chart_name, CT_CHART, b"", package)
+    number = _next_chart_number(package)
+    chart_part = Part(PackURI(f"/word/charts/chart{number}.xml"), CT_CHART, b"", package)
     rid = document_part.relate_to(chart_part, RT.CHART)
-    number = int(re.search(r"(\d+)\.xml$", str(chart_name)).group(1))
     # The workbook's name follows the chart's: parts are named in document order, so builds agree.
     book = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"), CT_XLSX, b"", package)
     book_rid = chart_part.relate_to(book, RT.PACKAGE)
     chart_part._blob, book._blob = chart_parts(chart, layout, lang, book_rid, cache)
     return inline(rid, width, height, shape_id, alt)
+
+
+def _next_chart_number(package) -> int:
+    """The number of the next chart part: counted on from the first free one, which is looked
+    up once (python-docx's `next_partname` walks every part each time it is asked)."""
+    number = getattr(package, "_reportgen_next_chart", None)
+    if number is None:
+        number = int(re.search(r"(\d+)\.xml$", str(package.next_partname("/word/charts/chart%d.xml"))).group(1))
+    package._reportgen_next_chart = number + 1
+    return number
 
 
 # A chart's parts made in this process, by `_parts_key`: a chart repeated in a report, or

@@ -43,19 +43,28 @@ def hexcolor(color: str) -> str:
 
 
 _MADE: dict[str, tuple] = {}
+_NAMES: dict[str, str] = {}  # attribute names: `w:val` -> Clark notation
+
+
+def _name(key: str) -> str:
+    _NAMES[key] = qn(key)
+    return _NAMES[key]
 
 
 def el(tag: str, attrs: dict | None = None, *children):
     """A new element; attribute names are prefixed tags such as `w:val`."""
     # What OxmlElement does, with the tag parsing cached: tables make elements by the
     # hundred thousand.
-    if tag not in _MADE:
+    made = _MADE.get(tag)
+    if made is None:
         prefix = tag.split(":")[0]
-        _MADE[tag] = (qn(tag), {prefix: nsmap[prefix]})
-    clark, decl = _MADE[tag]
-    node = oxml_parser.makeelement(clark, nsmap=decl)
-    for key, value in (attrs or {}).items():
-        node.set(qn(key), str(value))
+        made = _MADE[tag] = (qn(tag), {prefix: nsmap[prefix]})
+    if attrs:
+        names = _NAMES
+        attrib = {(names.get(k) or _name(k)): (v if type(v) is str else str(v)) for k, v in attrs.items()}
+        node = oxml_parser.makeelement(made[0], attrib=attrib, nsmap=made[1])
+    else:
+        node = oxml_parser.makeelement(made[0], nsmap=made[1])
     for child in children:
         if child is not None:
             node.append(child)
@@ -436,19 +445,56 @@ def settings_for_fields_and_notes(settings_el, has_notes: bool, update_fields: b
 # ---------------------------------------------------------------- reproducible zip
 
 
-def normalize_zip(data: bytes) -> bytes:
-    """The same package with fixed entry times, attributes and order, so builds compare equal."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    names = src.namelist()
-    order = sorted(names, key=lambda n: (n != "[Content_Types].xml", n))
+# Members stored as they are: already compressed, deflating them again costs time and saves nothing.
+_STORED = (".png", ".jpg", ".jpeg", ".gif", ".xlsx", ".emf")
+
+
+def package_parts(package) -> list:
+    """Every part the package's relationships reach, once each, in walk order.
+
+    python-docx's own walk (`iter_parts`) tests each part against a list of those seen,
+    quadratic in the parts: a report with a hundred native charts has over 300."""
+    seen: set[int] = set()
+    order = []
+
+    def walk(source):
+        for rel in source.rels.values():
+            if rel.is_external:
+                continue
+            part = rel.target_part
+            if id(part) not in seen:
+                seen.add(id(part))
+                order.append(part)
+                walk(part)
+
+    walk(package)
+    return order
+
+
+def package_bytes(package) -> bytes:
+    """The package as a zip with fixed entry times, attributes and order, so builds compare equal.
+
+    Written once, member by member, what python-docx's `save` followed by a rewrite of its
+    zip used to make."""
+    from docx.opc.pkgwriter import _ContentTypesItem
+
+    parts = package_parts(package)
+    for part in parts:
+        part.before_marshal()
+    members = {"[Content_Types].xml": _ContentTypesItem.from_parts(parts).blob,
+               "_rels/.rels": package.rels.xml}
+    for part in parts:
+        members[part.partname.membername] = part.blob
+        if len(part.rels):
+            members[part.partname.rels_uri.membername] = part.rels.xml
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in order:
+        for name in sorted(members, key=lambda n: (n != "[Content_Types].xml", n)):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if name.lower().endswith(_STORED) else zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            dst.writestr(info, src.read(name))
+            dst.writestr(info, members[name])
     return out.getvalue()
 
 

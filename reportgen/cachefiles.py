@@ -23,6 +23,29 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=None)
+def installed_version(distribution: str, package: str | None = None) -> str:
+    """The installed version of a library a cached file depends on.
+
+    Read from the name of its `.dist-info` folder beside the package, found without importing
+    it; `importlib.metadata` (which imports the `email` package and scans every path entry)
+    only when that folder is not there."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(package or distribution)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        folder = Path(next(iter(spec.submodule_search_locations))).parent
+        found = list(folder.glob(f"{distribution}-*.dist-info"))
+        if len(found) == 1:
+            return found[0].name[len(distribution) + 1:-len(".dist-info")]
+    from importlib.metadata import version
+
+    return version(distribution)
+
+
 def digest_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 

@@ -42,11 +42,10 @@ _register_lock = threading.Lock()
 # ---------------------------------------------------------------- cache
 
 
-@functools.lru_cache(maxsize=1)  # a metadata look-up scans sys.path: once per process, not per chart
 def _mpl_version() -> str:
-    from importlib.metadata import version  # cheaper than importing matplotlib on a cache hit
+    from .cachefiles import installed_version  # cheaper than importing matplotlib on a cache hit
 
-    return version("matplotlib")
+    return installed_version("matplotlib")
 
 
 @functools.lru_cache(maxsize=1)

@@ -145,10 +145,14 @@ def faces_for_variants(family: str, text: str, root: Path, variants: set[bool],
         italics = wanted
     else:
         italics = frozenset(c for c in set(emphasis) | BASE_CHARS if not c.isspace() or c == " ") if emphasis else None
+    # What a face cut for `wanted` holds: the wanted characters its source has (read from the
+    # source's cached character ranges, not from the face: parsing it needs fontTools, whose
+    # import alone costs a warm Word build more than its fonts do). A face reused for more
+    # characters holds these too.
+    held = wanted & family_chars(family, root)
     for latin, files in chosen.items():
         italic, bold_italic = _italics(family, latin, files, italics) if italics else (None, None)
-        out[latin] = Faces(family, files["regular"], files["bold"], frozenset(_cmap_chars(files["regular"])), latin,
-                           italic, bold_italic)
+        out[latin] = Faces(family, files["regular"], files["bold"], held, latin, italic, bold_italic)
     return out
 
 
@@ -556,8 +560,8 @@ def _read_ranges(path: Path) -> frozenset | None:
         count = int(lines[0].removeprefix("count="))
         chars = set()
         for line in lines[1:]:
-            first, last = (int(x, 16) for x in line.split("-"))
-            chars.update(chr(c) for c in range(first, last + 1))
+            first, last = line.split("-")
+            chars.update(map(chr, range(int(first, 16), int(last, 16) + 1)))
     except (OSError, ValueError, IndexError, UnicodeError, OverflowError):
         return None
     return frozenset(chars) if len(chars) == count else None

@@ -275,6 +275,23 @@ def test_a_chart_is_parsed_once_and_taken_from_the_cache_after(built, monkeypatc
         assert (built.parent / "again" / pdf).read_bytes() == (built / pdf).read_bytes()
 
 
+def test_a_kept_drawing_loads_without_svglib(built):
+    """Every chart type's kept drawing is plain ReportLab shapes: loading it from the cache
+    does not import svglib (nor the bitmap renderer svglib imports)."""
+    import subprocess
+    import sys
+
+    kept = sorted((built.parent / "cache" / "charts").glob("chart-*.svg.*.drawing"))
+    assert len(kept) == 2 * len(CHART_TYPES)
+    script = ("import pickle, sys\n"
+              "for path in sys.argv[1:]:\n"
+              "    drawing = pickle.loads(open(path, 'rb').read())\n"
+              "    assert drawing.contents, path\n"
+              "print(sorted(m for m in sys.modules if m.startswith(('svglib', 'reportlab.graphics.renderPM'))))")
+    done = subprocess.run([sys.executable, "-c", script, *map(str, kept)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_a_layout_can_ask_for_png_charts(tmp_path):
     import pdfplumber
 

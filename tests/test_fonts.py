@@ -46,3 +46,15 @@ def test_faces_cut_from_another_version_of_the_font_are_not_used(tmp_path, monke
     assert again.regular != first.regular
     # Every glyph drawn again, once per weight.
     assert sorted(drawn) == sorted(TTFont(first.regular).getGlyphOrder() * 2)
+
+
+@pytest.mark.parametrize("latin", [False, True])
+def test_a_face_says_it_holds_exactly_the_characters_its_cmap_maps(tmp_path, latin):
+    """`Faces.chars` is what the cut face's cmap maps (found without reading the face):
+    a character the font lacks is reported missing, none it has is."""
+    from fontTools.ttLib import TTFont
+
+    text = TEXT + "鿿\U000e0100\u2e80ﬀ"  # unassigned, a variation selector, and marks the font may lack
+    faces = fonts.faces_for("Noto Sans CJK SC", text, tmp_path, latin=latin)
+    for face in (faces.regular, faces.bold):
+        assert faces.chars == {chr(c) for c in TTFont(face).getBestCmap()}

@@ -86,10 +86,16 @@ def test_a_warm_cache_imports_no_matplotlib(setting):
 
 
 def test_the_matplotlib_version_is_looked_up_once(setting, monkeypatch):
+    import importlib.util
+
+    from reportgen import cachefiles
+
     root, layout, faces = setting
     calls = []
-    real = importlib.metadata.version
-    monkeypatch.setattr(importlib.metadata, "version", lambda name: (calls.append(name), real(name))[1])
-    getattr(chartdraw._mpl_version, "cache_clear", lambda: None)()
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: (calls.append(name), real(name, *a))[1])
+    cachefiles.installed_version.cache_clear()
     keys = {chartdraw.chart_key(chart(i), layout, faces) for i in range(20)}
     assert len(keys) == 20 and calls == ["matplotlib"]
+    # The version the charts are keyed by is the installed one.
+    assert chartdraw._mpl_version() == importlib.metadata.version("matplotlib")

@@ -233,6 +233,10 @@ class _Writer(Visitor):
         """A named paragraph style, or a cached variant of it with some attributes changed.
 
         `role` overrides what the text set in it is (`pdf_text.ROLES`), else the name says."""
+        if not changes:  # the usual call, once per paragraph: no key to build
+            found = self._styles.get((name, role, ()))
+            if found is not None:
+                return found
         key = (name, role, tuple(sorted((k, repr(v)) for k, v in changes.items())))
         if key not in self._styles:
             variant = bool(changes) or role is not None

@@ -74,7 +74,31 @@ def _parse(path: str, regular: str, bold: str, loc=None):
     # ReportLab starts every drawing in Helvetica, which would be declared (not embedded) in
     # the PDF even though no text uses it.
     drawing.initialFontName = regular
+    _plain_paths(drawing)
     return drawing
+
+
+def _plain_paths(node) -> None:
+    """Make svglib's own path kinds plain ReportLab paths, drawn the same.
+
+    svglib marks a fill-only path and a clipping path by subclasses whose `getProperties`
+    blanks the stroke (and the fill). Kept as they are, every build that loads the drawing
+    from the cache imports svglib (and through it ReportLab's bitmap renderer) just to
+    unpickle them; with the blanked properties set on a plain `Path`, the PDF is the same."""
+    from reportlab.graphics.shapes import Path
+
+    for i, child in enumerate(getattr(node, "contents", None) or ()):
+        kind = type(child)
+        if kind is not Path and isinstance(child, Path) and kind.__module__.startswith("svglib"):
+            props = child.getProperties()
+            plain = Path.__new__(Path)
+            plain.__dict__.update(child.__dict__)
+            for name in ("strokeWidth", "strokeColor", "fillColor"):
+                if name in props:
+                    plain.__dict__[name] = props[name]
+            node.contents[i] = plain
+        else:
+            _plain_paths(child)
 
 
 def _parsed_path(path: str, regular: str, bold: str) -> Path | None:
@@ -96,11 +120,10 @@ def _parsed_path(path: str, regular: str, bold: str) -> Path | None:
     return Path(path).with_name(f"{Path(path).name}.{hashlib.sha256(key.encode()).hexdigest()[:16]}.drawing")
 
 
-@functools.lru_cache(maxsize=1)
 def _svglib_version() -> str:
-    from importlib.metadata import version
+    from ..cachefiles import installed_version
 
-    return version("svglib")
+    return installed_version("svglib")
 
 
 def _cached_drawing(target: Path | None):

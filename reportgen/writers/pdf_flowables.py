@@ -34,7 +34,6 @@ import math
 import os
 import re
 from ast import literal_eval
-from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color, white
 from reportlab.lib.styles import ParagraphStyle
@@ -45,7 +44,7 @@ from reportlab.platypus import Flowable, Frame, Paragraph, Table
 from reportlab.platypus.doctemplate import ActionFlowable, BaseDocTemplate, FrameBreak, PageBreak
 from reportlab.platypus.flowables import KeepTogether, PageBreakIfNotEmpty
 
-from .pdf_text import TextBlock
+from .pdf_text import TextBlock, markup_escape
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # ReportLab's parser chokes on these
 NOTE_ANCHOR = "fnref-"  # in Paragraph markup, footnote references are `<a name="fnref-N"/>` anchors
@@ -54,7 +53,7 @@ NOTE_RULE_SPACE = 10.0  # points above the first note of a page: the short rule 
 
 def text_markup(s: str) -> str:
     """Plain text made safe for Paragraph markup."""
-    return escape(CONTROL.sub("", s))
+    return markup_escape(CONTROL.sub("", s))
 
 
 # ---------------------------------------------------------------- footnotes

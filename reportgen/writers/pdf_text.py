@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from xml.sax.saxutils import unescape
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
@@ -28,6 +27,17 @@ from .. import linebreak as lb
 ROLES = ("body", "heading", "list-item", "cell", "caption", "quote", "callout", "note", "source", "toc")
 ALIGN = {TA_JUSTIFY: lb.JUSTIFY, TA_CENTER: lb.CENTER, TA_RIGHT: lb.RIGHT}
 SUPER_SIZE, SUPER_RISE = 0.8, 0.4  # a footnote number's size and lift, shares of the text size
+
+
+def markup_escape(text: str) -> str:
+    """Plain text made safe for markup (what `xml.sax.saxutils.escape` does; that module
+    imports `urllib.request`, and with it http and email, for a build that needs neither)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def markup_unescape(text: str) -> str:
+    """`markup_escape` undone."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 @dataclass(frozen=True)
@@ -119,7 +129,7 @@ class TextBlock(Flowable):
         self.role = role or getattr(style, "role", "body")
         self.bullet = bullet
         if isinstance(content, str):
-            content = [Span(unescape(content))] if content else []
+            content = [Span(markup_unescape(content))] if content else []
         self.runs = tuple(self._runs(content, italic_faces and getattr(style, "italic_faces", True)))
         self._fixed = None  # (lines) of a part made by split: never set again
         self._lines, self._laid_at = None, None
@@ -236,7 +246,11 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
             out.append(f"{fp_str(*rgb)} rg")
             state["color"] = rgb
 
-    fonts: dict = {}  # (face, size) -> (font, each character's advance at that size)
+    # (face, size) -> (font, each character's advance at that size): kept with the document,
+    # so each character's advance is looked up once per document, not once per paragraph.
+    fonts = getattr(doc, "_reportgen_advances", None)
+    if fonts is None:
+        fonts = doc._reportgen_advances = {}
 
     def emit(text: str, xs, face: str, size: float, x: float, y: float):
         found = fonts.get((face, size))

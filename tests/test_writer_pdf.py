@@ -197,7 +197,12 @@ def test_every_font_is_embedded_truetype(built):
             font = ref.get_object()
             seen.add(font["/BaseFont"])
             assert "Helvetica" not in font["/BaseFont"]
-            desc = font.get("/FontDescriptor")
+            # One composite font per face (Identity-H), its glyphs a TrueType program.
+            assert font["/Subtype"] == "/Type0" and font["/Encoding"] == "/Identity-H", font["/BaseFont"]
+            assert "/ToUnicode" in font, font["/BaseFont"]
+            cid = font["/DescendantFonts"][0].get_object()
+            assert cid["/Subtype"] == "/CIDFontType2" and cid["/CIDToGIDMap"] == "/Identity"
+            desc = cid.get("/FontDescriptor")
             assert desc is not None and "/FontFile2" in desc.get_object(), font["/BaseFont"]
     assert any("Bold" in name for name in seen) and any("Regular" in name for name in seen)
 

@@ -25,7 +25,6 @@ from reportlab.lib.colors import HexColor, white
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Indenter, KeepTogether, LayoutError, PageBreak, PageTemplate
 from reportlab.platypus import Spacer
 from reportlab.platypus import paragraph as rl_paragraph
@@ -37,6 +36,7 @@ from ..errors import Diagnostic, ReportgenError
 from ..fonts import Faces
 from ..layout import Layout
 from ..present import RUN_ON, Presentation, Visitor, present
+from .pdf_cidfont import IdentityFont
 from .pdf_flowables import (
     CONTROL, BottomAligned, ChapterBreak, CheckedBreak, ContentsEntry, FigureBlock, FloatGroup, Heading,
     ImageStore, NotedTable, NoteFrame, NoteRegistry, PagePainter, PartTitle, ReportDocTemplate, StoredImage,
@@ -121,7 +121,7 @@ def _register_fonts(faces: Faces) -> tuple[str, str]:
         current = pdfmetrics._fonts.get(name)
         if current is not None and getattr(current, "reportgen_path", None) == str(path):
             continue
-        font = TTFont(name, str(path))
+        font = IdentityFont(name, str(path))
         font.reportgen_path = str(path)
         # ReportLab hands out the first font registered under a PostScript name for any later
         # one with that name; a face cut for another character set must replace it.

@@ -23,6 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
 from .. import linebreak as lb
+from .pdf_cidfont import IdentityFont
 
 ROLES = ("body", "heading", "list-item", "cell", "caption", "quote", "callout", "note", "source", "toc")
 ALIGN = {TA_JUSTIFY: lb.JUSTIFY, TA_CENTER: lb.CENTER, TA_RIGHT: lb.RIGHT}
@@ -287,6 +288,7 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
             jumps = [(k + 1, (tc - g) / scale) for k, g in enumerate(gaps) if g - tc > limit or tc - g > limit]
         j = 0
         k = 0
+        step = 2 if isinstance(font, IdentityFont) else 1  # bytes a glyph's code takes
         for subset, data in _split(font, text, doc):
             key = (face, subset)
             name = names.get(key)
@@ -295,7 +297,7 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
             if state["font"] != (name, size):
                 out.append(f"{name} {fp_str(size)} Tf")
                 state["font"] = (name, size)
-            end = k + len(data)
+            end = k + len(data) // step
             if k and tc:
                 # Each font subset's run starts where it should, not where the character
                 # spacing after the last glyph of the one before leaves the pen (PDF readers
@@ -308,12 +310,12 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
                 at, move = jumps[j]
                 i = at - k
                 if i > start:
-                    parts.append(f"({escape(data[start:i])})")
+                    parts.append(f"({escape(data[start * step:i * step])})")
                 parts.append(fp_str(move))
                 start = i
                 j += 1
             k = end
-            parts.append(f"({escape(data[start:])})")
+            parts.append(f"({escape(data[start * step:])})")
             out.append(f"[{' '.join(parts)}] TJ" if len(parts) > 1 else f"{parts[0]} Tj")
 
     if bullet is not None:
@@ -359,6 +361,8 @@ def _split(font, text: str, doc) -> list:
     code in its subset. Once every character of `text` has its code in this document (the
     common case after the first pages), they are read from ReportLab's own assignments
     without its per-character loop; otherwise ReportLab assigns them."""
+    if isinstance(font, IdentityFont):  # one font, two-byte codes: its own encoding is the fast one
+        return font.splitString(text, doc)
     state = font.state.get(doc)
     if state is None:
         return font.splitString(text, doc)

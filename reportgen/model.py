@@ -343,6 +343,32 @@ class Document(_Node):
             yield from visit(section.blocks)
 
 
+def strings(node) -> list[str]:
+    """Every string the tree holds (texts, labels, values; not source locations): what a font
+    embedded for the document must be able to draw, besides what the writer adds itself."""
+    out: list[str] = []
+
+    def walk(value):
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        elif is_dataclass(value) and not isinstance(value, (Loc, type)):
+            names = _FIELD_NAMES.get(type(value))
+            if names is None:
+                names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+            for name in names:
+                walk(getattr(value, name))
+
+    walk(node)
+    return out
+
+
 def to_json(node, indent: int | None = 1) -> str:
     """The tree as JSON, for debugging and snapshot tests (and, compact, for hashing)."""
 

@@ -39,7 +39,7 @@ from ..errors import Diagnostic, ReportgenError
 from ..layout import Layout
 from ..model import (
     Callout, Caption, Chart, Code, Document, Emph, Figure, LineBreak, Link, ListBlock, NoteRef,
-    PageBreak, Paragraph, Quote, Section, Str, Strong, Table, plain, to_json,
+    PageBreak, Paragraph, Quote, Section, Str, Strong, Table, plain, strings,
 )
 from ..present import RUN_ON, Presentation, Visitor, present
 from . import docx_xml as x
@@ -114,12 +114,14 @@ class _Writer(Visitor):
         if faces is not None and not layout.docx_reference:
             # Every character the file prints: the document, and the header and footer text.
             slots = [part.text for parts in (*pres.header().values(), *pres.footer().values()) for part in parts]
-            self.embedded = embedded_faces(faces, to_json(doc, None) + "".join(slots))
+            self.embedded = embedded_faces(faces, "".join(strings(doc)) + "".join(slots))
         # Set in the embedded faces when there are some, else in the layout's Word fonts.
         self.fonts = (self.embedded.family,) * 2 if self.embedded else (layout.word_latin, layout.word_east_asia)
         self.reference = bool(layout.docx_reference)
         self.word = docx.Document(layout.docx_reference) if self.reference else docx.Document()
         self.part = self.word.part
+        self._template_rids = set(self.part.rels)  # relationships the template came with
+        self._cell_templates: dict = {}  # table cells by look, shared by the document's tables
         self.cjk = pres.locale.cjk
         self.lang, self.lang_ea, self.doc_lang = _lang_tags(pres)
         self.body_pt = layout.sizes["body"]
@@ -209,9 +211,15 @@ class _Writer(Visitor):
         for rid, rel in list(package_rels.items()):
             if rel.reltype == RT.THUMBNAIL:
                 del package_rels[rid]
+        # Only relationships the template brought can be orphans (those made here are used):
+        # without any, the whole body need not be searched for the ids it uses.
+        kinds = (RT.HEADER, RT.FOOTER, RT.IMAGE, RT.HYPERLINK)
+        candidates = [rid for rid in self._template_rids if rid in self.part.rels and self.part.rels[rid].reltype in kinds]
+        if not candidates:
+            return
         used = set(self.word.element.xpath("//@r:id | //@r:embed | //@r:link"))
-        for rid, rel in list(self.part.rels.items()):
-            if rel.reltype in (RT.HEADER, RT.FOOTER, RT.IMAGE, RT.HYPERLINK) and rid not in used:
+        for rid in candidates:
+            if rid not in used:
                 del self.part.rels[rid]
 
     def _regions(self, ctx: _Ctx) -> list:
@@ -795,7 +803,7 @@ class _Writer(Visitor):
         tbl = x.table_el(widths, borders, margins=(room.cell_pad_y, room.cell_pad_x), header=bool(table.head))
         rows = x.TableRows(widths, list(box.aligns), self._cell_runs,
                            {"head": self._style("TableHeading"), "body": self._style("TableText")},
-                           c, stats=table.style == "stats")
+                           c, stats=table.style == "stats", templates=self._cell_templates)
         for kind, group in (("head", table.head), ("body", table.body), ("foot", table.foot)):
             for tr in rows.rows(kind, list(group)):
                 tbl.append(tr)

@@ -286,14 +286,28 @@ def field_end():
 # ---------------------------------------------------------------- styles
 
 
-def find_style(styles_el, style_id: str, name: str):
-    for style in styles_el.iterchildren(qn("w:style")):
-        if style.get(qn("w:styleId")) == style_id:
-            return style
+class _StyleIndex:
+    """A document's styles by id and by name (in any case), read once for all look-ups."""
+
+    def __init__(self, styles_el):
+        self.by_id: dict[str, tuple[int, object]] = {}
+        self.by_name: dict[str, tuple[int, object]] = {}
+        self.count = 0  # styles seen: a style's place in document order
+        for style in styles_el.iterchildren(qn("w:style")):
+            self.add(style)
+
+    def add(self, style) -> None:
+        at = self.count
+        self.count += 1
+        self.by_id.setdefault(style.get(qn("w:styleId")), (at, style))
         name_el = style.find(qn("w:name"))
-        if name_el is not None and name_el.get(qn("w:val")).lower() == name.lower():
-            return style
-    return None
+        if name_el is not None:
+            self.by_name.setdefault(name_el.get(qn("w:val")).lower(), (at, style))
+
+    def find(self, style_id: str, name: str):
+        """The first style, in document order, with this id or this name (in any case)."""
+        found = [hit for hit in (self.by_id.get(style_id), self.by_name.get(name.lower())) if hit]
+        return min(found, key=lambda hit: hit[0])[1] if found else None
 
 
 def new_style(styles_el, kind: str, style_id: str, name: str, based_on: str | None, next_id: str | None,
@@ -574,12 +588,13 @@ class TableRows:
     """
 
     def __init__(self, widths: list[int], aligns: list[str], render, style_ids: dict, colors: dict,
-                 stats: bool = False):
+                 stats: bool = False, templates: dict | None = None):
         """`render(inlines, bold, extra_rpr)` gives the runs of a cell; `style_ids` maps
-        "head"/"body" to paragraph style ids."""
+        "head"/"body" to paragraph style ids. `templates` keeps the cell templates for the
+        next table of the same document (same styles and colours)."""
         self.widths, self.aligns, self.render, self.style_ids = widths, aligns, render, style_ids
         self.colors, self.stats = colors, stats
-        self._templates: dict = {}
+        self._templates: dict = {} if templates is None else templates
         self._run = el("w:r", None, el("w:t"))
         self._keep = False
 
@@ -734,14 +749,17 @@ def define_styles(root, layout, looks: dict, room, font_names: tuple[str, str], 
             out.append(E("w:ind", ind))
         return out
 
+    index = _StyleIndex(root)
+
     def style(kind, sid, name, based=None, nxt=None, ppr=(), rpr=()):
-        found = find_style(root, sid, name)
+        found = index.find(sid, name)
         if found is not None and reference:
             ids[sid] = found.get(qn("w:styleId"))
             return
         if found is None:
             found = new_style(root, kind, sid, name, based and ids.get(based, based),
                               nxt and ids.get(nxt, nxt))
+            index.add(found)
         else:
             if based:
                 put(found, E("w:basedOn", {"w:val": ids.get(based, based)}), STYLE_ORDER)

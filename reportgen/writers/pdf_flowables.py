@@ -830,10 +830,9 @@ class ContentsEntry(TextBlock):
         st, canv = self.style, self.canv
         x = st.leftIndent + lines[-1].end
         y = self.height - st.fontSize - (len(lines) - 1) * st.leading
-        avail, fs = self.width, st.fontSize
+        avail = self.width
         doc = canv._doctemplate
-        doc.later(canv, functools.partial(_leader, st, x, y, avail, self.dots, doc, self.key),
-                  box=(min(x, 0) - fs, y - 2 * fs, avail + 2 * fs, y + st.leading + fs))
+        doc.later(canv, functools.partial(_leader, st, x, y, avail, self.dots, doc, self.key))
         if self.key:
             canv.linkRect("", self.key, (0, 0, avail, self.height), relative=1)
 
@@ -933,20 +932,32 @@ class ReportDocTemplate(BaseDocTemplate):
         self.registry.printed.clear()
         self._later.clear()
 
-    def later(self, canv, paint, box=None) -> None:
+    def later(self, canv, paint) -> None:
         """Place here, on the current page, what `paint(canv)` draws once every page is laid out
-        (the page total, a heading's page number). `box` (x0, y0, x1, y1, in the coordinates in
-        force now) bounds the drawing; the page by default."""
-        name = f"RGLater{len(self._later)}"
-        canv.doForm(name)
-        self._later.append((name, paint, box or (0, 0, *self.pagesize)))
+        (the page total, a heading's page number).
+
+        A marker holds the place in the page's content; when the last page is done, the
+        drawing replaces it, in the coordinates in force here. (A form XObject per number
+        would do the same at the cost of an object, a resource dictionary and a compressed
+        stream each: a contents page and a page-total footer make hundreds.)"""
+        marker = f"%RGLater{len(self._later)}"
+        canv._code.append(marker)
+        self._later.append((self.page, marker, paint))
 
     def _finish(self, canv) -> None:
         self.total_pages = self.page  # the last page; the count `write` returns
-        for name, paint, box in self._later:
-            canv.beginForm(name, *box)
-            paint(canv)
-            canv.endForm()
+        pages = canv._doc.Pages.pages
+        saved = canv._code
+        try:
+            for page, marker, paint in self._later:
+                canv._code = []
+                canv.saveState()
+                paint(canv)
+                canv.restoreState()
+                target = pages[page - 1]
+                target.stream = target.stream.replace(marker + "\n", "\n".join(canv._code) + "\n", 1)
+        finally:
+            canv._code = saved
 
     def shown_page(self, page: int | None = None) -> int:
         """The number printed on a page: physical number minus the cover."""

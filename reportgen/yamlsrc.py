@@ -305,6 +305,8 @@ def _mark_cjk_breaks(text: str, root) -> str | None:
 
 def _unmark(value: str) -> str:
     # The marker stands where YAML folded a line break; a kept break ("\n") stays.
+    if _MARK not in value:
+        return value
     return value.replace(_MARK + " ", "").replace(_MARK, "")
 
 
@@ -325,6 +327,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
 
 
 # The tags plain YAML data may carry; anything else (`!!python/...`, custom tags) is refused.
+_STR = "tag:yaml.org,2002:str"
 SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "merge")}
 
 
@@ -339,6 +342,8 @@ def _convert(node, path: _Source, loader, budget, active):
             _loc(path, node),
         )
     if isinstance(node, yaml.ScalarNode):
+        if node.tag == _STR:  # text, the usual value: what the str constructor would give
+            return _unmark(node.value)
         try:
             value = loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:

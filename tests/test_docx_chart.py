@@ -258,6 +258,7 @@ def test_chart_parts_are_made_once_and_kept_for_later_builds(built, monkeypatch)
     # kept copy is damaged, and writes the same files.
     kept[0].write_bytes(b"00000003abc")
     monkeypatch.setattr(docx_chart, "_PARTS", {})
+    monkeypatch.setattr(docx_chart, "_ON_DISK", set())
     made = []
     real = docx_chart.chart_space
     monkeypatch.setattr(docx_chart, "chart_space", lambda *a: made.append(a[0].type) or real(*a))
@@ -267,6 +268,15 @@ def test_chart_parts_are_made_once_and_kept_for_later_builds(built, monkeypatch)
     assert len(made) == 1
     for name in ("zh_CN/charts-zh.docx", "en/charts-en.docx"):
         assert (built.parent / "again" / name).read_bytes() == (built / name).read_bytes()
+    # The remade entry is kept again, whole, even where this process had seen it before.
+    from reportgen.cachefiles import intact
+
+    assert intact(kept[0])
+    kept[0].write_bytes(b"00000003abc")
+    monkeypatch.setattr(docx_chart, "_PARTS", {})
+    assert main(["-C", str(built.parent), "build", "--format", "docx", "--force", "--jobs", "1",
+                 "--output", "again"]) == 0
+    assert len(made) == 2 and intact(kept[0])
 
 
 def test_a_chart_repeated_under_another_caption_is_made_once(monkeypatch):

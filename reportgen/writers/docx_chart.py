@@ -637,6 +637,7 @@ def _next_chart_number(package) -> int:
 # the same chart in a later build of a watch session, is made once.
 _PARTS: dict[str, tuple[bytes, bytes]] = {}
 _PARTS_KEPT = 256
+_ON_DISK: set[Path] = set()  # cache entries this process found intact or wrote
 
 
 def chart_parts(chart: Chart, layout, lang: str, book_rid: str, cache: Path | None = None) -> tuple[bytes, bytes]:
@@ -651,15 +652,20 @@ def chart_parts(chart: Chart, layout, lang: str, book_rid: str, cache: Path | No
     key = _parts_key(chart, layout, lang, book_rid)
     found = _PARTS.get(key)
     target = cache / f"word-chart-{key}.parts" if cache is not None else None
+    write = False
     if found is None and target is not None:
         found = _read_parts(target)
     if found is None:
         sheet = Sheet()
         space = chart_space(chart, Look.of(layout, lang, chart), sheet, book_rid)
         found = (etree.tostring(space, xml_declaration=True, encoding="UTF-8", standalone=True), sheet.xlsx())
-    if target is not None and not intact(target):
+        write = True
+    if target is not None:
         # Made here, or kept in memory from a build with another cache: kept for later builds.
-        _keep_parts(target, found)
+        # A cache entry is looked at once per process (a chart repeated costs no more look-ups).
+        if write or (target not in _ON_DISK and not intact(target)):
+            _keep_parts(target, found)
+        _ON_DISK.add(target)
     if len(_PARTS) >= _PARTS_KEPT:
         _PARTS.clear()
     _PARTS[key] = found

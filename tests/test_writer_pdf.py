@@ -669,3 +669,18 @@ def test_every_kind_of_text_is_drawn_through_one_function_that_knows_its_role(tm
     layout = load_layout(ROOT, "market-report", str(doc.locale))
     write_pdf(doc, layout, faces_for("Noto Sans CJK SC", all_text(doc), tmp_path), tmp_path / "r.pdf")
     assert set(pdf_text.ROLES) <= set(roles)
+
+
+def test_reportlabs_url_pattern_is_compiled_only_when_used():
+    """The PDF writer imports ReportLab without compiling its (unused) URI pattern; the
+    pattern still works the first time ReportLab asks for it."""
+    import subprocess
+    import sys
+
+    script = ("import reportgen.writers.pdf\n"
+              "from reportlab.platypus import paragraph\n"
+              "print(type(paragraph.uri_pat).__name__)\n"
+              "print(paragraph._uri_split_pairs('https://example.com/a/b') is not None)\n"
+              "print(paragraph._uri_split_pairs('not a url') is None)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["_CompiledOnFirstUse", "True", "True"]

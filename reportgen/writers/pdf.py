@@ -19,6 +19,7 @@ import re
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import rl_platypus  # noqa: F401 - before ReportLab's Platypus (see there)
 from reportlab import rl_config
 from reportlab.lib import textsplit as rl_textsplit
 from reportlab.lib.colors import HexColor, white

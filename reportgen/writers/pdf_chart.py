@@ -20,6 +20,7 @@ import logging
 import pickle
 from pathlib import Path
 
+from . import rl_platypus  # noqa: F401 - before ReportLab's Platypus (see there)
 from reportlab.platypus import Flowable
 
 from ..errors import Diagnostic, ReportgenError

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 
+from . import rl_platypus  # noqa: F401 - before ReportLab's Platypus (see there)
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont

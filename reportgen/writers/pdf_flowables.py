@@ -35,6 +35,7 @@ import os
 import re
 from ast import literal_eval
 
+from . import rl_platypus  # noqa: F401 - before ReportLab's Platypus (see there)
 from reportlab.lib.colors import Color, white
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader

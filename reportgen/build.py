@@ -45,7 +45,7 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
     manifest_path = out_dir / "manifest.json"
     old = read_manifest(manifest_path)
     previous = {r.key: r for r in old}
-    remove_leftovers([out_dir, cache_dir(root) / "charts", cache_dir(root) / "fonts"])
+    remove_leftovers([out_dir, cache_dir(root) / "charts", cache_dir(root) / "fonts", cache_dir(root) / "lines"])
     # Reports none of whose files changed since their last build, whose files are intact, are not even loaded.
     fresh_keys: set = set()
     stale_paths = []

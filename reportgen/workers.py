@@ -88,13 +88,15 @@ def write_edition(job: dict) -> list[Result]:
 
 def _write_pdf(job: dict, images: list, heading_pages: dict) -> Result:
     """Write the PDF (filling `heading_pages`); its entry, or the failure's."""
+    from .fonts import cache_dir
     from .writers.pdf import write_pdf
 
     doc, layout, faces = job["document"], job["layout"], job["faces"]
     target = output_path(job["out_dir"], job["report"], job["locale"], "pdf")
     try:
+        lines = cache_dir(job["root"]) / "lines"
         pages = write_atomically(target, lambda tmp: write_pdf(doc, layout, faces, tmp, chart_images=images,
-                                                               pages_out=heading_pages))
+                                                               pages_out=heading_pages, cache=lines))
         remember_heading_pages(doc, layout, faces, images, job["root"], heading_pages, job.get("tree"))
         return _built(job, "pdf", target, pages)
     except Exception as exc:  # noqa: BLE001 - every failure becomes this format's entry
@@ -237,6 +239,7 @@ def pdf_heading_pages(doc: m.Document, layout, faces, images, root: Path, tree: 
     import tempfile
 
     from .cachefiles import intact
+    from .fonts import cache_dir
 
     tree = tree or tree_digest(doc)
     record = _layout_record(doc, layout, faces, images, root, tree)
@@ -252,7 +255,8 @@ def pdf_heading_pages(doc: m.Document, layout, faces, images, root: Path, tree: 
     pages: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="reportgen-") as folder:
         try:
-            write_pdf(doc, layout, faces, Path(folder) / "layout.pdf", chart_images=images, pages_out=pages)
+            write_pdf(doc, layout, faces, Path(folder) / "layout.pdf", chart_images=images, pages_out=pages,
+                      cache=cache_dir(root) / "lines")
         except ReportgenError:
             return {}
     remember_heading_pages(doc, layout, faces, images, root, pages, tree)

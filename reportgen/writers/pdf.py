@@ -24,6 +24,7 @@ from reportlab import rl_config
 from reportlab.lib import textsplit as rl_textsplit
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.fonts import ps2tt, tt2ps
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Indenter, KeepTogether, LayoutError, PageBreak, PageTemplate
@@ -61,17 +62,20 @@ ROLE = {"body": "body", "block": "body", "quote": "quote", "caption": "caption",
 
 
 def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_images=None,
-              pages_out: dict | None = None) -> int:
+              pages_out: dict | None = None, cache: Path | None = None) -> int:
     """Render `doc` to `out` (a path the caller chose; write there directly); return the page count.
 
     `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order.
     `pages_out`, when given, receives the shown page of every heading by its bookmark key
     (the Word file's contents prints them), and `RUN_ON + key` for each chapter that runs on
-    below the text before it rather than starting a page (the Word file breaks the same way)."""
+    below the text before it rather than starting a page (the Word file breaks the same way).
+    `cache`, when given, is a folder where the edition's set paragraphs are kept for the next
+    build (`pdf_text.TextEngine`)."""
     pres = present(doc, layout, chart_images)
     regular, bold = _register_fonts(faces)
+    kept = cache / f"lines-{doc.meta.id}-{doc.locale}.pickle" if cache is not None else None
     with _reportlab_settings(regular):
-        writer = _Writer(doc, layout, faces, regular, bold, pres)
+        writer = _Writer(doc, layout, faces, regular, bold, pres, kept)
         pages = writer.write(Path(out))
     if pages_out is not None:
         pages_out.update(writer.heading_pages)
@@ -139,7 +143,7 @@ class _Writer(Visitor):
     format_name = "PDF"
 
     def __init__(self, doc: m.Document, layout: Layout, faces: Faces, regular: str, bold: str,
-                 pres: Presentation):
+                 pres: Presentation, kept_lines: Path | None = None):
         super().__init__()
         self.doc, self.layout, self.faces, self.pres = doc, layout, faces, pres
         self.regular, self.bold = regular, bold
@@ -150,8 +154,10 @@ class _Writer(Visitor):
         self.toc_entries: list = []  # what the contents will list, page numbers still unknown
         self.images = ImageStore()  # every image read and decoded once per build
         self._styles: dict = {}
+        family = ps2tt(regular)[0]
         self.text = TextEngine(hyphenation_language(pres.lang_tag), getattr(layout, "hanging_punctuation", False),
-                               traditional=faces.family.endswith(("TC", "HK")))
+                               traditional=faces.family.endswith(("TC", "HK")), kept=kept_lines,
+                               face_names=tuple(dict.fromkeys(tt2ps(family, b, i) for b in (0, 1) for i in (0, 1))))
         # CJK faces have no italic: emphasis stays upright unless the faces bring one.
         self.italic_faces = getattr(faces, "italic", None) is not None
 
@@ -202,6 +208,7 @@ class _Writer(Visitor):
                          f"too large for the page{where}; make it smaller") from None
         except OSError as exc:  # the output folder or an image went away meanwhile
             raise _error(f"the PDF could not be written: {exc}") from None
+        self.text.keep()
         return template.page
 
     def _story(self) -> list:

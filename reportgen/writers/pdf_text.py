@@ -2,8 +2,8 @@
 
 `TextBlock` is the Platypus flowable for every paragraph, list item, table cell, caption,
 quote, call-out, footnote and heading: `linebreak.Typesetter` breaks and justifies its lines,
-and `draw_text` draws them, one text object per block, each line's glyphs placed with one
-`TJ` array per font subset. Every block knows its role (`ROLES`), and all body text goes
+and `draw_text` draws them, one text object per block, each run of a line placed with one
+`TJ` array (each face is one font of two-byte codes, `pdf_cidfont.py`). Every block knows its role (`ROLES`), and all body text goes
 through `draw_text` with that role, the one place a tagged PDF would mark its content.
 
 Widths come from each face's advance table (read once per face), the same numbers ReportLab
@@ -12,8 +12,11 @@ writes into the PDF's width arrays, so what is measured is what a viewer draws.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections import Counter
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from . import rl_platypus  # noqa: F401 - before ReportLab's Platypus (see there)
 from reportlab.lib.colors import HexColor
@@ -73,26 +76,86 @@ class TextEngine:
     """One document's typesetter and its cache of set paragraphs.
 
     A multi-pass build meets the same paragraph at the same width in every pass (and a
-    table row or a note more often still): it is set once."""
+    table row or a note more often still): it is set once. With `kept` (a file in the
+    project's cache) the paragraphs set for one build are kept for the next: a rebuild
+    after an edit sets only the paragraphs that changed. What a paragraph's lines depend on
+    besides itself (reportgen's code, the hyphenation dictionaries, the engine's settings,
+    every advance of the faces `face_names` name) keys the whole file."""
 
-    def __init__(self, hyphenate: str | None = None, hanging: bool = False, traditional: bool = False):
+    def __init__(self, hyphenate: str | None = None, hanging: bool = False, traditional: bool = False,
+                 kept: Path | None = None, face_names: tuple = ()):
         self.typesetter = lb.Typesetter(_face_metrics, hyphenate=hyphenate, hanging=hanging,
                                         centred=lb.CENTRED_IN_TRADITIONAL if traditional else frozenset())
         self._cache: dict = {}
         self.laid = self.reused = 0
+        self._kept_path = kept
+        self._settings = _settings_key(hyphenate, hanging, traditional, face_names) if kept is not None else ""
+        self._kept: dict = _read_kept(kept, self._settings) if kept is not None else {}
+        self._used: dict = {}  # digest -> lines, for every paragraph this build set or took
 
     def lines(self, runs: tuple, width: float, first_indent: float, align: str, hyphenate: bool = True) -> list:
         key = (runs, round(width, 3), round(first_indent, 3), align, hyphenate)
         found = self._cache.get(key)
+        if found is not None:
+            self.reused += 1
+            return found
+        digest = None
+        if self._kept_path is not None:
+            digest = hashlib.blake2b(repr(key).encode("utf-8"), digest_size=16).digest()
+            found = self._kept.get(digest)
         if found is None:
             self.laid += 1
-            found = self._cache[key] = self.typesetter.set(list(runs), width, first_indent, align, hyphenate)
+            found = self.typesetter.set(list(runs), width, first_indent, align, hyphenate)
         else:
             self.reused += 1
+        self._cache[key] = found
+        if digest is not None:
+            self._used[digest] = found
         return found
+
+    def keep(self) -> None:
+        """Keep this build's paragraphs for the next (those it no longer has are dropped)."""
+        if self._kept_path is None or self._used.keys() == self._kept.keys():
+            return
+        from ..cachefiles import save
+
+        data = pickle.dumps((self._settings, self._used), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self._kept_path.parent.mkdir(parents=True, exist_ok=True)
+            save(self._kept_path, lambda tmp: tmp.write_bytes(data))
+        except OSError:  # a cache that cannot be written costs time, not correctness
+            pass
 
     def width(self, text: str, face: str, size: float) -> float:
         return self.typesetter.advance(lb.Run(text, face, size), text)
+
+
+def _settings_key(hyphenate, hanging, traditional, face_names) -> str:
+    """What every kept paragraph's lines depend on besides the paragraph: reportgen's code,
+    pyphen's dictionaries, the engine's settings and each face's advances."""
+    from ..cachefiles import installed_version
+    from ..incremental import toolkit_hash
+
+    digest = hashlib.sha256("\0".join([toolkit_hash(), installed_version("pyphen"), str(hyphenate), str(hanging),
+                                       str(traditional)]).encode())
+    for name in face_names:
+        face = pdfmetrics.getFont(name).face
+        digest.update(f"\0{name}\0{face.defaultWidth!r}".encode())
+        digest.update(repr(sorted(face.charWidths.items())).encode())
+    return digest.hexdigest()
+
+
+def _read_kept(path: Path, settings: str) -> dict:
+    """The paragraphs an earlier build kept in `path`, if they were set under `settings`."""
+    from ..cachefiles import intact
+
+    if not intact(path):
+        return {}
+    try:
+        kept_settings, lines = pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - an unreadable cache entry costs a layout, never the build
+        return {}
+    return lines if kept_settings == settings and isinstance(lines, dict) else {}
 
 
 def hyphenation_language(lang_tag: str) -> str | None:

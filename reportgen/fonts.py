@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import struct
 import string
 from dataclasses import dataclass
 from importlib import resources
@@ -451,10 +452,10 @@ def _donated(donors: dict | None, weight_name: str, order: list[str]) -> tuple[d
             donor = TTFont(files[weight_name])
             table, metrics = donor["glyf"], donor["hmtx"]
             for name in order:
-                if name not in glyphs and name in table:
-                    glyph = table[name]
-                    glyph.expand(table)  # its bounds, for the side bearing, as a drawn glyph has them
-                    glyphs[name], widths[name] = glyph, metrics[name][0]
+                if name not in glyphs and name in table.glyphs:
+                    # As stored: not unpacked, so saving writes its bytes back unchanged
+                    # (compiling every outline again cost most of a growing face's time).
+                    glyphs[name], widths[name] = table.glyphs[name], metrics[name][0]
         except Exception:  # noqa: BLE001 - an unreadable donor only means drawing more glyphs
             continue
     return glyphs, widths
@@ -512,9 +513,13 @@ def _save_face(font, family, latin, weight_name, weight, order, cmap, glyphs, wi
     builder = FontBuilder(font["head"].unitsPerEm, isTTF=True)
     builder.setupGlyphOrder(order)
     builder.setupCharacterMap(cmap)
-    builder.setupGlyf(glyphs)
+    # Glyphs taken from an earlier face as stored (see `_donated`) join after the drawn ones
+    # are set up (which unpacks every glyph it is given, to check and bound it).
+    stored = {name: glyph for name, glyph in glyphs.items() if hasattr(glyph, "data")}
+    builder.setupGlyf({name: glyph for name, glyph in glyphs.items() if name not in stored})
     glyf = builder.font["glyf"]
-    builder.setupHorizontalMetrics({n: (widths[n], getattr(glyf[n], "xMin", 0)) for n in order})
+    glyf.glyphs.update(stored)
+    builder.setupHorizontalMetrics({n: (widths[n], _x_min(glyf.glyphs[n])) for n in order})
     style = "Bold" if weight_name == "bold" else "Regular"
     _setup_face(builder, font, family, latin, style, weight, 0x20 if style == "Bold" else 0x40,
                 "Derived from Noto Sans CJK, SIL Open Font License 1.1")
@@ -525,6 +530,14 @@ def _save_face(font, family, latin, weight_name, weight, order, cmap, glyphs, wi
                       created=font["head"].created, modified=font["head"].modified)
     _fix_globals(builder.font, font)
     save(target, lambda tmp: builder.font.save(str(tmp)))
+
+
+def _x_min(glyph) -> int:
+    """A glyph's left edge (its side bearing): from the header of one still packed."""
+    data = getattr(glyph, "data", None)
+    if data is not None:
+        return struct.unpack_from(">h", data, 2)[0] if len(data) >= 10 else 0
+    return getattr(glyph, "xMin", 0)
 
 
 _FAMILY_CHARS: dict[str, frozenset] = {}

@@ -646,16 +646,24 @@ class Visitor:
         self.where: Loc | None = None  # the location of the block being visited
 
     def visit(self, node, *args, **kwargs):
-        method = getattr(self, f"visit_{type(node).__name__}", None)
+        kind = type(node)
+        # The method for a node class, looked up once per writer class (a document has
+        # thousands of nodes of a dozen classes).
+        methods = type(self).__dict__.get("_methods")
+        if methods is None:
+            methods = type(self)._methods = {}
+        method = methods.get(kind)
+        if method is None:
+            method = methods[kind] = getattr(type(self), f"visit_{kind.__name__}", None)
         loc = getattr(node, "loc", None)
         if method is None:
             raise ReportgenError(Diagnostic(
-                loc or self.where, f"the {self.format_name} writer cannot render a `{type(node).__name__}` "
+                loc or self.where, f"the {self.format_name} writer cannot render a `{kind.__name__}` "
                 "(was the document resolved?)", "error", self.format_name.lower()))
         if loc is None:
-            return method(node, *args, **kwargs)
+            return method(self, node, *args, **kwargs)
         saved, self.where = self.where, loc
         try:
-            return method(node, *args, **kwargs)
+            return method(self, node, *args, **kwargs)
         finally:
             self.where = saved

@@ -956,6 +956,10 @@ class ReportDocTemplate(BaseDocTemplate):
                 paint(canv)
                 canv.restoreState()
                 target = pages[page - 1]
+                if marker + "\n" not in target.stream:
+                    # `later` was called where the page's own content is not being written
+                    # (inside a form): a number would silently go missing.
+                    raise RuntimeError(f"{marker} is not in the content of page {page}")
                 target.stream = target.stream.replace(marker + "\n", "\n".join(canv._code) + "\n", 1)
         finally:
             canv._code = saved

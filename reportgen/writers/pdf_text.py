@@ -3,8 +3,9 @@
 `TextBlock` is the Platypus flowable for every paragraph, list item, table cell, caption,
 quote, call-out, footnote and heading: `linebreak.Typesetter` breaks and justifies its lines,
 and `draw_text` draws them, one text object per block, each run of a line placed with one
-`TJ` array (each face is one font of two-byte codes, `pdf_cidfont.py`). Every block knows its role (`ROLES`), and all body text goes
-through `draw_text` with that role, the one place a tagged PDF would mark its content.
+`TJ` array (each face is one font of two-byte codes, `pdf_cidfont.py`). Every block knows
+its role (`ROLES`), and all body text goes through `draw_text` with that role, the one place
+a tagged PDF would mark its content.
 
 Widths come from each face's advance table (read once per face), the same numbers ReportLab
 writes into the PDF's width arrays, so what is measured is what a viewer draws.

@@ -60,6 +60,10 @@ class Faces:
     # (None: no italic source is installed, and emphasis stays upright).
     italic: Path | None = None
     bold_italic: Path | None = None
+    # What every character's advance in these faces follows from (the sources, the variant,
+    # how faces are made), not which characters they hold: a face cut for more characters
+    # gives each of these the same advance. Empty when unknown.
+    metrics: str = ""
 
     def missing(self, text: str) -> set[str]:
         """Characters of `text` this face set cannot draw."""
@@ -153,7 +157,9 @@ def faces_for_variants(family: str, text: str, root: Path, variants: set[bool],
     held = wanted & family_chars(family, root)
     for latin, files in chosen.items():
         italic, bold_italic = _italics(family, latin, files, italics) if italics else (None, None)
-        out[latin] = Faces(family, files["regular"], files["bold"], held, latin, italic, bold_italic)
+        italic_key = italic_source()[2] if italic is not None else ""
+        metrics = hashlib.sha256("|".join([FORMAT_VERSION, family, str(latin), source, italic_key]).encode()).hexdigest()
+        out[latin] = Faces(family, files["regular"], files["bold"], held, latin, italic, bold_italic, metrics)
     return out
 
 

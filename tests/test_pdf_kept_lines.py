@@ -90,3 +90,22 @@ def test_a_damaged_or_foreign_cache_is_not_used(tmp_path, counted, monkeypatch):
     counted.clear()
     build(project, "third")
     assert any("监管" in text for text in counted)
+
+
+def test_an_edit_bringing_a_new_character_keeps_the_other_paragraphs(tmp_path, counted, monkeypatch):
+    """A new character cuts the faces again; every other character keeps its advance, so the
+    other paragraphs' kept lines still hold, and the PDF is the one a cold build makes."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = make_project(tmp_path, {"content/report/report.yaml": spec(PARAGRAPHS)})
+    build(project, "first")
+    assert "鑫" not in "".join(PARAGRAPHS)
+    edited = [PARAGRAPHS[0], PARAGRAPHS[1], PARAGRAPHS[2].replace("监管框架", "鑫监管框架")]
+    (project / "content" / "report" / "report.yaml").write_text(spec(edited), encoding="utf-8")
+    counted.clear()
+    warm = build(project, "second")
+    again = [text for text in counted if "Hospitals" in text or "医疗大模型" in text or "监管" in text]
+    assert len(again) == 1 and "鑫" in again[0]
+
+    kept_file(project).unlink()
+    cold = build(project, "third")
+    assert warm == cold

@@ -157,7 +157,8 @@ class _Writer(Visitor):
         family = ps2tt(regular)[0]
         self.text = TextEngine(hyphenation_language(pres.lang_tag), getattr(layout, "hanging_punctuation", False),
                                traditional=faces.family.endswith(("TC", "HK")), kept=kept_lines,
-                               face_names=tuple(dict.fromkeys(tt2ps(family, b, i) for b in (0, 1) for i in (0, 1))))
+                               face_names=tuple(dict.fromkeys(tt2ps(family, b, i) for b in (0, 1) for i in (0, 1))),
+                               metrics=getattr(faces, "metrics", ""))
         # CJK faces have no italic: emphasis stays upright unless the faces bring one.
         self.italic_faces = getattr(faces, "italic", None) is not None
 

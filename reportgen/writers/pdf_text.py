@@ -81,16 +81,17 @@ class TextEngine:
     project's cache) the paragraphs set for one build are kept for the next: a rebuild
     after an edit sets only the paragraphs that changed. What a paragraph's lines depend on
     besides itself (reportgen's code, the hyphenation dictionaries, the engine's settings,
-    every advance of the faces `face_names` name) keys the whole file."""
+    the faces' advances: `metrics` names them, else every advance of the faces `face_names`
+    name is read) keys the whole file."""
 
     def __init__(self, hyphenate: str | None = None, hanging: bool = False, traditional: bool = False,
-                 kept: Path | None = None, face_names: tuple = ()):
+                 kept: Path | None = None, face_names: tuple = (), metrics: str = ""):
         self.typesetter = lb.Typesetter(_face_metrics, hyphenate=hyphenate, hanging=hanging,
                                         centred=lb.CENTRED_IN_TRADITIONAL if traditional else frozenset())
         self._cache: dict = {}
         self.laid = self.reused = 0
         self._kept_path = kept
-        self._settings = _settings_key(hyphenate, hanging, traditional, face_names) if kept is not None else ""
+        self._settings = _settings_key(hyphenate, hanging, traditional, face_names, metrics) if kept is not None else ""
         self._kept: dict = _read_kept(kept, self._settings) if kept is not None else {}
         self._used: dict = {}  # digest -> lines, for every paragraph this build set or took
 
@@ -131,14 +132,20 @@ class TextEngine:
         return self.typesetter.advance(lb.Run(text, face, size), text)
 
 
-def _settings_key(hyphenate, hanging, traditional, face_names) -> str:
+def _settings_key(hyphenate, hanging, traditional, face_names, metrics: str = "") -> str:
     """What every kept paragraph's lines depend on besides the paragraph: reportgen's code,
-    pyphen's dictionaries, the engine's settings and each face's advances."""
+    pyphen's dictionaries, the engine's settings and each face's advances.
+
+    The advances are named by `metrics` (`fonts.Faces.metrics`) when given: faces cut again
+    for an edit that brings a new character keep every other character's advance, and so the
+    kept paragraphs. Without it, every advance of the registered faces is read."""
     from ..cachefiles import installed_version
     from ..incremental import toolkit_hash
 
     digest = hashlib.sha256("\0".join([toolkit_hash(), installed_version("pyphen"), str(hyphenate), str(hanging),
-                                       str(traditional)]).encode())
+                                       str(traditional), metrics]).encode())
+    if metrics:
+        return digest.hexdigest()
     for name in face_names:
         face = pdfmetrics.getFont(name).face
         digest.update(f"\0{name}\0{face.defaultWidth!r}".encode())

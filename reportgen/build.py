@@ -45,7 +45,8 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
     manifest_path = out_dir / "manifest.json"
     old = read_manifest(manifest_path)
     previous = {r.key: r for r in old}
-    remove_leftovers([out_dir, cache_dir(root) / "charts", cache_dir(root) / "fonts", cache_dir(root) / "lines"])
+    remove_leftovers([out_dir, cache_dir(root) / "charts", cache_dir(root) / "fonts", cache_dir(root) / "lines",
+                      cache_dir(root) / "editions"])
     # Reports none of whose files changed since their last build, whose files are intact, are not even loaded.
     fresh_keys: set = set()
     stale_paths = []
@@ -58,7 +59,7 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
             fresh_keys.update((report, loc) for loc in wanted)
         else:
             stale_paths.append(path)
-    editions = prepare(root, stale_paths, locales, diags)
+    editions = prepare(root, stale_paths, locales, diags, kept=cache_dir(root) / "editions")
     chosen = shard_of(fresh_keys | {(e.spec.id, e.locale) for e in editions}, shard)
     editions = [e for e in editions if (e.spec.id, e.locale) in chosen]
     fresh: list[Result] = [previous[(r, loc, f)] for r, loc in sorted(fresh_keys & chosen) for f in formats]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Callable
@@ -36,11 +37,18 @@ def installed_version(distribution: str, package: str | None = None) -> str:
         spec = importlib.util.find_spec(package or distribution)
     except (ImportError, ValueError):
         spec = None
+    folder = None
     if spec is not None and spec.submodule_search_locations:
         folder = Path(next(iter(spec.submodule_search_locations))).parent
-        found = list(folder.glob(f"{distribution}-*.dist-info"))
-        if len(found) == 1:
-            return found[0].name[len(distribution) + 1:-len(".dist-info")]
+    elif spec is not None and spec.origin and spec.has_location:  # a single-module library
+        folder = Path(spec.origin).parent
+    if folder is not None:
+        # Installers name the folder by the normalised name (PyYAML -> pyyaml-6.0.dist-info).
+        wanted = re.sub(r"[-_.]+", "_", distribution).lower()
+        found = [p.name[:-len(".dist-info")].rpartition("-") for p in folder.glob("*-*.dist-info")]
+        versions = [version for name, _, version in found if re.sub(r"[-_.]+", "_", name).lower() == wanted]
+        if len(versions) == 1:
+            return versions[0]
     from importlib.metadata import version
 
     return version(distribution)

@@ -93,17 +93,41 @@ def prepare_edition(report: Report, locale: str, root: Path, translate=None) -> 
     return edition
 
 
-def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostics) -> list[Edition]:
-    """Load, resolve and check every selected edition, collecting all diagnostics."""
+def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostics,
+            kept: Path | None = None) -> list[Edition]:
+    """Load, resolve and check every selected edition, collecting all diagnostics.
+
+    With `kept` (a cache folder, see kept.py), a report none of whose inputs changed since a
+    build kept its editions there is taken from it, and one resolved here is kept."""
     editions = []
     for path in paths:
-        report = load_report(root, path, diags)
+        if kept is not None:
+            from . import kept as keeping
+
+            found = keeping.restore(kept, root, path, locales)
+            if found is not None:
+                load_diags, restored = found
+                diags.items.extend(load_diags)
+                for edition in restored:
+                    diags.extend(edition.diags)
+                editions.extend(restored)
+                continue
+        load_diags = Diagnostics()
+        report = load_report(root, path, load_diags)
+        diags.extend(load_diags)
         if report is None:
             continue
+        prepared = []
         for locale in [loc for loc in report.spec.locales if not locales or loc in locales]:
             edition = prepare_edition(report, locale, root)
             diags.extend(edition.diags)
-            editions.append(edition)
+            prepared.append(edition)
+        editions.extend(prepared)
+        if kept is not None and prepared and not load_diags.errors and \
+                all(e.document is not None and not e.diags.errors for e in prepared):
+            from . import kept as keeping
+
+            keeping.keep(kept, root, path, prepared, load_diags.items)
     return editions
 
 

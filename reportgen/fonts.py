@@ -549,6 +549,13 @@ def _x_min(glyph) -> int:
 _FAMILY_CHARS: dict[str, frozenset] = {}
 
 
+def source_identity(family: str) -> str:
+    """The source face of `family` as a cache key: its file (name, size, time) and index."""
+    path, index = source_path(family)
+    stat = path.stat()
+    return f"{FORMAT_VERSION}|{path.name}|{index}|{stat.st_size}|{stat.st_mtime_ns}"
+
+
 def family_chars(family: str, root: Path | None = None) -> frozenset:
     """Every character `family` can draw, read from the cmap of its source face (no face is
     cut): what a check needs to know before anything is written. Kept in the project's
@@ -557,8 +564,7 @@ def family_chars(family: str, root: Path | None = None) -> frozenset:
     if family in _FAMILY_CHARS:
         return _FAMILY_CHARS[family]
     path, index = source_path(family)
-    stat = path.stat()
-    key = hashlib.sha256(f"{FORMAT_VERSION}|{path.name}|{index}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+    key = hashlib.sha256(source_identity(family).encode()).hexdigest()
     cached = cache_dir(root) / "fonts" / f"chars-{family.replace(' ', '')}-{key[:16]}.txt" if root else None
     chars = _read_ranges(cached) if cached else None
     if chars is None:

@@ -121,15 +121,21 @@ def file_digest(path: Path) -> str:
     return _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
 
 
-def sources_of(spec, locale: str, layout, document: m.Document, root: Path, formats: list[str]) -> dict[str, str]:
-    """Every file the edition is made from, with its digest; a catalog not yet written counts
-    as absent, so creating it rebuilds the edition."""
+def edition_files(spec, locale: str, layout, document: m.Document, root: Path) -> list[Path]:
+    """Every file an edition is made from: the spec and its fragments, its data, its
+    translations (whether or not written yet), its layout and the images it shows."""
     files = {p for p in spec.files if p.suffix != ".po"}
     files.add(catalog_path(spec.folder, locale))
     files.add(root / "layouts" / f"{spec.layout}.yaml")
     files.update(Path(p) for p in image_paths(document))
     files.update(Path(p) for p in _layout_images(layout))
-    out = {display_path(p, root): file_digest(p) for p in sorted(files)}
+    return sorted(files)
+
+
+def sources_of(spec, locale: str, layout, document: m.Document, root: Path, formats: list[str]) -> dict[str, str]:
+    """Every file the edition is made from, with its digest; a catalog not yet written counts
+    as absent, so creating it rebuilds the edition."""
+    out = {display_path(p, root): file_digest(p) for p in edition_files(spec, locale, layout, document, root)}
     out["(settings)"] = settings_digest(formats)
     return out
 

@@ -23,7 +23,7 @@ from .manifest import Result, read_manifest, signals_held, update_manifest
 from .outputs import (as_on_disk, check_output_folder, disk_error, is_disk_error, make_output_folder, not_rebuilt,
                       output_path, remove_leftovers)
 from .progress import Progress
-from .spec import display_path
+from .files import display_path
 from .workers import prerender_charts, run
 
 FORMATS = ("pdf", "docx")

@@ -18,7 +18,6 @@ import threading
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from .check import chart_problems
 from .errors import Diagnostic, ReportgenError
 from .fonts import FORMAT_VERSION as FONTS_FORMAT
 from .fonts import Faces
@@ -1154,6 +1153,8 @@ DRAWERS = {"bar": _bars, "barh": _bars, "grouped_bar": _bars, "stacked_bar": _ba
 def _check(chart: Chart) -> None:
     """The checks pass's rules for charts, again: a chart drawn without a build (a test, a
     tool) gets the same located messages instead of a matplotlib error."""
+    from .check import chart_problems
+
     problems = chart_problems(chart)
     if problems:
         raise ReportgenError([Diagnostic(chart.loc, p, "error", "chart") for p in problems])

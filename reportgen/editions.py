@@ -7,24 +7,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import model as m
-from .check import check_document
-from .data import load_data, run_checks
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
-from .expr import Evaluator
-from .i18n import Translator, catalog_path, check_catalog, read_catalog
-from .layout import load_layout
-from .locale import edition_locale
-from .resolve import Hooks, resolve
-from .spec import Spec, display_path, find_reports, load_spec
+from .files import catalog_path, display_path, find_reports
+
+# Loading, resolving and checking import the parsers (PyYAML, Python-Markdown, Jinja2) and
+# everything built on them, here only when a report is loaded: a build that takes every
+# report from the cache (kept.py) never does.
+if TYPE_CHECKING:
+    from .resolve import Hooks
+    from .spec import Spec
+
+
+@dataclass
+class SpecSettings:
+    """What a build reads of a spec once its editions are resolved: a kept edition's `spec`
+    (its source tree, and the classes and parsers that tree needs, stay behind)."""
+
+    id: str
+    path: Path
+    root: Path
+    layout: str
+    source_locale: str
+    locales: list[str]
+    draft_locales: list[str]
+    files: list[Path]
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    @classmethod
+    def of(cls, spec) -> "SpecSettings":
+        return cls(spec.id, spec.path, spec.root, spec.layout, spec.source_locale, list(spec.locales),
+                   list(spec.draft_locales), list(spec.files))
 
 
 @dataclass
 class Edition:
     """One report in one locale, as resolved for the writers."""
 
-    spec: Spec
+    spec: Spec | SpecSettings
     locale: str
     document: m.Document | None = None
     layout: object = None
@@ -59,6 +84,10 @@ class Report:
 
 def load_report(root: Path, path: Path, diags: Diagnostics) -> Report | None:
     """Load a spec and its data files and run the data's checks (None when they have errors)."""
+    from .data import load_data, run_checks
+    from .expr import Evaluator
+    from .spec import load_spec
+
     spec, spec_diags = load_spec(path, root)
     diags.extend(spec_diags)
     if spec is None:
@@ -77,6 +106,10 @@ def prepare_edition(report: Report, locale: str, root: Path, translate=None) -> 
 
     `translate` replaces the edition's translation hook (the i18n commands record the source
     strings with it)."""
+    from .check import check_document
+    from .layout import load_layout
+    from .resolve import resolve
+
     spec = report.spec
     edition = Edition(spec, locale)
     try:
@@ -133,6 +166,10 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
 
 def make_hooks(spec: Spec, locale: str, namespaces: dict, diags: Diagnostics, root: Path) -> Hooks:
     """Translation and data-expression hooks for one edition."""
+    from .expr import Evaluator
+    from .i18n import Translator, check_catalog, read_catalog
+    from .resolve import Hooks
+
     evaluator = Evaluator(namespaces, locale, spec.formats)
     hooks = Hooks(expand=evaluator.expand, evaluator=evaluator)
     if locale != spec.source_locale:
@@ -155,6 +192,8 @@ def make_hooks(spec: Spec, locale: str, namespaces: dict, diags: Diagnostics, ro
 
 def face_key(edition: Edition) -> tuple[str, bool]:
     """The PDF font of an edition: its family, and whether its script is Latin (proportional quotes)."""
+    from .locale import edition_locale
+
     return edition.layout.pdf_font, not edition_locale(edition.locale).cjk
 
 

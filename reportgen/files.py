@@ -4,6 +4,7 @@ Every file reportgen reads because a project names it (spec, fragment, data, lay
 catalog, reference document) goes through `read_project_file` or `open_project_file`, so
 that a symlink cannot lead a build to `/etc/passwd`, a FIFO or device cannot hang it, and
 a huge file is refused with a message naming the limit instead of exhausting memory.
+Also here: where a project's files are (its reports, their catalogs) and how a path is shown.
 """
 
 from __future__ import annotations
@@ -179,3 +180,37 @@ def read_project_file(path: Path, root: Path | None, display: str, limit: int | 
         raise _error(f"`{display}` is over the limit of {_size_text(limit)} for this kind of file"
                              f"{limit_hint(kind)}", where, kind)
     return data
+
+
+# ---------------------------------------------------------------- where a project's files are
+
+
+def display_path(path: Path, root: Path) -> str:
+    """A path as the user knows it: relative to the project root, as written (a symlink is
+    named by where it lies, not by where it points)."""
+    for here, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))), (path.resolve(), root.resolve())):
+        try:
+            return here.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return str(path)
+
+
+def inside(path: Path, root: Path) -> bool:
+    """True when `path`, with symlinks followed, lies inside `root`."""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def find_reports(root: Path) -> list[Path]:
+    """Every `content/<id>/report.yaml` in the project, sorted by id."""
+    content = root / "content"
+    return sorted(p for p in content.glob("*/report.yaml")) if content.exists() else []
+
+
+def catalog_path(report_dir: Path, locale: str) -> Path:
+    """Where a report's translations for `locale` live."""
+    return report_dir / "locales" / f"{locale}.po"

@@ -16,6 +16,7 @@ import polib
 
 from . import pofile
 from .errors import Diagnostics, Loc, ReportgenError
+from .files import catalog_path  # noqa: F401 - where it was
 
 TOOLKIT_DOMAIN = "reportgen"
 
@@ -44,11 +45,6 @@ def toolkit_terms(locale: str) -> dict[str, str]:
             if message.msgid and message.msgctxt and message.msgstr and not message.fuzzy and not message.obsolete:
                 terms[message.msgctxt] = message.msgstr
     return terms
-
-
-def catalog_path(report_dir: Path, locale: str) -> Path:
-    """Where a report's translations for `locale` live."""
-    return report_dir / "locales" / f"{locale}.po"
 
 
 

@@ -21,10 +21,9 @@ from . import __version__
 from . import model as m
 from .cachefiles import sha256_file
 from .errors import Loc
-from .i18n import catalog_path
+from .files import catalog_path, display_path
 from .manifest import Result
 from .outputs import output_path
-from .spec import display_path
 
 
 def tree_json(document: m.Document) -> str:

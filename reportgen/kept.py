@@ -52,7 +52,7 @@ def _families(editions) -> set[str]:
 def keep(folder: Path, root: Path, report: Path, editions: list, load_diags: list) -> None:
     """Keep a report's resolved editions (all free of errors) for later builds."""
     from .cachefiles import save
-    from .editions import edition_json
+    from .editions import SpecSettings, edition_json
     from .incremental import edition_files, file_digest
 
     files: dict[str, str] = {}
@@ -61,9 +61,7 @@ def keep(folder: Path, root: Path, report: Path, editions: list, load_diags: lis
         edition_json(edition)  # made now, kept with it (build needs it anyway)
         for path in edition_files(edition.spec, edition.locale, edition.layout, edition.document, root):
             files[str(path)] = file_digest(path)
-        # The source tree is not needed once resolved; the settings the build reads are.
-        light = dataclasses.replace(edition.spec, sections=[], front=[], closing={}, files=list(edition.spec.files))
-        kept.append(dataclasses.replace(edition, spec=light))
+        kept.append(dataclasses.replace(edition, spec=SpecSettings.of(edition.spec)))
     try:
         data = pickle.dumps((settings_key(root, _families(editions)), files, list(load_diags), kept),
                             protocol=pickle.HIGHEST_PROTOCOL)

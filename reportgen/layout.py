@@ -18,7 +18,6 @@ from pathlib import Path
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
 from .files import name_problem, show_name
 from .locale import parse_locale
-from .yamlsrc import YMap, load
 
 PAGE_SIZES = {"A4": (210, 297), "A5": (148, 210), "A3": (297, 420), "Letter": (215.9, 279.4)}
 UNITS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0}
@@ -192,6 +191,8 @@ def load_layout(root: Path, name: str, locale: str, loc: Loc | None = None) -> L
     if not path.is_file():
         raise ReportgenError(f"layout `{name}` is not a regular file", loc)
     display = f"layouts/{name}.yaml"
+    from .yamlsrc import YMap, load
+
     raw = load(path, display, root)  # through the checked reader: no FIFO, no link out, size-limited
     diags = Diagnostics()
     if not isinstance(raw, YMap):
@@ -242,6 +243,8 @@ def _kind(value) -> str:
 
 
 def _build(data, layers: list, display: str, edition, root: Path, diags: Diagnostics) -> Layout:
+    from .yamlsrc import YMap
+
     raw = layers[0]
 
     def where(*keys, key=False):

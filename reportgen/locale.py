@@ -133,3 +133,13 @@ def parse_locale(name: str, loc: Loc | None = None) -> EditionLocale:
         return edition_locale(name)
     except LocaleError as exc:
         raise ReportgenError(str(exc), loc) from None
+
+
+def roman(n: int) -> str:
+    """4 → IV (heading and list numbers)."""
+    out = ""
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out

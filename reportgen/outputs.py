@@ -18,7 +18,7 @@ from typing import Callable, TypeVar
 from .cachefiles import sha256_file
 from .errors import Loc, ReportgenError
 from .manifest import Result
-from .spec import display_path
+from .files import display_path
 
 T = TypeVar("T")
 

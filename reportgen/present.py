@@ -30,8 +30,7 @@ from dataclasses import dataclass, replace
 from . import model as m
 from .errors import Diagnostic, Loc, ReportgenError
 from .layout import CAPTION_SEPARATORS, Layout
-from .locale import EditionLocale, edition_locale
-from .resolve import roman
+from .locale import EditionLocale, edition_locale, roman
 
 TOKEN = re.compile(r"\{(\w+)\}")
 FIGURE_MAX_HEIGHT = 0.6  # share of the text height an image may take

@@ -61,11 +61,11 @@ def _has_table(path: Path) -> bool:
 def load_settings(root: Path) -> Settings:
     """The defaults of `[tool.reportgen]` in the project's pyproject.toml (none when there is
     no such table); a bad value is a located error."""
-    import tomllib
-
     path = root / PYPROJECT
     if not _has_table(path):
         return Settings()
+    import tomllib
+
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)

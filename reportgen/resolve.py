@@ -23,7 +23,7 @@ from . import source as src
 from .errors import Diagnostics, Loc, ReportgenError
 from .i18n import toolkit_terms
 from .layout import CLOSING_PARTS, Layout
-from .locale import EditionLocale, edition_locale
+from .locale import EditionLocale, edition_locale, roman
 from .mdconv import parse_blocks, parse_inlines, protect
 from .spec import Spec
 
@@ -42,16 +42,6 @@ def zh_numeral(n: int) -> str:
     tail = "" if not rest else ("零" + zh_numeral(rest) if rest < 10 else
                                 ("一" + zh_numeral(rest) if rest < 20 else zh_numeral(rest)))
     return ZH_DIGITS[n // 100] + "百" + tail
-
-
-def roman(n: int) -> str:
-    """4 → IV (heading and list numbers)."""
-    out = ""
-    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= value:
-            out, n = out + letters, n - value
-    return out
 
 
 def format_number(template: str, counters: list[int]) -> str:

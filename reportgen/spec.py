@@ -18,6 +18,7 @@ from . import model as m
 from . import source as src
 from .check import paragraph_limit, too_long
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
+from .files import display_path, find_reports, inside  # noqa: F401 - where they were
 from .files import check_project_file, limit_bytes, limit_hint, name_problem, open_project_file, show_name
 from .layout import CLOSING_PARTS
 from .locale import parse_locale
@@ -79,26 +80,6 @@ class Spec:
     @property
     def folder(self) -> Path:
         return self.path.parent
-
-
-def display_path(path: Path, root: Path) -> str:
-    """A path as the user knows it: relative to the project root, as written (a symlink is
-    named by where it lies, not by where it points)."""
-    for here, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))), (path.resolve(), root.resolve())):
-        try:
-            return here.relative_to(base).as_posix()
-        except ValueError:
-            continue
-    return str(path)
-
-
-def inside(path: Path, root: Path) -> bool:
-    """True when `path`, with symlinks followed, lies inside `root`."""
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except ValueError:
-        return False
 
 
 class _Loader:
@@ -646,12 +627,6 @@ def _kind(value) -> str:
     if isinstance(value, (int, float)):
         return f"the number {value}"
     return f"`{value}`"
-
-
-def find_reports(root: Path) -> list[Path]:
-    """Every `content/<id>/report.yaml` in the project, sorted by id."""
-    content = root / "content"
-    return sorted(p for p in content.glob("*/report.yaml")) if content.exists() else []
 
 
 def load_spec(path: Path, root: Path) -> tuple[Spec | None, Diagnostics]:

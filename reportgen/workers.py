@@ -270,7 +270,7 @@ def failure(job: dict, fmt: str, exc: BaseException, folder: Path) -> Result:
     if isinstance(exc, ReportgenError):
         message = "; ".join(str(d) for d in exc.diagnostics)
     elif is_disk_error(exc):
-        from .spec import display_path
+        from .files import display_path
 
         message = disk_message(exc, display_path(Path(exc.filename).parent if exc.filename else folder, job["root"]))
     else:

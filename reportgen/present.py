@@ -656,9 +656,7 @@ class Visitor:
             method = methods[kind] = getattr(type(self), f"visit_{kind.__name__}", None)
         loc = getattr(node, "loc", None)
         if method is None:
-            raise ReportgenError(Diagnostic(
-                loc or self.where, f"the {self.format_name} writer cannot render a `{kind.__name__}` "
-                "(was the document resolved?)", "error", self.format_name.lower()))
+            self.cannot_render(node)
         if loc is None:
             return method(self, node, *args, **kwargs)
         saved, self.where = self.where, loc
@@ -666,3 +664,9 @@ class Visitor:
             return method(self, node, *args, **kwargs)
         finally:
             self.where = saved
+
+    def cannot_render(self, node):
+        """Raise the located error for a node this writer has no way to render."""
+        raise ReportgenError(Diagnostic(
+            getattr(node, "loc", None) or self.where, f"the {self.format_name} writer cannot render a "
+            f"`{type(node).__name__}` (was the document resolved?)", "error", self.format_name.lower()))

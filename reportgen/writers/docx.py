@@ -400,86 +400,105 @@ class _Writer(Visitor):
         return x.field(f'STYLEREF "{style_name}" \\l', [self._run(title)])
 
     # ------------------------------------------------------------ inline runs
+    #
+    # Runs are written as WordprocessingML text and parsed once per paragraph (see
+    # docx_xml's "as text" helpers): a report has tens of thousands of them.
 
-    def _rpr(self, fmt: frozenset, text: str = "", extra=()):
-        items = []
+    def _rpr(self, fmt: frozenset, text: str = "", extra=()) -> str:
+        """The `w:rPr` of a run with formats `fmt` ("b", "i", "code", "link") and `extra`
+        properties ((kind, text) pairs, see `_extra`), as text ('' when there are none)."""
+        items = {}
         if "link" in fmt:
-            items.append(x.el("w:rStyle", {"w:val": self._style("Hyperlink")}))
+            items["rStyle"] = f'<w:rStyle w:val="{x.esc_attr(self._style("Hyperlink"))}"/>'
         if "code" in fmt:
             code = self.fonts[0] if self.embedded else "Consolas"  # the PDF sets code in its own face
-            items.append(x.fonts(code, self.fonts[1], self.cjk and self._ambiguous(text)))
-            items.append(x.shading("#F2F2F2"))
+            items["rFonts"] = x.fonts_xml(code, self.fonts[1], self.cjk and self._ambiguous(text))
+            items["shd"] = '<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>'
         elif self.cjk and self._ambiguous(text):
-            items.append(x.el("w:rFonts", {"w:hint": "eastAsia"}))
+            items["rFonts"] = '<w:rFonts w:hint="eastAsia"/>'
         if "b" in fmt:
-            items += [x.el("w:b"), x.el("w:bCs")]
+            items["b"], items["bCs"] = "<w:b/>", "<w:bCs/>"
         if "i" in fmt:
-            items += [x.el("w:i"), x.el("w:iCs")]
+            items["i"], items["iCs"] = "<w:i/>", "<w:iCs/>"
+        for kind, text_ in extra:
+            items[kind] = text_
+        return x.rpr_xml(items)
+
+    @staticmethod
+    def _extra(extra) -> tuple:
+        """Run properties given as elements (a colour) as (kind, text) pairs for `_rpr`."""
+        out = []
         for item in extra:
-            items.append(x.deepcopy(item))
-        return x.rpr(*items) if items else None
+            text = x.empty_xml(item)
+            if text is None:
+                raise TypeError(f"a run property must be an empty element, not {item.tag}")
+            out.append((item.tag.split("}")[1], text))
+        return tuple(out)
 
     @staticmethod
     def _ambiguous(text: str) -> bool:
         return bool(x.AMBIGUOUS.intersection(text))
 
     def _run(self, text: str, fmt=frozenset(), extra=()):
-        return x.run(text, self._rpr(fmt, text, extra))
+        return x.fragment(self._run_xml(text, fmt, self._extra(extra)))
+
+    def _run_xml(self, text: str, fmt=frozenset(), extra=()) -> str:
+        return x.run_xml(text, self._rpr(fmt, text, extra))
 
     def _inlines(self, inlines, part=None, fmt=frozenset(), extra=()) -> list:
-        """Runs (and hyperlinks) for inline nodes; `part` owns hyperlink relationships."""
-        part = part or self.part
+        """Runs (and hyperlinks) for inline nodes, as elements; `part` owns hyperlink relationships."""
+        text = self._runs_xml(inlines, part or self.part, fmt, self._extra(extra))
+        return list(x.fragment(f"<w:p>{text}</w:p>")) if text else []
+
+    def _runs_xml(self, inlines, part, fmt=frozenset(), extra=()) -> str:
+        """Runs (and hyperlinks) for inline nodes, as text; `extra` as `_rpr` takes it."""
         out = []
         for node in inlines:
-            out += self.visit(node, part, fmt, extra)
-        return out
+            kind = type(node)
+            if kind is Str:
+                if node.text:
+                    out.append(self._run_xml(node.text, fmt, extra))
+            elif kind is Strong:
+                out.append(self._runs_xml(node.children, part, fmt | {"b"}, extra))
+            elif kind is Emph:
+                out.append(self._runs_xml(node.children, part, fmt | {"i"}, extra))
+            elif kind is Code:
+                out.append(self._run_xml(node.text, fmt | {"code"}, extra))
+            elif kind is LineBreak:
+                out.append(x.run_xml(None, self._rpr(fmt, "", extra), "<w:br/>"))
+            elif kind is NoteRef:
+                if part is self.part:  # a note inside a note has nowhere to go
+                    out.append(self._footnote(node))
+            elif kind is Link:
+                runs = self._runs_xml(node.children, part, fmt | {"link"}, extra)
+                if node.url.strip().startswith("#"):
+                    name = self.pres.link_target(node.url)
+                    if name is None:  # no such heading: keep the text, drop the link
+                        out.append(runs)
+                        continue
+                    target = f'w:anchor="{x.esc_attr(name)}"'
+                else:
+                    target = f'r:id="{x.esc_attr(part.relate_to(node.url, RT.HYPERLINK, is_external=True))}"'
+                out.append(f'<w:hyperlink {target} w:history="1">{runs}</w:hyperlink>')
+            else:
+                self.cannot_render(node)
+        return "".join(out)
 
-    def visit_Str(self, node: Str, part, fmt, extra) -> list:
-        return [self._run(node.text, fmt, extra)] if node.text else []
-
-    def visit_Strong(self, node: Strong, part, fmt, extra) -> list:
-        return self._inlines(node.children, part, fmt | {"b"}, extra)
-
-    def visit_Emph(self, node: Emph, part, fmt, extra) -> list:
-        return self._inlines(node.children, part, fmt | {"i"}, extra)
-
-    def visit_Code(self, node: Code, part, fmt, extra) -> list:
-        return [self._run(node.text, fmt | {"code"}, extra)]
-
-    def visit_LineBreak(self, node: LineBreak, part, fmt, extra) -> list:
-        return [x.run(None, self._rpr(fmt, "", extra), x.el("w:br"))]
-
-    def visit_NoteRef(self, node: NoteRef, part, fmt, extra) -> list:
-        # A note inside a note has nowhere to go.
-        return [self._footnote(node)] if part is self.part else []
-
-    def visit_Link(self, node: Link, part, fmt, extra) -> list:
-        runs = self._inlines(node.children, part, fmt | {"link"}, extra)
-        if node.url.strip().startswith("#"):
-            name = self.pres.link_target(node.url)
-            if name is None:  # no such heading: keep the text, drop the link
-                return runs
-            link = x.el("w:hyperlink", {"w:anchor": name, "w:history": 1})
-        else:
-            rid = part.relate_to(node.url, RT.HYPERLINK, is_external=True)
-            link = x.el("w:hyperlink", {"r:id": rid, "w:history": 1})
-        for item in runs:
-            link.append(item)
-        return [link]
-
-    def _footnote(self, node: NoteRef):
+    def _footnote(self, node: NoteRef) -> str:
+        """Add the note to the footnotes part; the run that refers to it, as text."""
         if self.notes is None:
             self.notes = x.footnotes_part(self.part)
         self.note_id += 1
-        ref_style = x.el("w:rStyle", {"w:val": self._style("FootnoteReference")})
+        ref_style = f'<w:rPr><w:rStyle w:val="{x.esc_attr(self._style("FootnoteReference"))}"/></w:rPr>'
         note = x.sub(self.notes.element, "w:footnote", {"w:id": self.note_id})
-        content = [x.run(None, x.rpr(x.deepcopy(ref_style)), x.el("w:footnoteRef")), x.run(" ")]
-        content += self._inlines(node.children, self.notes)
-        note.append(x.paragraph(self._style("FootnoteText"), content))
-        return x.run(None, x.rpr(ref_style), x.el("w:footnoteReference", {"w:id": self.note_id}))
+        content = (f"<w:r>{ref_style}<w:footnoteRef/></w:r>" + x.run_xml(" ")
+                   + self._runs_xml(node.children, self.notes))
+        note.append(x.paragraph_xml(self._style("FootnoteText"), content))
+        return f'<w:r>{ref_style}<w:footnoteReference w:id="{self.note_id}"/></w:r>'
 
     def _para(self, style: str, inlines, *props, part=None, extra=()):
-        return x.paragraph(self._style(style), self._inlines(inlines, part, extra=extra), *props)
+        return x.paragraph_xml(self._style(style), self._runs_xml(inlines, part or self.part, frozenset(),
+                                                                   self._extra(extra)), props)
 
     # ------------------------------------------------------------ cover and contents
 

@@ -122,6 +122,7 @@ class _Writer(Visitor):
         self.part = self.word.part
         self._template_rids = set(self.part.rels)  # relationships the template came with
         self._cell_templates: dict = {}  # table cells by look, shared by the document's tables
+        self._table_frames: dict = {}  # table properties and grids by look and widths
         self.cjk = pres.locale.cjk
         self.lang, self.lang_ea, self.doc_lang = _lang_tags(pres)
         self.body_pt = layout.sizes["body"]
@@ -566,15 +567,15 @@ class _Writer(Visitor):
             if not entry.listed:
                 continue
             level = min(entry.depth + 1, 9)
-            runs = [x.run(entry.text)]
+            runs = x.run_xml(entry.text)
             page = pages.get(entry.key) if pages else None
             if page is not None:
-                runs.append(x.run(None, None, x.el("w:tab")))
-                runs += x.field(f"PAGEREF {entry.key} \\h", [x.run(str(page))])
+                runs += x.run_xml(None, "", "<w:tab/>")
+                runs += x.field_xml(f"PAGEREF {entry.key} \\h", x.run_xml(str(page)))
             # Without pages the entry is the linked text alone: a leader running to nothing
             # would look broken until Word updates the field (which it is then asked to do).
-            link = x.el("w:hyperlink", {"w:anchor": entry.key, "w:history": 1}, *runs)
-            paras.append(x.paragraph(self._style(f"TOC{min(level, 5)}"), [link]))
+            link = f'<w:hyperlink w:anchor="{x.esc_attr(entry.key)}" w:history="1">{runs}</w:hyperlink>'
+            paras.append(x.paragraph_xml(self._style(f"TOC{min(level, 5)}"), link))
         if not paras:
             paras.append(x.paragraph(self._style("TOC1")))
         depth = self.layout.toc_depth + (1 if self.pres.has_parts else 0)
@@ -598,10 +599,11 @@ class _Writer(Visitor):
         if section.page_break and not part and section.level > 1:
             props.append(x.el("w:pageBreakBefore"))
         self.mark_id += 1
-        start, end = x.bookmark(self.mark_id, self.pres.key(section))
-        runs = [x.run(section.number)] if section.number else []
-        runs += self._inlines(section.title)
-        out = [x.paragraph(self._style(style), [start, *runs, end], *props)]
+        start = f'<w:bookmarkStart w:id="{self.mark_id}" w:name="{x.esc_attr(self.pres.key(section))}"/>'
+        runs = x.run_xml(section.number) if section.number else ""
+        runs += self._runs_xml(section.title, self.part)
+        end = f'<w:bookmarkEnd w:id="{self.mark_id}"/>'
+        out = [x.paragraph_xml(self._style(style), start + runs + end, props)]
         out += self._blocks(section.blocks, ctx)
         for child in section.children if children else ():
             out += self.visit(child, ctx)
@@ -745,12 +747,12 @@ class _Writer(Visitor):
     def _caption(self, caption: Caption, keep_next: bool, space=None):
         line = self.pres.caption(caption)
         seq = re.sub(r"\s+", "_", line.label) or "Figure"
-        runs = [x.run(line.label + " ")] if line.label else []
-        runs += x.field(f"SEQ {seq} \\* ARABIC", [x.run(str(line.number))])
-        runs.append(x.run(line.separator))
-        runs += self._inlines(line.inlines)
+        runs = x.run_xml(line.label + " ") if line.label else ""
+        runs += x.field_xml(f"SEQ {seq} \\* ARABIC", x.run_xml(str(line.number)))
+        runs += x.run_xml(line.separator)
+        runs += self._runs_xml(line.inlines, self.part)
         props = [x.el("w:keepNext")] if keep_next else []
-        return x.paragraph(self._style("Caption"), runs, *props, space)
+        return x.paragraph_xml(self._style("Caption"), runs, [*props, space])
 
     def _source(self, inlines, *props, center: bool = False, term_key: str = "source"):
         prefix = self.pres.source_prefix() if term_key == "source" else self.pres.note_prefix()
@@ -811,15 +813,22 @@ class _Writer(Visitor):
             return []
         c = self.layout.colors
         widths = x.twips_widths(box.widths)
-        rule = c["rule"]
-        if table.style == "stats":  # key figures: strong rules above and below, no verticals
-            borders = [x.border("top", c["primary"], 12), x.el("w:left", {"w:val": "nil"}),
-                       x.border("bottom", c["primary"], 12), x.el("w:right", {"w:val": "nil"}),
-                       x.border("insideH", rule, 4), x.el("w:insideV", {"w:val": "nil"})]
-        else:
-            borders = [x.border(side, rule, 4) for side in ("top", "left", "bottom", "right", "insideH", "insideV")]
-        room = self.pres.spacing
-        tbl = x.table_el(widths, borders, margins=(room.cell_pad_y, room.cell_pad_x), header=bool(table.head))
+        # A table's frame (properties and grid) is made once per look and width and copied:
+        # a report repeats its key-figure tables.
+        key = (table.style == "stats", tuple(widths), bool(table.head))
+        frame = self._table_frames.get(key)
+        if frame is None:
+            rule = c["rule"]
+            if table.style == "stats":  # key figures: strong rules above and below, no verticals
+                borders = [x.border("top", c["primary"], 12), x.el("w:left", {"w:val": "nil"}),
+                           x.border("bottom", c["primary"], 12), x.el("w:right", {"w:val": "nil"}),
+                           x.border("insideH", rule, 4), x.el("w:insideV", {"w:val": "nil"})]
+            else:
+                borders = [x.border(side, rule, 4) for side in ("top", "left", "bottom", "right", "insideH", "insideV")]
+            room = self.pres.spacing
+            frame = self._table_frames[key] = x.table_el(widths, borders, margins=(room.cell_pad_y, room.cell_pad_x),
+                                                         header=bool(table.head))
+        tbl = frame.__copy__()  # lxml's copy is deep
         rows = x.TableRows(widths, list(box.aligns), self._cell_runs,
                            {"head": self._style("TableHeading"), "body": self._style("TableText")},
                            c, stats=table.style == "stats", templates=self._cell_templates)

@@ -154,7 +154,7 @@ def faces_for_variants(family: str, text: str, root: Path, variants: set[bool],
     # source's cached character ranges, not from the face: parsing it needs fontTools, whose
     # import alone costs a warm Word build more than its fonts do). A face reused for more
     # characters holds these too.
-    held = wanted & family_chars(family, root)
+    held = family_holds(family, wanted, root)
     for latin, files in chosen.items():
         italic, bold_italic = _italics(family, latin, files, italics) if italics else (None, None)
         italic_key = italic_source()[2] if italic is not None else ""
@@ -546,7 +546,7 @@ def _x_min(glyph) -> int:
     return getattr(glyph, "xMin", 0)
 
 
-_FAMILY_CHARS: dict[str, frozenset] = {}
+_FAMILY_CHARS: dict[str, "_CharRanges"] = {}
 
 
 def source_identity(family: str) -> str:
@@ -556,55 +556,105 @@ def source_identity(family: str) -> str:
     return f"{FORMAT_VERSION}|{path.name}|{index}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
+class _CharRanges:
+    """The characters of a source face as sorted code-point ranges."""
+
+    def __init__(self, ranges: list[tuple[int, int]]):
+        self.starts = [first for first, _ in ranges]
+        self.ends = [last for _, last in ranges]
+        self._chars: frozenset | None = None
+
+    @property
+    def chars(self) -> frozenset:
+        if self._chars is None:
+            self._chars = frozenset(chr(c) for first, last in zip(self.starts, self.ends)
+                                    for c in range(first, last + 1))
+        return self._chars
+
+    def holding(self, wanted) -> frozenset:
+        """The characters of `wanted` in these ranges (without making the set of all of them)."""
+        from bisect import bisect_right
+
+        starts, ends = self.starts, self.ends
+        out = []
+        for ch in wanted:
+            code = ord(ch)
+            i = bisect_right(starts, code) - 1
+            if i >= 0 and code <= ends[i]:
+                out.append(ch)
+        return frozenset(out)
+
+
 def family_chars(family: str, root: Path | None = None) -> frozenset:
     """Every character `family` can draw, read from the cmap of its source face (no face is
     cut): what a check needs to know before anything is written. Kept in the project's
     cache as code-point ranges when `root` is given (reading the cmap takes a third of a
     second); a damaged cache file is read again from the font."""
+    return _family_ranges(family, root).chars
+
+
+def family_holds(family: str, wanted, root: Path | None = None) -> frozenset:
+    """The characters of `wanted` that `family` can draw (as `family_chars`, for a few)."""
+    return _family_ranges(family, root).holding(wanted)
+
+
+def _family_ranges(family: str, root: Path | None) -> _CharRanges:
     if family in _FAMILY_CHARS:
         return _FAMILY_CHARS[family]
     path, index = source_path(family)
     key = hashlib.sha256(source_identity(family).encode()).hexdigest()
     cached = cache_dir(root) / "fonts" / f"chars-{family.replace(' ', '')}-{key[:16]}.txt" if root else None
-    chars = _read_ranges(cached) if cached else None
-    if chars is None:
+    ranges = _read_ranges(cached) if cached else None
+    if ranges is None:
         from fontTools.ttLib import TTFont
 
         with TTFont(path, fontNumber=index, lazy=True) as font:
-            chars = frozenset(chr(c) for c in font.getBestCmap())
+            codes = sorted(font.getBestCmap())
+        ranges = _ranges_of(codes)
         if cached:
-            _write_ranges(cached, chars)
-    _FAMILY_CHARS[family] = chars
-    return chars
+            _write_ranges(cached, ranges, len(codes))
+    found = _FAMILY_CHARS[family] = _CharRanges(ranges)
+    return found
 
 
-def _read_ranges(path: Path) -> frozenset | None:
-    """Characters from lines `first-last` (hex) under a `count N` line; None if absent or damaged."""
-    try:
-        lines = path.read_text(encoding="ascii").split()
-        count = int(lines[0].removeprefix("count="))
-        chars = set()
-        for line in lines[1:]:
-            first, last = line.split("-")
-            chars.update(map(chr, range(int(first, 16), int(last, 16) + 1)))
-    except (OSError, ValueError, IndexError, UnicodeError, OverflowError):
-        return None
-    return frozenset(chars) if len(chars) == count else None
-
-
-def _write_ranges(path: Path, chars: frozenset) -> None:
-    codes = sorted(ord(c) for c in chars)
+def _ranges_of(codes: list[int]) -> list[tuple[int, int]]:
+    """Sorted code points as (first, last) runs."""
     ranges, start = [], None
     for i, code in enumerate(codes):
         if start is None:
             start = code
         if i + 1 == len(codes) or codes[i + 1] != code + 1:
-            ranges.append(f"{start:x}-{code:x}")
+            ranges.append((start, code))
             start = None
+    return ranges
+
+
+def _read_ranges(path: Path) -> list[tuple[int, int]] | None:
+    """Ranges from lines `first-last` (hex, ascending, apart) under a `count N` line; None if
+    absent or damaged."""
+    try:
+        lines = path.read_text(encoding="ascii").split()
+        count = int(lines[0].removeprefix("count="))
+        ranges, total, last = [], 0, -2
+        for line in lines[1:]:
+            first_text, last_text = line.split("-")
+            first, end = int(first_text, 16), int(last_text, 16)
+            if first <= last + 1 or end < first or end > 0x10FFFF:
+                return None
+            ranges.append((first, end))
+            total += end - first + 1
+            last = end
+    except (OSError, ValueError, IndexError, UnicodeError, OverflowError):
+        return None
+    return ranges if ranges and total == count else None
+
+
+def _write_ranges(path: Path, ranges: list[tuple[int, int]], count: int) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text("\n".join([f"count={len(codes)}", *ranges]) + "\n", encoding="ascii")
+        tmp.write_text("\n".join([f"count={count}", *(f"{a:x}-{b:x}" for a, b in ranges)]) + "\n",
+                       encoding="ascii")
         os.replace(tmp, path)
     except OSError:  # a cache that cannot be written costs time, not correctness
         tmp.unlink(missing_ok=True)

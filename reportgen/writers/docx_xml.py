@@ -592,6 +592,19 @@ def package_parts(package) -> list:
     return order
 
 
+def rels_xml(rels) -> bytes:
+    """A part's relationships as python-docx's `Relationships.xml` writes them, byte for byte,
+    without a tree of elements per relationship (a report has hundreds)."""
+    out = ["<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+           '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">']
+    for rel in rels.values():
+        mode = ' TargetMode="External"' if rel.is_external else ""
+        out.append(f'<Relationship Id="{esc_attr(rel.rId)}" Type="{esc_attr(rel.reltype)}" '
+                   f'Target="{esc_attr(rel.target_ref)}"{mode}/>')
+    out.append("</Relationships>")
+    return "".join(out).encode("utf-8")
+
+
 def package_bytes(package) -> bytes:
     """The package as a zip with fixed entry times, attributes and order, so builds compare equal.
 
@@ -603,11 +616,11 @@ def package_bytes(package) -> bytes:
     for part in parts:
         part.before_marshal()
     members = {"[Content_Types].xml": _ContentTypesItem.from_parts(parts).blob,
-               "_rels/.rels": package.rels.xml}
+               "_rels/.rels": rels_xml(package.rels)}
     for part in parts:
         members[part.partname.membername] = part.blob
         if len(part.rels):
-            members[part.partname.rels_uri.membername] = part.rels.xml
+            members[part.partname.rels_uri.membername] = rels_xml(part.rels)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in sorted(members, key=lambda n: (n != "[Content_Types].xml", n)):

@@ -358,3 +358,31 @@ def test_an_unreadable_logo_is_a_reportgen_error(tmp_path):
                    sections=[Section(title=[Str("One")], level=1)])
     with pytest.raises(ReportgenError, match="logo .* is not an image reportgen can read"):
         write_docx(doc, make_layout(), tmp_path / "x.docx")
+
+
+@pytest.mark.parametrize("text", ["plain", " leading", "trailing ", "two  spaces", "a & b < c > d \"e\" 'f'",
+                                  "line\rreturn", "tab\there", "new\nline", "中文“引号”——", "😀 emoji", "\u3000全角空格"])
+def test_runs_written_as_text_are_the_elements_the_element_builders_make(text):
+    """The writer makes paragraphs as WordprocessingML text and parses them: whatever a run
+    holds, the element it parses to serialises as the element builders' own."""
+    from lxml import etree
+
+    from reportgen.writers import docx_xml as x
+
+    bold = x.rpr_xml({"bCs": "<w:bCs/>", "b": "<w:b/>", "color": '<w:color w:val="FF0000"/>'})
+    built = x.run(text, x.rpr(x.el("w:color", {"w:val": "FF0000"}), x.el("w:b"), x.el("w:bCs")))
+    assert etree.tostring(x.fragment(x.run_xml(text, bold))) == etree.tostring(built)
+    para = x.paragraph_xml("Body Text", x.run_xml(text), [x.el("w:keepNext")])
+    assert etree.tostring(para) == etree.tostring(x.paragraph("Body Text", [x.run(text)], x.el("w:keepNext")))
+    field = x.fragment("<w:p>" + x.field_xml(f"PAGEREF {text}", x.run_xml("3")) + "</w:p>")
+    assert [etree.tostring(r) for r in field] == [etree.tostring(r) for r in x.field(f"PAGEREF {text}", [x.run("3")])]
+
+
+@pytest.mark.parametrize("text", ["nul\x00", "bell\x07", "\ud800 lone surrogate", "\ufffe"])
+def test_text_no_xml_can_hold_is_refused_as_the_element_builders_refuse_it(text):
+    from reportgen.writers import docx_xml as x
+
+    with pytest.raises(ValueError):
+        x.run(text)
+    with pytest.raises(ValueError):
+        x.run_xml(text)

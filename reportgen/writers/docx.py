@@ -655,7 +655,7 @@ class _Writer(Visitor):
         self.shape_id += 1
         inline = add_chart(self.part, block, self.layout, self.pres.lang_tag, box.width, box.height,
                            self.shape_id, alt_text(block), self.cache)
-        return self._figure(block, x.run(None, None, x.el("w:drawing", None, inline)))
+        return self._figure(block, f"<w:r><w:drawing>{inline}</w:drawing></w:r>")
 
     def visit_PageBreak(self, block: PageBreak, ctx: _Ctx) -> list:
         return [x.paragraph(None, [x.page_break_run()])]
@@ -778,15 +778,18 @@ class _Writer(Visitor):
 
     def _figure(self, fig, drawing=None) -> list:
         """A figure or a chart: the image in the box `present` gave it (or `drawing`, the run
-        of a native chart), caption, source, note; spaced as the PDF spaces them and kept on
+        of a native chart, as text), caption, source, note; spaced as the PDF spaces them and kept on
         one page as the PDF keeps them."""
         room = self.pres.spacing
+        space = x.spacing(room.figure_before, 0, at_least=1)
         if drawing is None:
             box = self.pres.image_box(fig)
             alt = getattr(fig, "alt", "") or getattr(fig, "title", "") or \
                 (plain(fig.caption.inlines) if fig.caption else "")
             drawing = self._picture(box.path, box.width, box.height, alt)
-        out = [x.paragraph(self._style("Figure"), [drawing], x.spacing(room.figure_before, 0, at_least=1))]
+            out = [x.paragraph(self._style("Figure"), [drawing], space)]
+        else:  # a native chart's run, as text
+            out = [x.paragraph_xml(self._style("Figure"), drawing, [space])]
         if fig.caption:
             caption = self.pres.looks["figure-caption"]
             out.append(self._caption(fig.caption, keep_next=True,

@@ -610,8 +610,8 @@ def chart_space(chart: Chart, look: Look, sheet: Sheet, workbook_rid: str):
 def add_chart(document_part, chart: Chart, layout, lang: str, width: float, height: float, shape_id: int,
               alt: str, cache: Path | None = None):
     """Add a chart part and its workbook to the Word package; return the inline `w:drawing`
-    content (`wp:inline`) that shows it `width` x `height` points. `cache` is a folder where
-    the parts made are kept for later builds."""
+    content (`wp:inline`, as text: see `inline`) that shows it `width` x `height` points.
+    `cache` is a folder where the parts made are kept for later builds."""
     package = document_part.package
     number = _next_chart_number(package)
     chart_part = Part(PackURI(f"/word/charts/chart{number}.xml"), CT_CHART, b"", package)
@@ -710,11 +710,15 @@ def _keep_parts(path: Path, parts: tuple[bytes, bytes]) -> None:
         pass
 
 
-def inline(rid: str, width: float, height: float, shape_id: int, alt: str):
-    doc_pr = E("wp:docPr", {"id": shape_id, "name": f"Chart {shape_id}"})
-    if alt:
-        doc_pr.set("descr", alt)
-    graphic = E("a:graphic", None, E("a:graphicData", {"uri": CHART_URI}, E("c:chart", {"r:id": rid})))
-    return E("wp:inline", {"distT": 0, "distB": 0, "distL": 0, "distR": 0},
-             E("wp:extent", {"cx": int(width * EMU_PER_PT), "cy": int(height * EMU_PER_PT)}),
-             E("wp:effectExtent", {"l": 0, "t": 0, "r": 0, "b": 0}), doc_pr, E("wp:cNvGraphicFramePr"), graphic)
+def inline(rid: str, width: float, height: float, shape_id: int, alt: str) -> str:
+    """The `wp:inline` that shows chart part `rid`, as WordprocessingML text (the `wp:` and
+    `r:` prefixes are the document's; `a:` and `c:` are declared where they are used)."""
+    from .docx_xml import esc_attr
+
+    descr = f' descr="{esc_attr(alt)}"' if alt else ""
+    return (f'<wp:inline distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{int(width * EMU_PER_PT)}" cy="{int(height * EMU_PER_PT)}"/>'
+            f'<wp:effectExtent l="0" t="0" r="0" b="0"/>'
+            f'<wp:docPr id="{shape_id}" name="Chart {shape_id}"{descr}/><wp:cNvGraphicFramePr/>'
+            f'<a:graphic xmlns:a="{NS["a"]}"><a:graphicData uri="{CHART_URI}">'
+            f'<c:chart xmlns:c="{NS["c"]}" r:id="{esc_attr(rid)}"/></a:graphicData></a:graphic></wp:inline>')

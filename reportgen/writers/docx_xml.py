@@ -257,7 +257,7 @@ def bookmark(bid: int, name: str):
 # classes). The functions below write exactly the elements their counterparts above make, so
 # the parsed tree, and the file, are the same whichever is used.
 
-_DECLS = f'xmlns:w="{nsmap["w"]}" xmlns:r="{nsmap["r"]}"'
+_DECL_W, _DECL_R, _DECL_WP = (f'xmlns:{p}="{nsmap[p]}"' for p in ("w", "r", "wp"))
 _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _XML_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;",
                            "\n": "&#10;", "\t": "&#9;"})
@@ -283,9 +283,18 @@ _TAG_NAME = re.compile(r"<[\w:]+")
 
 
 def fragment(xml: str):
-    """The element written as `xml` (one element, `w:` and `r:` prefixes), of python-docx's classes."""
+    """The element written as `xml` (one element; `w:`, `r:` and `wp:` prefixes), of python-docx's
+    classes. The prefixes are declared on it, and dropped as it joins the document (which
+    declares them)."""
     name_end = _TAG_NAME.match(xml).end()
-    return etree.fromstring(f"{xml[:name_end]} {_DECLS}{xml[name_end:]}", oxml_parser)
+    # Only the prefixes it uses: a part whose root lacks one (footnotes have no `wp:`) would
+    # keep an unused declaration.
+    decls = _DECL_W
+    if ' r:id="' in xml:
+        decls += " " + _DECL_R
+    if "<wp:" in xml:
+        decls += " " + _DECL_WP
+    return etree.fromstring(f"{xml[:name_end]} {decls}{xml[name_end:]}", oxml_parser)
 
 
 def empty_xml(node) -> str | None:

@@ -438,7 +438,7 @@ class _Writer(Visitor):
 
     @staticmethod
     def _ambiguous(text: str) -> bool:
-        return bool(x.AMBIGUOUS.intersection(text))
+        return x.ambiguous(text)
 
     def _run(self, text: str, fmt=frozenset(), extra=()):
         return x.fragment(self._run_xml(text, fmt, self._extra(extra)))
@@ -744,20 +744,30 @@ class _Writer(Visitor):
 
     # ------------------------------------------------------------ captions, figures
 
-    def _caption(self, caption: Caption, keep_next: bool, space=None):
+    def _caption(self, caption: Caption, keep_next: bool, space: dict | None = None):
+        """The caption paragraph; `space` its spacing's attributes (`docx_xml.spacing_attrs`)."""
+        flat = {"keepNext": {}} if keep_next else {}
+        if space is not None:
+            flat["spacing"] = space
+        return x.paragraph_xml(self._style("Caption"), self._caption_runs(caption), flat=flat)
+
+    def _caption_runs(self, caption: Caption) -> str:
         line = self.pres.caption(caption)
         seq = re.sub(r"\s+", "_", line.label) or "Figure"
         runs = x.run_xml(line.label + " ") if line.label else ""
         runs += x.field_xml(f"SEQ {seq} \\* ARABIC", x.run_xml(str(line.number)))
         runs += x.run_xml(line.separator)
-        runs += self._runs_xml(line.inlines, self.part)
-        props = [x.el("w:keepNext")] if keep_next else []
-        return x.paragraph_xml(self._style("Caption"), runs, [*props, space])
+        return runs + self._runs_xml(line.inlines, self.part)
 
-    def _source(self, inlines, *props, center: bool = False, term_key: str = "source"):
+    def _source(self, inlines, *props, center: bool = False, term_key: str = "source", flat=None):
+        runs, more = self._source_parts(inlines, center, term_key)
+        return x.paragraph_xml(self._style("SourceNote"), runs, props, flat={**more, **(flat or {})})
+
+    def _source_parts(self, inlines, center: bool = False, term_key: str = "source") -> tuple[str, dict]:
+        """A source or note line's runs (as text) and its paragraph's flat properties."""
         prefix = self.pres.source_prefix() if term_key == "source" else self.pres.note_prefix()
-        props = [*props, x.el("w:jc", {"w:val": "center"})] if center else list(props)
-        return self._para("SourceNote", [Str(prefix), *inlines], *props)
+        runs = self._runs_xml([Str(prefix), *inlines], self.part)
+        return runs, ({"jc": {"w:val": "center"}} if center else {})
 
     def _image_error(self, path: str, exc: Exception) -> ReportgenError:
         return ReportgenError(Diagnostic(self.where, f"image `{path}` cannot be put in the Word file "
@@ -778,34 +788,33 @@ class _Writer(Visitor):
 
     def _figure(self, fig, drawing=None) -> list:
         """A figure or a chart: the image in the box `present` gave it (or `drawing`, the run
-        of a native chart, as text), caption, source, note; spaced as the PDF spaces them and kept on
-        one page as the PDF keeps them."""
+        of a native chart, as text), caption, source, note; spaced as the PDF spaces them and
+        kept on one page as the PDF keeps them."""
         room = self.pres.spacing
-        space = x.spacing(room.figure_before, 0, at_least=1)
+        picture = None
         if drawing is None:
             box = self.pres.image_box(fig)
             alt = getattr(fig, "alt", "") or getattr(fig, "title", "") or \
                 (plain(fig.caption.inlines) if fig.caption else "")
-            drawing = self._picture(box.path, box.width, box.height, alt)
-            out = [x.paragraph(self._style("Figure"), [drawing], space)]
-        else:  # a native chart's run, as text
-            out = [x.paragraph_xml(self._style("Figure"), drawing, [space])]
+            picture = self._picture(box.path, box.width, box.height, alt)
+        # Each paragraph's style, runs (as text) and childless properties; the last one's
+        # are settled before any is made.
+        paras = [("Figure", drawing or "", {"spacing": x.spacing_attrs(room.figure_before, 0, at_least=1)})]
         if fig.caption:
             caption = self.pres.looks["figure-caption"]
-            out.append(self._caption(fig.caption, keep_next=True,
-                                     space=x.spacing(room.figure_gap + caption.before, 0)))
+            paras.append(("Caption", self._caption_runs(fig.caption),
+                          {"keepNext": {}, "spacing": x.spacing_attrs(room.figure_gap + caption.before, 0)}))
         for inlines, key in ((fig.source, "source"), (fig.note, "note")):
             if inlines:
-                line = self._source(inlines, center=True, term_key=key)
-                x.put(line.get_or_add_pPr(), x.el("w:keepNext"), x.PPR_ORDER)
-                x.put(line.get_or_add_pPr(), x.spacing(self.pres.looks["source"].before, 0), x.PPR_ORDER)
-                out.append(line)
-        last = out[-1].get_or_add_pPr()
-        x.put(last, x.el("w:keepNext", {"w:val": 0}), x.PPR_ORDER)
-        space = last.find(qn("w:spacing"))
-        if space is None:
-            space = x.put(last, x.spacing(), x.PPR_ORDER)
-        space.set(qn("w:after"), str(x.twips(room.figure_after)))
+                runs, flat = self._source_parts(inlines, center=True, term_key=key)
+                flat.update(keepNext={}, spacing=x.spacing_attrs(self.pres.looks["source"].before, 0))
+                paras.append(("SourceNote", runs, flat))
+        last = paras[-1][2]
+        last["keepNext"] = {"w:val": "0"}
+        last["spacing"] = {**last.get("spacing", {}), "w:after": x.twips(room.figure_after)}
+        out = [x.paragraph_xml(self._style(style), runs, flat=flat) for style, runs, flat in paras]
+        if picture is not None:
+            out[0].append(picture)
         return out
 
     # ------------------------------------------------------------ tables
@@ -844,7 +853,7 @@ class _Writer(Visitor):
         out.append(tbl)
         if table.note:
             if table.source:  # only the last line keeps the space that ends the block
-                out.append(self._source(table.source, x.spacing(after=0)))
+                out.append(self._source(table.source, flat={"spacing": x.spacing_attrs(after=0)}))
             out.append(self._source(table.note, term_key="note"))
         else:
             out.append(self._source(table.source) if table.source else self._spacer())

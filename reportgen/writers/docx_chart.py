@@ -615,12 +615,25 @@ def add_chart(document_part, chart: Chart, layout, lang: str, width: float, heig
     package = document_part.package
     number = _next_chart_number(package)
     chart_part = Part(PackURI(f"/word/charts/chart{number}.xml"), CT_CHART, b"", package)
-    rid = document_part.relate_to(chart_part, RT.CHART)
+    rid = relate_new(document_part, chart_part, RT.CHART)
     # The workbook's name follows the chart's: parts are named in document order, so builds agree.
     book = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"), CT_XLSX, b"", package)
-    book_rid = chart_part.relate_to(book, RT.PACKAGE)
+    book_rid = relate_new(chart_part, book, RT.PACKAGE)
     chart_part._blob, book._blob = chart_parts(chart, layout, lang, book_rid, cache)
     return inline(rid, width, height, shape_id, alt)
+
+
+def relate_new(part, target, reltype: str) -> str:
+    """Relate `part` to a part just made (so related to nothing yet), with the id python-docx's
+    `relate_to` would give it: the first free `rIdN`. `relate_to` first looks through every
+    relationship for one to reuse, and counts from 1 for a free id: with a relationship per
+    chart, both grow with the report."""
+    rels = part.rels
+    n = getattr(rels, "_reportgen_free", 1)
+    while f"rId{n}" in rels:
+        n += 1
+    rels._reportgen_free = n + 1
+    return rels.add_relationship(reltype, target, f"rId{n}").rId
 
 
 def _next_chart_number(package) -> int:

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 # Bump when what is kept changes shape.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 
 
 def kept_path(folder: Path, report: Path) -> Path:
@@ -63,8 +63,11 @@ def keep(folder: Path, root: Path, report: Path, editions: list, load_diags: lis
             files[str(path)] = file_digest(path)
         kept.append(dataclasses.replace(edition, spec=SpecSettings.of(edition.spec)))
     try:
-        data = pickle.dumps((settings_key(root, _families(editions)), files, list(load_diags), kept),
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        # The editions pickled apart: a build whose inputs changed reads the key and the
+        # digests, never the trees.
+        trees = pickle.dumps((list(load_diags), kept), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((FORMAT_VERSION, settings_key(root, _families(editions)), files,
+                             sorted(_families(editions)), trees), protocol=pickle.HIGHEST_PROTOCOL)
         save(kept_path(folder, report), lambda tmp: tmp.write_bytes(data))
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass  # a cache that cannot be written costs time, never the build
@@ -80,7 +83,12 @@ def restore(folder: Path, root: Path, report: Path, locales: list[str]) -> tuple
     if not intact(path):
         return None
     try:
-        key, files, load_diags, editions = pickle.loads(path.read_bytes())
+        version, key, files, families, trees = pickle.loads(path.read_bytes())
+        if version != FORMAT_VERSION or key != settings_key(root, set(families)):
+            return None
+        if any(file_digest(Path(name)) != digest for name, digest in files.items()):
+            return None
+        load_diags, editions = pickle.loads(trees)
     except Exception:  # noqa: BLE001 - an unreadable cache entry costs a load, never the build
         return None
     if not editions or editions[0].spec.path != report:
@@ -88,9 +96,5 @@ def restore(folder: Path, root: Path, report: Path, locales: list[str]) -> tuple
     wanted = [loc for loc in editions[0].spec.locales if not locales or loc in locales]
     have = {edition.locale for edition in editions}
     if not wanted or any(loc not in have for loc in wanted):
-        return None
-    if any(file_digest(Path(name)) != digest for name, digest in files.items()):
-        return None
-    if key != settings_key(root, _families(editions)):
         return None
     return load_diags, [edition for edition in editions if edition.locale in wanted]

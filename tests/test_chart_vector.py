@@ -257,20 +257,29 @@ def test_vector_charts_are_cached_as_svg(built):
 
 
 def test_a_chart_is_parsed_once_and_taken_from_the_cache_after(built, monkeypatch):
+    """A chart's parsed drawing and its PDF form are kept: a later build puts the form in
+    as it is. A damaged form is drawn again from the kept drawing; a chart whose drawing and
+    form are both damaged is parsed again. The PDFs are the same byte for byte."""
     from reportgen.writers import pdf_chart
 
     folder = built.parent / "cache" / "charts"
-    kept = sorted(folder.glob("chart-*.svg.*.drawing"))
-    assert len(kept) == 2 * len(CHART_TYPES)
-    # A damaged entry is parsed again, never read; the others are not parsed at all.
-    kept[0].write_bytes(b"not a drawing")
-    parsed = []
-    real = pdf_chart._parse
-    monkeypatch.setattr(pdf_chart, "_parse", lambda path, *a, **k: parsed.append(path) or real(path, *a, **k))
+    drawings = sorted(folder.glob("chart-*.svg.*.drawing"))
+    forms = sorted(folder.glob("chart-*.svg.*.form"))
+    assert len(drawings) == len(forms) == 2 * len(CHART_TYPES)
+    assert [f.name[:-len(".form")] for f in forms] == [d.name[:-len(".drawing")] for d in drawings]
+    forms[0].write_bytes(b"not a form")
+    drawings[1].write_bytes(b"not a drawing")
+    forms[1].write_bytes(b"not a form")
+    parsed, drawn = [], []
+    real_parse, real_record = pdf_chart._parse, pdf_chart._record_form
+    monkeypatch.setattr(pdf_chart, "_parse", lambda path, *a, **k: parsed.append(Path(path).name) or real_parse(path, *a, **k))
+    monkeypatch.setattr(pdf_chart, "_record_form", lambda canv, name, drawing, draw: drawn.append(name) or
+                        real_record(canv, name, drawing, draw))
     monkeypatch.setenv("REPORTGEN_CACHE", str(built.parent / "cache"))
     assert main(["-C", str(built.parent), "build", "--format", "pdf", "--force", "--jobs", "1",
                  "--output", "again"]) == 0
-    assert len(parsed) == 1 and kept[0].name.startswith(Path(parsed[0]).name)
+    assert len(parsed) == 1 and drawings[1].name.startswith(parsed[0])
+    assert len(drawn) == 2
     for pdf in ("zh_CN/charts-zh.pdf", "en/charts-en.pdf"):
         assert (built.parent / "again" / pdf).read_bytes() == (built / pdf).read_bytes()
 

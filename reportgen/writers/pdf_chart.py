@@ -18,6 +18,7 @@ import functools
 import hashlib
 import logging
 import pickle
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import rl_platypus  # noqa: F401 - before ReportLab's Platypus (see there)
@@ -178,6 +179,12 @@ class VectorChart(Flowable):
     repeated parts) is parsed and written once. The SVG is parsed when first drawn and dropped
     after, as ReportLab's lazy images are: a long report with many charts does not keep them
     all in memory.
+
+    The form's content is kept beside the SVG for later builds (see `_form_path`): its
+    operators, the characters it draws with each face and its graphics states. Glyph codes
+    are code points and font resources are named by face (`pdf_cidfont.py`), so the kept
+    content is the content this document would draw; a later build puts it in as it is,
+    with neither the drawing loaded nor ReportLab's renderer run.
     """
 
     def __init__(self, path: str, width: float, height: float, regular: str, bold: str, loc=None):
@@ -195,18 +202,105 @@ class VectorChart(Flowable):
         forms = canv.__dict__.setdefault("_reportgen_charts", {})  # (path, faces) -> (form, width, height)
         key = (str(self.path), self.regular, self.bold)
         if key not in forms:
-            drawing = load_drawing(self.path, self.regular, self.bold, self.loc)
             name = f"RGChart{len(forms)}"
-            canv.beginForm(name, 0, 0, drawing.width, drawing.height)
-            renderPDF.draw(drawing, canv, 0, 0)
-            canv.endForm()
-            forms[key] = (name, drawing.width, drawing.height)
+            kept_at = _form_path(self.path, self.regular, self.bold)
+            kept = _kept_form(kept_at)
+            if kept is None:
+                drawing = load_drawing(self.path, self.regular, self.bold, self.loc)
+                kept = _record_form(canv, name, drawing, lambda: renderPDF.draw(drawing, canv, 0, 0))
+                _keep_form(kept_at, kept)
+            else:
+                _replay_form(canv, name, kept, self.loc)
+            forms[key] = (name, kept.width, kept.height)
         name, width, height = forms[key]
         canv.saveState()
         # The SVG's size is the chart's size at full width; the box may be narrower.
         canv.scale(self.drawWidth / width, self.drawHeight / height)
         canv.doForm(name)
         canv.restoreState()
+
+
+@dataclass
+class _Form:
+    """A chart's form as drawn: its operators, the characters it draws with each face (in
+    the order first drawn), its graphics states by name, and its size."""
+
+    ops: list
+    chars: dict  # face name -> characters
+    states: dict  # ExtGState (key, value) -> name
+    width: float
+    height: float
+
+
+def _form_path(path: str, regular: str, bold: str) -> Path | None:
+    """Where a chart's form is kept: beside its parsed drawing, named by the same inputs
+    (the form follows from the drawing, ReportLab's renderer and reportgen's fonts)."""
+    parsed = _parsed_path(path, regular, bold)
+    return parsed.with_name(parsed.name[:-len(".drawing")] + ".form") if parsed is not None else None
+
+
+def _record_form(canv, name: str, drawing, draw) -> _Form:
+    """Draw `drawing` (by `draw()`) into form `name`, and what it drew."""
+    doc = canv._doc
+    canv.beginForm(name, 0, 0, drawing.width, drawing.height)
+    doc.reportgen_drawn = drawn = {}
+    try:
+        draw()
+    finally:
+        del doc.reportgen_drawn
+    kept = _Form(list(canv._code), {face: "".join(chars) for face, chars in drawn.items()},
+                 dict(canv._extgstate._c), drawing.width, drawing.height)
+    canv.endForm()
+    return kept
+
+
+def _replay_form(canv, name: str, kept: _Form, loc=None) -> None:
+    """Put a kept form into this document as drawing it would: its faces take its characters
+    (and declare themselves) in the order it first drew them."""
+    from reportlab.pdfbase import pdfmetrics
+
+    doc = canv._doc
+    missing = {}
+    for face_name, chars in kept.chars.items():
+        font = pdfmetrics.getFont(face_name)
+        held = font.face.charToGlyph
+        missing.update((c, None) for c in chars if not c.isspace() and ord(c) not in held)
+    if missing:
+        raise ReportgenError(Diagnostic(loc, f"the chart's text has characters its font cannot draw: "
+                                        f"{', '.join(f'“{c}” (U+{ord(c):04X})' for c in sorted(missing))}",
+                                        "error", "pdf"))
+    canv.beginForm(name, 0, 0, kept.width, kept.height)
+    for face_name, chars in kept.chars.items():
+        font = pdfmetrics.getFont(face_name)
+        font.splitString(chars, doc)
+        font.getSubsetInternalName(0, doc)
+    canv._code.extend(kept.ops)
+    canv._extgstate._c.update(kept.states)
+    canv.endForm()
+
+
+def _kept_form(target: Path | None) -> _Form | None:
+    from ..cachefiles import intact
+
+    if target is None or not intact(target):
+        return None
+    try:
+        kept = pickle.loads(target.read_bytes())
+    except Exception:  # noqa: BLE001 - an unreadable cache entry costs a drawing, never the build
+        return None
+    return kept if isinstance(kept, _Form) else None
+
+
+def _keep_form(target: Path | None, kept: _Form) -> None:
+    from ..cachefiles import save
+
+    if target is None:
+        return
+    try:
+        data = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
+        save(target, lambda tmp: tmp.write_bytes(data))
+    except (OSError, pickle.PicklingError):  # a cache that cannot be written costs time, not correctness
+        pass
 
 
 class Described(Flowable):

@@ -5,10 +5,11 @@ draws from several such subsets in nearly every line (about ten changes a line i
 report): each change is a font switch and a new text position in the page's content, made in
 Python. Here the face is one Type0 font with the Identity-H encoding:
 
-- a glyph's code (its CID) is given on first use in a document, so it does not depend on
-  which file the face was read from, only on the text drawn;
-- the embedded font program holds the glyphs used, in code order, so its glyph ids are the
-  codes (`CIDToGIDMap /Identity`); ReportLab's own subsetter makes it;
+- a character's code (its CID) is its Unicode code point (its UTF-16: encoding a line is
+  one call), so the same text is the same bytes whatever the document and whichever file
+  the face was read from; a character beyond the BMP takes a code of the surrogates' range;
+- the embedded font program holds the glyphs used, made by ReportLab's own subsetter, and a
+  `CIDToGIDMap` stream takes each code to its glyph there;
 - the advances go in the `W` array, and a ToUnicode CMap maps each code back to its
   character, so text can be copied, searched and read by assistive software.
 
@@ -30,10 +31,14 @@ class _State:
     """What one document drew with the face."""
 
     def __init__(self) -> None:
-        self.codes: dict[str, bytes] = {}  # character -> its two-byte code
-        self.cids: dict[int, int] = {}  # glyph id in the face -> code
-        self.chars: list[int] = [0]  # code -> the first character drawn with it (0: .notdef)
+        self.used: set[str] = set()  # every character drawn
+        self.astral: dict[str, int] = {}  # a character beyond the BMP -> its code (see `_code`)
         self.internal_name: str | None = None
+
+
+# Codes for characters beyond the Basic Multilingual Plane: the surrogates' range, which no
+# character of the BMP has, given on first use in a document.
+_ASTRAL_FIRST, _ASTRAL_LAST = 0xD800, 0xDFFF
 
 
 class IdentityFont(TTFont):
@@ -46,53 +51,90 @@ class IdentityFont(TTFont):
         return state
 
     def splitString(self, text, doc, encoding="utf-8"):
-        """The text as one run of codes (ReportLab's interface: (subset, bytes) pairs)."""
+        """The text as one run of codes (ReportLab's interface: (subset, bytes) pairs).
+
+        A character's code is its code point: the text's UTF-16 (a character beyond the BMP
+        excepted), so the same text is the same bytes in any document."""
         if isinstance(text, bytes):
             text = text.decode(encoding)
-        codes = self._state(doc).codes
-        try:
-            data = b"".join([codes[c] for c in text])
-        except KeyError:
-            data = b"".join([codes[c] if c in codes else self._code(doc, c) for c in text])
-        return [(0, data)] if data else []
-
-    def _code(self, doc, char: str) -> bytes:
+        if not text:
+            return []
         state = self._state(doc)
-        point = 0x20 if char == "\u00a0" else ord(char)  # as ReportLab: a no-break space prints as a space
-        glyph = self.face.charToGlyph.get(point, 0)
-        cid = 0 if glyph == 0 else state.cids.get(glyph)
-        if cid is None:
-            cid = state.cids[glyph] = len(state.chars)
-            if cid > 0xFFFF:
-                raise pdfdoc.PDFError(f"font {self.fontName}: more than 65,535 glyphs in one document")
-            state.chars.append(point)
-        code = state.codes[char] = cid.to_bytes(2, "big")
+        state.used.update(text)
+        drawn = getattr(doc, "reportgen_drawn", None)
+        if drawn is not None:  # a chart's form being recorded (pdf_chart.py)
+            drawn.setdefault(self.fontName, {}).update(dict.fromkeys(text))
+        try:
+            data = text.encode("utf-16-be")
+        except UnicodeEncodeError:  # a lone surrogate: no character, drawn as .notdef
+            data = None
+        if data is None or len(data) != 2 * len(text):
+            data = b"".join(self._code(state, c).to_bytes(2, "big") for c in text)
+        return [(0, data)]
+
+    @staticmethod
+    def _code(state: _State, char: str) -> int:
+        point = ord(char)
+        if point < 0x10000:
+            return 0 if _ASTRAL_FIRST <= point <= _ASTRAL_LAST else point
+        code = state.astral.get(char)
+        if code is None:
+            code = _ASTRAL_FIRST + len(state.astral)
+            if code > _ASTRAL_LAST:
+                raise pdfdoc.PDFError("more than 2,048 characters beyond the Basic Multilingual Plane in one document")
+            state.astral[char] = code
         return code
 
     def getSubsetInternalName(self, subset, doc):
         state = self._state(doc)
         if state.internal_name is None:
-            state.internal_name = "F" + repr(len(doc.fontMapping) + 1)
+            # Named by the face, not by the order faces are first used: a chart's form kept
+            # from an earlier build names its fonts as this document does.
+            state.internal_name = "F" + hashlib.sha256(self.fontName.encode()).hexdigest()[:8]
             doc.fontMapping[self.fontName] = "/" + state.internal_name
             doc.delayedFonts.append(self)
         return f"/{state.internal_name}+0"
 
     def addObjects(self, doc):
-        """The Type0 font, its CIDFontType2 descendant, descriptor, font program and ToUnicode CMap."""
+        """The Type0 font, its CIDFontType2 descendant, descriptor, font program, glyph map
+        and ToUnicode CMap."""
         state = self._state(doc)
         face = self.face
         name = self.getSubsetInternalName(0, doc)[1:]
+        # (code, point of the glyph, character it reads as) for every character drawn; a
+        # no-break space prints as a space (as in ReportLab), a character the face lacks as
+        # .notdef, read back as U+FFFD (a build's check reports such characters before writing).
+        drawn = []
+        for char in state.used:
+            code = self._code(state, char)
+            if code == 0:
+                continue
+            point = 0x20 if char == "\u00a0" else ord(char)
+            held = point in face.charToGlyph
+            drawn.append((code, point if held else None, point if held else 0xFFFD))
+        drawn.sort()
+        # The font program holds the glyphs drawn, numbered (after .notdef) as ReportLab's
+        # subsetter meets them; the glyph map takes each code to its glyph there.
+        glyphs = {0: 0}
+        for _, point, _ in drawn:
+            if point is not None:
+                glyphs.setdefault(face.charToGlyph[point], len(glyphs))
+        cid_to_gid = bytearray(2 * (drawn[-1][0] + 1 if drawn else 1))
+        for code, point, _ in drawn:
+            if point is not None:
+                cid_to_gid[2 * code:2 * code + 2] = glyphs[face.charToGlyph[point]].to_bytes(2, "big")
         # A subset's name starts with six capital letters naming the glyphs it holds.
-        tag = hashlib.sha256(repr(state.chars).encode()).digest()
+        tag = hashlib.sha256(repr(drawn).encode()).digest()
         base = "".join(chr(65 + b % 26) for b in tag[:6]) + "+" + (face.name + face.subfontNameX).decode("pdfdoc")
 
         program = pdfdoc.PDFStream()
-        # One character per glyph, in code order: the subsetter numbers the glyphs as it
-        # meets them (after .notdef), so glyph id = code; a composite's parts come after.
-        program.content = face.makeSubset(state.chars[1:])
+        program.content = face.makeSubset([point for _, point, _ in drawn if point is not None])
         program.dictionary["Length1"] = len(program.content)
+        glyph_map = pdfdoc.PDFStream()
+        glyph_map.content = bytes(cid_to_gid)
         if doc.compression:
             program.filters = [pdfdoc.PDFZCompress]
+            glyph_map.filters = [pdfdoc.PDFZCompress]
         descriptor = pdfdoc.PDFDictionary({
             "Type": "/FontDescriptor", "Ascent": face.ascent, "CapHeight": face.capHeight,
             "Descent": face.descent, "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
@@ -100,7 +142,8 @@ class IdentityFont(TTFont):
             "ItalicAngle": face.italicAngle, "StemV": face.stemV,
             "FontFile2": doc.Reference(program, f"fontFile:{face.filename}({base})"),
         })
-        widths = [face.charWidths.get(point, face.defaultWidth) for point in state.chars[1:]]
+        widths = [(code, face.charWidths.get(point, face.defaultWidth) if point is not None else face.defaultWidth)
+                  for code, point, _ in drawn]
         descendant = pdfdoc.PDFDictionary({
             "Type": "/Font", "Subtype": "/CIDFontType2", "BaseFont": pdfdoc.PDFName(base),
             "CIDSystemInfo": pdfdoc.PDFDictionary({"Registry": pdfdoc.PDFString("Adobe"),
@@ -109,10 +152,10 @@ class IdentityFont(TTFont):
             "FontDescriptor": doc.Reference(descriptor, f"fontDescriptor:{base}"),
             "DW": fp_str(face.defaultWidth),
             "W": _W(widths),
-            "CIDToGIDMap": "/Identity",
+            "CIDToGIDMap": doc.Reference(glyph_map, f"cidToGidMap:{base}"),
         })
         cmap = pdfdoc.PDFStream()
-        cmap.content = to_unicode_cmap(state.chars)
+        cmap.content = to_unicode_cmap([(code, reads) for code, _, reads in drawn])
         if doc.compression:
             cmap.filters = [pdfdoc.PDFZCompress]
         font = pdfdoc.PDFDictionary({
@@ -125,22 +168,26 @@ class IdentityFont(TTFont):
 
 
 class _W(pdfdoc.PDFObject):
-    """The `W` array: code 1 onwards, one advance each (1/1000 of the size)."""
+    """The `W` array: (code, advance in 1/1000 of the size) in code order, as runs of
+    consecutive codes."""
 
-    def __init__(self, widths: list[float]) -> None:
+    def __init__(self, widths: list[tuple[int, float]]) -> None:
         self.widths = widths
 
     def format(self, document) -> bytes:
-        if not self.widths:
-            return b"[]"
-        return b"[1 [" + fp_str(*self.widths).encode("ascii") + b"]]"
+        runs, last = [], None
+        for code, width in self.widths:
+            if last is None or code != last + 1:
+                runs.append((code, []))
+            runs[-1][1].append(width)
+            last = code
+        return ("[" + " ".join(f"{first} [{fp_str(*ws)}]" for first, ws in runs) + "]").encode("ascii")
 
 
-def to_unicode_cmap(chars: list[int]) -> str:
-    """A ToUnicode CMap mapping each code (its index in `chars`) to its character."""
-    # Code 0 is the face's .notdef: a character it has no glyph for reads back as U+FFFD,
-    # the replacement character (a build's check reports such characters before writing).
-    entries = ["<0000> <FFFD>"] + [f"<{cid:04X}> <{_utf16(point)}>" for cid, point in enumerate(chars) if cid]
+def to_unicode_cmap(codes: list[tuple[int, int]]) -> str:
+    """A ToUnicode CMap mapping each (code, character) pair; code 0, the face's .notdef, reads
+    as U+FFFD, the replacement character."""
+    entries = ["<0000> <FFFD>"] + [f"<{code:04X}> <{_utf16(point)}>" for code, point in codes]
     blocks = []
     for start in range(0, len(entries), 100):  # at most 100 entries a block
         chunk = entries[start:start + 100]

@@ -149,7 +149,8 @@ class _State:
         if raw is None:
             return ()
         protected, values = self.source(raw)
-        return self.number_notes(tuple(parse_inlines(protected, raw.loc, values)))
+        found = tuple(parse_inlines(protected, raw.loc, values))
+        return self.number_notes(found) if _may_refer_to_notes(protected) else found
 
     def number_notes(self, node):
         """`node` with its footnote references numbered on from the edition's last one."""
@@ -239,7 +240,8 @@ class _State:
     def block(self, block) -> list:
         if isinstance(block, src.Text):
             protected, values = self.source(block)
-            return [self.number_notes(b) for b in parse_blocks(protected, block.loc, values)]
+            found = parse_blocks(protected, block.loc, values)
+            return [self.number_notes(b) for b in found] if _may_refer_to_notes(protected) else list(found)
         if isinstance(block, src.SourceQuote):
             return [m.Quote(self.blocks(block.blocks), block.loc)]
         if isinstance(block, src.SourceCallout):
@@ -279,3 +281,9 @@ class _State:
         if isinstance(cell, src.SourceCell):
             return m.Cell(self.inlines(cell.text), cell.rowspan, cell.colspan, cell.align)
         return cell
+
+
+def _may_refer_to_notes(text: str) -> bool:
+    """False when Markdown `text` cannot hold a footnote reference (`[^label]`, which the
+    parser turns into a `fnref` mark): its tree need not be walked and copied to number them."""
+    return "[^" in text or "fnref" in text

@@ -308,7 +308,6 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
     `role` says what the text is (one of `ROLES`); a tagged PDF would mark the content here.
     `bullet` is (text, face, size, x, lift, colour) for a list label or a note number."""
     doc = canv._doc
-    escape = canv._escape
     out = ["q", "BT"]
     state = {"font": None, "color": None, "tc": 0.0}
     names: dict = {}  # (face, subset) -> the subset's font resource name
@@ -382,12 +381,14 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
                 at, move = jumps[j]
                 i = at - k
                 if i > start:
-                    parts.append(f"({escape(data[start * step:i * step])})")
+                    parts.append(f"<{data[start * step:i * step].hex()}>")
                 parts.append(fp_str(move))
                 start = i
                 j += 1
             k = end
-            parts.append(f"({escape(data[start * step:])})")
+            # A hex string: two characters a byte, made in one call (a literal string escapes
+            # most bytes of two-byte codes as three octal digits).
+            parts.append(f"<{data[start * step:].hex()}>")
             out.append(f"[{' '.join(parts)}] TJ" if len(parts) > 1 else f"{parts[0]} Tj")
 
     if bullet is not None:

@@ -343,7 +343,11 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
             # The usual line has one spacing throughout (a justified CJK line's spread, or
             # none): the first gap's, when more than half the gaps share it.
             first = round(gaps[0], 4)
-            jumps = [(k + 1, (first - g) / scale) for k, g in enumerate(gaps) if g - first > limit or first - g > limit]
+            if max(gaps) - first <= limit and first - min(gaps) <= limit:
+                jumps = []  # every gap is the first's (the test below, glyph by glyph, made at C speed)
+            else:
+                jumps = [(k + 1, (first - g) / scale) for k, g in enumerate(gaps)
+                         if g - first > limit or first - g > limit]
             if len(jumps) * 2 >= len(gaps):
                 # Else the commonest spacing: the fewest glyphs then need a number of their own
                 # (a mixed line's Latin letters, set close, or its Han characters, spread).
@@ -356,7 +360,8 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
             state["tc"] = tc
         # The glyphs that do not start where the spacing leaves the pen, and by how much.
         if jumps is None:
-            jumps = [(k + 1, (tc - g) / scale) for k, g in enumerate(gaps) if g - tc > limit or tc - g > limit]
+            jumps = [] if not gaps or (max(gaps) - tc <= limit and tc - min(gaps) <= limit) else \
+                [(k + 1, (tc - g) / scale) for k, g in enumerate(gaps) if g - tc > limit or tc - g > limit]
         j = 0
         k = 0
         step = 2 if isinstance(font, IdentityFont) else 1  # bytes a glyph's code takes

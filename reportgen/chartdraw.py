@@ -62,6 +62,22 @@ FORMATS = ("png", "svg")  # a picture at DPI, or vector drawing with its text ke
 _KEYS: dict = {}
 
 
+# Chart types Word draws itself from a chart part (`writers/docx_chart.py`).
+NATIVE_IN_WORD = ("bar", "barh", "grouped_bar", "stacked_bar", "line", "pie", "donut", "bar_line", "scatter", "bubble")
+
+
+def native_in_word(chart: Chart) -> bool:
+    """Whether Word draws this chart itself; otherwise it is placed as the PDF's picture.
+
+    Quadrant lines and their corner names (scatter and bubble charts with `quadrants:`) have
+    no chart-part equivalent: Word's axes cross once, at the edge or at a value, and cannot
+    carry the four names. Growth arrows (`cagr:`) and a donut's centre text have none either:
+    a native chart would drop the rate or the total, so such a chart is the picture too.
+    (Here, not beside the Word writer: a build decides which pictures Word needs without
+    importing python-docx.)"""
+    return chart.type in NATIVE_IN_WORD and not chart.quadrants and not chart.cagr and not chart.centre
+
+
 def chart_key(chart: Chart, layout: Layout, faces: Faces, fmt: str = "png") -> str:
     """The sha256 of everything the drawing depends on; its file name is made from it."""
     memo = (id(chart), id(layout), faces.family, faces.latin, fmt, FORMAT_VERSION)

@@ -38,9 +38,9 @@ def draw_charts(doc: m.Document, layout, faces, root: Path, for_word: bool = Fal
 
 def _file_format(chart: m.Chart, layout, for_word: bool) -> str:
     if for_word:
-        from .writers.docx_chart import native
+        from .chartdraw import native_in_word
 
-        if not native(chart):
+        if not native_in_word(chart):
             return "png"
     return "png" if getattr(layout, "chart_format", "vector") == "png" else "svg"
 

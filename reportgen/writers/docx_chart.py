@@ -36,7 +36,9 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from lxml import etree
 
+from ..chartdraw import NATIVE_IN_WORD as NATIVE_TYPES  # noqa: F401 - where they were
 from ..chartdraw import category_colors
+from ..chartdraw import native_in_word as native  # noqa: F401 - where it was
 from ..model import Chart, Series
 
 NS = {
@@ -50,19 +52,6 @@ CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET = "Sheet1"
 EMU_PER_PT = 12700
-NATIVE_TYPES = ("bar", "barh", "grouped_bar", "stacked_bar", "line", "pie", "donut", "bar_line", "scatter", "bubble")
-
-
-def native(chart: Chart) -> bool:
-    """Whether Word draws this chart itself; otherwise it is placed as the PDF's picture.
-
-    Quadrant lines and their corner names (scatter and bubble charts with `quadrants:`) have
-    no chart-part equivalent: Word's axes cross once, at the edge or at a value, and cannot
-    carry the four names. Growth arrows (`cagr:`) and a donut's centre text have none either:
-    a native chart would drop the rate or the total, so such a chart is the picture too."""
-    return chart.type in NATIVE_TYPES and not chart.quadrants and not chart.cagr and not chart.centre
-
-
 def _q(tag: str) -> str:
     prefix, name = tag.split(":")
     return f"{{{NS[prefix]}}}{name}"

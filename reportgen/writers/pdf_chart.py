@@ -129,23 +129,33 @@ def _svglib_version() -> str:
 
 
 def _cached_drawing(target: Path | None):
+    return _kept_pickle(target)
+
+
+def _kept_pickle(target: Path | None, kind: type | None = None):
+    """What is kept pickled at `target` (of class `kind` when given), if it is intact."""
     from ..cachefiles import intact
 
     if target is None or not intact(target):
         return None
     try:
-        return pickle.loads(target.read_bytes())
-    except Exception:  # noqa: BLE001 - an unreadable cache entry costs a parse, never the build
+        kept = pickle.loads(target.read_bytes())
+    except Exception:  # noqa: BLE001 - an unreadable cache entry costs a parse or a drawing, never the build
         return None
+    return kept if kind is None or isinstance(kept, kind) else None
 
 
 def _keep_drawing(target: Path | None, drawing) -> None:
+    _keep_pickle(target, drawing)
+
+
+def _keep_pickle(target: Path | None, value) -> None:
     from ..cachefiles import save
 
     if target is None:
         return
     try:
-        data = pickle.dumps(drawing, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         save(target, lambda tmp: tmp.write_bytes(data))
     except (OSError, pickle.PicklingError):  # a cache that cannot be written costs time, not correctness
         pass
@@ -204,11 +214,11 @@ class VectorChart(Flowable):
         if key not in forms:
             name = f"RGChart{len(forms)}"
             kept_at = _form_path(self.path, self.regular, self.bold)
-            kept = _kept_form(kept_at)
+            kept = _kept_pickle(kept_at, _Form)
             if kept is None:
                 drawing = load_drawing(self.path, self.regular, self.bold, self.loc)
                 kept = _record_form(canv, name, drawing, lambda: renderPDF.draw(drawing, canv, 0, 0))
-                _keep_form(kept_at, kept)
+                _keep_pickle(kept_at, kept)
             else:
                 _replay_form(canv, name, kept, self.loc)
             forms[key] = (name, kept.width, kept.height)
@@ -277,30 +287,6 @@ def _replay_form(canv, name: str, kept: _Form, loc=None) -> None:
     canv._code.extend(kept.ops)
     canv._extgstate._c.update(kept.states)
     canv.endForm()
-
-
-def _kept_form(target: Path | None) -> _Form | None:
-    from ..cachefiles import intact
-
-    if target is None or not intact(target):
-        return None
-    try:
-        kept = pickle.loads(target.read_bytes())
-    except Exception:  # noqa: BLE001 - an unreadable cache entry costs a drawing, never the build
-        return None
-    return kept if isinstance(kept, _Form) else None
-
-
-def _keep_form(target: Path | None, kept: _Form) -> None:
-    from ..cachefiles import save
-
-    if target is None:
-        return
-    try:
-        data = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
-        save(target, lambda tmp: tmp.write_bytes(data))
-    except (OSError, pickle.PicklingError):  # a cache that cannot be written costs time, not correctness
-        pass
 
 
 class Described(Flowable):

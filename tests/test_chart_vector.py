@@ -350,3 +350,24 @@ def test_a_character_the_face_lacks_is_a_located_error_not_an_empty_box(tmp_path
     assert str(info.value).startswith("content/r/report.yaml:4:3: error: ") and "乙" in str(info.value)
     regular, bold = _register_fonts(faces_for("Noto Sans CJK SC", "甲乙数量012.", tmp_path / "a"))
     assert load_drawing(str(svg), regular, bold, chart.loc).width > 0
+
+
+def test_kept_drawings_and_forms_are_keyed_by_what_the_faces_advances_follow_from(tmp_path, monkeypatch):
+    """svglib measures a chart's texts with the registered faces: faces cut from another font
+    source (an upgraded font package) must not find drawings measured with the old ones."""
+    from types import SimpleNamespace
+
+    from reportlab.pdfbase import pdfmetrics
+
+    from reportgen.writers import pdf_chart
+
+    svg = tmp_path / "chart.svg"
+    svg.write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
+    for name in ("RG-Test-Regular", "RG-Test-Bold"):
+        monkeypatch.setitem(pdfmetrics._fonts, name, SimpleNamespace(reportgen_metrics="source-1"))
+    drawing = pdf_chart._parsed_path(str(svg), "RG-Test-Regular", "RG-Test-Bold")
+    form = pdf_chart._form_path(str(svg), "RG-Test-Regular", "RG-Test-Bold")
+    assert drawing == pdf_chart._parsed_path(str(svg), "RG-Test-Regular", "RG-Test-Bold")
+    pdfmetrics._fonts["RG-Test-Bold"].reportgen_metrics = "source-2"
+    assert pdf_chart._parsed_path(str(svg), "RG-Test-Regular", "RG-Test-Bold") != drawing
+    assert pdf_chart._form_path(str(svg), "RG-Test-Regular", "RG-Test-Bold") != form

@@ -125,9 +125,13 @@ def _register_fonts(faces: Faces) -> tuple[str, str]:
             continue
         current = pdfmetrics._fonts.get(name)
         if current is not None and getattr(current, "reportgen_path", None) == str(path):
+            current.reportgen_metrics = faces.metrics
             continue
         font = IdentityFont(name, str(path))
         font.reportgen_path = str(path)
+        # What its advances follow from (`Faces.metrics`): kept chart drawings and forms,
+        # whose texts were measured with them, are keyed by it.
+        font.reportgen_metrics = faces.metrics
         # ReportLab hands out the first font registered under a PostScript name for any later
         # one with that name; a face cut for another character set must replace it.
         pdfmetrics._fonts.pop(name, None)

@@ -105,9 +105,11 @@ def _plain_paths(node) -> None:
 
 def _parsed_path(path: str, regular: str, bold: str) -> Path | None:
     """Where the drawing parsed from the SVG at `path` is kept: beside it, named by the SVG's
-    bytes, the face names its texts use, the fonts' format (svglib measures text with the
-    registered faces while parsing) and the versions of reportgen, svglib and ReportLab."""
+    bytes, the face names its texts use and what their advances follow from (svglib measures
+    text with the registered faces while parsing), and the versions of reportgen, svglib and
+    ReportLab."""
     import reportlab
+    from reportlab.pdfbase import pdfmetrics
 
     from ..cachefiles import sha256_file
     from ..fonts import FORMAT_VERSION
@@ -117,7 +119,8 @@ def _parsed_path(path: str, regular: str, bold: str) -> Path | None:
         svg = sha256_file(Path(path))
     except OSError:
         return None
-    key = "\0".join([svg, regular, bold, FORMAT_VERSION, toolkit_hash(), _svglib_version(),
+    metrics = [getattr(pdfmetrics._fonts.get(name), "reportgen_metrics", "") for name in (regular, bold)]
+    key = "\0".join([svg, regular, bold, *metrics, FORMAT_VERSION, toolkit_hash(), _svglib_version(),
                      reportlab.Version])
     return Path(path).with_name(f"{Path(path).name}.{hashlib.sha256(key.encode()).hexdigest()[:16]}.drawing")
 

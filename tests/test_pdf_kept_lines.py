@@ -22,6 +22,23 @@ def spec(paragraphs):
 
 
 @pytest.fixture
+def drawn(monkeypatch):
+    """The text of every block drawn afresh (not put in from the kept drawing) in this test."""
+    from reportgen.writers import pdf_text
+
+    calls = []
+    real = pdf_text.draw_text
+
+    def draw_text(canv, role, lines, runs, *args, record=False, **kwargs):
+        if record:
+            calls.append("".join(r.text for r in runs))
+        return real(canv, role, lines, runs, *args, record=record, **kwargs)
+
+    monkeypatch.setattr(pdf_text, "draw_text", draw_text)
+    return calls
+
+
+@pytest.fixture
 def counted(monkeypatch):
     from reportgen import linebreak
 
@@ -63,7 +80,7 @@ def build(project, output):
     # advance, so the other paragraphs' kept lines still hold.
     (2, "监管框架", "鑫监管框架"),
 ])
-def test_only_the_edited_paragraph_is_set_again(tmp_path, counted, monkeypatch, paragraph, old, new):
+def test_only_the_edited_paragraph_is_set_again(tmp_path, counted, drawn, monkeypatch, paragraph, old, new):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert new not in "".join(PARAGRAPHS)
     project = new_project(tmp_path, PARAGRAPHS)
@@ -75,9 +92,12 @@ def test_only_the_edited_paragraph_is_set_again(tmp_path, counted, monkeypatch, 
     edited[paragraph] = edited[paragraph].replace(old, new)
     edit(project, edited)
     counted.clear()
+    drawn.clear()
     warm = build(project, "second")
     again = [text for text in counted if "Hospitals" in text or "医疗大模型" in text or "监管" in text]
     assert len(again) == 1 and new in again[0]
+    # Its drawing too: every other block's is put in as kept.
+    assert drawn and all(new in text for text in drawn)
 
     # The same PDF as a build that sets everything.
     kept_file(project).unlink()

@@ -92,8 +92,10 @@ class TextEngine:
         self.laid = self.reused = 0
         self._kept_path = kept
         self._settings = _settings_key(hyphenate, hanging, traditional, face_names, metrics) if kept is not None else ""
-        self._kept: dict = _read_kept(kept, self._settings) if kept is not None else {}
+        self._kept, self._kept_drawn = _read_kept(kept, self._settings) if kept is not None else ({}, {})
         self._used: dict = {}  # digest -> lines, for every paragraph this build set or took
+        self._drawn: dict = {}  # key -> _Drawn, for every block this build drew or took
+        self._digests: dict[int, bytes] = {}  # id(lines) -> its paragraph's digest
 
     def lines(self, runs: tuple, width: float, first_indent: float, align: str, hyphenate: bool = True) -> list:
         key = (runs, round(width, 3), round(first_indent, 3), align, hyphenate)
@@ -113,15 +115,34 @@ class TextEngine:
         self._cache[key] = found
         if digest is not None:
             self._used[digest] = found
+            self._digests[id(found)] = digest  # `found` is kept in _cache: its id stays its own
         return found
+
+    def drawing_key(self, lines: list, *more) -> bytes | None:
+        """A key for drawing `lines` (a paragraph this engine set) with `more` settings, when
+        its drawing can be kept (the engine keeps paragraphs)."""
+        digest = self._digests.get(id(lines))
+        if digest is None:
+            return None
+        return hashlib.blake2b(repr((digest, more)).encode("utf-8"), digest_size=16).digest()
+
+    def drawn(self, key: bytes) -> "_Drawn | None":
+        found = self._drawn.get(key) or self._kept_drawn.get(key)
+        if found is not None:
+            self._drawn[key] = found
+        return found
+
+    def keep_drawn(self, key: bytes, drawn: "_Drawn") -> None:
+        self._drawn[key] = drawn
 
     def keep(self) -> None:
         """Keep this build's paragraphs for the next (those it no longer has are dropped)."""
-        if self._kept_path is None or self._used.keys() == self._kept.keys():
+        if self._kept_path is None or (self._used.keys() == self._kept.keys()
+                                       and self._drawn.keys() == self._kept_drawn.keys()):
             return
         from ..cachefiles import save
 
-        data = pickle.dumps((self._settings, self._used), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((self._settings, self._used, self._drawn), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self._kept_path.parent.mkdir(parents=True, exist_ok=True)
             save(self._kept_path, lambda tmp: tmp.write_bytes(data))
@@ -153,17 +174,20 @@ def _settings_key(hyphenate, hanging, traditional, face_names, metrics: str = ""
     return digest.hexdigest()
 
 
-def _read_kept(path: Path, settings: str) -> dict:
-    """The paragraphs an earlier build kept in `path`, if they were set under `settings`."""
+def _read_kept(path: Path, settings: str) -> tuple[dict, dict]:
+    """The paragraphs and drawn blocks an earlier build kept in `path`, if they were set under
+    `settings`."""
     from ..cachefiles import intact
 
     if not intact(path):
-        return {}
+        return {}, {}
     try:
-        kept_settings, lines = pickle.loads(path.read_bytes())
+        kept_settings, lines, drawn = pickle.loads(path.read_bytes())
     except Exception:  # noqa: BLE001 - an unreadable cache entry costs a layout, never the build
-        return {}
-    return lines if kept_settings == settings and isinstance(lines, dict) else {}
+        return {}, {}
+    if kept_settings != settings or not isinstance(lines, dict) or not isinstance(drawn, dict):
+        return {}, {}
+    return lines, drawn
 
 
 def hyphenation_language(lang_tag: str) -> str | None:
@@ -205,6 +229,7 @@ class TextBlock(Flowable):
             content = [Span(markup_unescape(content))] if content else []
         self.runs = tuple(self._runs(content, italic_faces and getattr(style, "italic_faces", True)))
         self._fixed = None  # (lines) of a part made by split: never set again
+        self._whole: tuple | None = None  # a part's: (the whole block's lines, first, last line)
         self._lines, self._laid_at = None, None
 
     def _runs(self, spans, italics: bool):
@@ -262,14 +287,17 @@ class TextBlock(Flowable):
         fit = min(fit, n - 2)
         if fit < 2:
             return []
-        return [self._part(lines[:fit], first=True), self._part(lines[fit:], first=False)]
+        whole, start = (self._whole[0], self._whole[1]) if self._whole else (lines, 0)
+        return [self._part(lines[:fit], first=True, whole=(whole, start, start + fit)),
+                self._part(lines[fit:], first=False, whole=(whole, start + fit, start + n))]
 
-    def _part(self, lines, first: bool) -> "TextBlock":
+    def _part(self, lines, first: bool, whole: tuple) -> "TextBlock":
         part = TextBlock.__new__(TextBlock)
         Flowable.__init__(part)
         part.style, part.engine, part.role, part.runs = self.style, self.engine, self.role, self.runs
         part.bullet = self.bullet if first else None
         part._fixed, part._lines, part._laid_at = lines, None, None
+        part._whole = whole
         if first:
             part.spaceAfter = 0
         else:
@@ -298,16 +326,34 @@ class TextBlock(Flowable):
         if self.bullet:
             bullet = (self.bullet, st.bulletFontName, st.bulletFontSize, st.bulletIndent,
                       getattr(st, "bulletOffsetY", 0) or 0, getattr(st, "bulletColor", None) or st.textColor)
-        draw_text(self.canv, self.role, lines, self.runs, st.leftIndent, self.height - st.fontSize,
-                  st.leading, st.textColor, bullet)
+        x0, y0 = st.leftIndent, self.height - st.fontSize
+        # The drawing is kept with the paragraph's lines (see TextEngine): it is the same
+        # wherever the block stands (Platypus draws a flowable at its own origin).
+        whole, first, last = self._whole or (lines, 0, len(lines))
+        key = self.engine.drawing_key(whole, first, last, self.role, x0, y0, st.leading, st.textColor, bullet)
+        drawn = self.engine.drawn(key) if key is not None else None
+        if drawn is not None:
+            drawn.replay(self.canv)
+            return
+        drawn = draw_text(self.canv, self.role, lines, self.runs, x0, y0, st.leading, st.textColor, bullet,
+                          record=key is not None)
+        if drawn is not None:
+            self.engine.keep_drawn(key, drawn)
 
 
-def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float, color, bullet=None) -> None:
+def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float, color, bullet=None,
+              record: bool = False) -> "_Drawn | None":
     """Draw set lines with the first baseline at (x0, y0): the one place body text is drawn.
 
     `role` says what the text is (one of `ROLES`); a tagged PDF would mark the content here.
-    `bullet` is (text, face, size, x, lift, colour) for a list label or a note number."""
+    `bullet` is (text, face, size, x, lift, colour) for a list label or a note number. With
+    `record`, what was drawn is returned, to be put in again by `_Drawn.replay` (None when
+    a face it used is not one of reportgen's composite fonts, which alone record)."""
     doc = canv._doc
+    if record:
+        outer = getattr(doc, "reportgen_drawn", None)
+        doc.reportgen_drawn = recorded = {}
+        faces_used = set()
     out = ["q", "BT"]
     state = {"font": None, "color": None, "tc": 0.0}
     names: dict = {}  # (face, subset) -> the subset's font resource name
@@ -330,6 +376,8 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
             font = pdfmetrics.getFont(face)
             found = fonts[(face, size)] = (font, _Advances(font.face.charWidths, font.face.defaultWidth, size))
         font, advances = found
+        if record:
+            faces_used.add(face)
         out.append(f"1 0 0 1 {fp_str(x + xs[0])} {fp_str(y)} Tm")
         scale = size / 1000
         # Where each glyph is meant to start, against where the one before leaves the pen.
@@ -414,12 +462,48 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
             if tag is not None and tag.href:
                 links.append((tag.href, (x0 + piece.xs[0], y - run.size * 0.25, x0 + piece.end, y + run.size * 0.9)))
     out += ["ET", "Q"]
-    canv._code.append("\n".join(out))
+    ops = "\n".join(out)
+    canv._code.append(ops)
+    _links(canv, links)
+    if not record:
+        return None
+    if outer is None:
+        del doc.reportgen_drawn
+    else:
+        doc.reportgen_drawn = outer
+    if not faces_used <= recorded.keys():
+        return None
+    return _Drawn(ops, {face: "".join(chars) for face, chars in recorded.items()}, tuple(links))
+
+
+def _links(canv, links) -> None:
     for href, rect in links:
         if href.startswith("#"):
             canv.linkRect("", href[1:], rect, relative=1, thickness=0)
         else:
             canv.linkURL(href, rect, relative=1, thickness=0)
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """A block's text as drawn: its operators, the characters it drew with each face (in the
+    order first drawn) and its links. Codes are code points and fonts are named by face
+    (`pdf_cidfont.py`), so the operators are those any document would draw."""
+
+    ops: str
+    chars: dict
+    links: tuple
+
+    def replay(self, canv) -> None:
+        """Put the drawing in again as drawing it would: each face takes its characters (and
+        declares itself) in the order it first drew them; the links are made again."""
+        doc = canv._doc
+        for face, chars in self.chars.items():
+            font = pdfmetrics.getFont(face)
+            font.splitString(chars, doc)
+            font.getSubsetInternalName(0, doc)
+        canv._code.append(self.ops)
+        _links(canv, self.links)
 
 
 class _Advances(dict):

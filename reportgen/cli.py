@@ -330,7 +330,7 @@ def _unused_locales(root: Path, reports: list[str], asked: list[str], found: set
 def _check(root: Path, args, diags: Diagnostics) -> int:
     from .editions import prepare, select_reports
     from .i18n import check_catalog, read_catalog
-    from .spec import display_path
+    from .files import display_path
 
     locales = _locales(args.locale) or args.settings.locales
     paths = select_reports(root, args.reports, diags)
@@ -359,7 +359,8 @@ def _list(root: Path, args, diags: Diagnostics) -> int:
     from .incremental import output_intact
     from .manifest import read_manifest
     from .outputs import output_path
-    from .spec import display_path, find_reports, load_spec
+    from .files import display_path, find_reports
+    from .spec import load_spec
 
     out_dir = _output_dir(root, args)
     entries = read_manifest(out_dir / "manifest.json")

@@ -16,7 +16,6 @@ import polib
 
 from . import pofile
 from .errors import Diagnostics, Loc, ReportgenError
-from .files import catalog_path  # noqa: F401 - where it was
 
 TOOLKIT_DOMAIN = "reportgen"
 

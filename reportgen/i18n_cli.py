@@ -11,9 +11,9 @@ from pathlib import Path
 
 from . import pofile
 from .errors import Diagnostics, ReportgenError
-from .i18n import (Recorder, catalog_path, counts, data_locations, merge, parse_catalog, read_catalog, template,
+from .files import catalog_path, display_path
+from .i18n import (Recorder, counts, data_locations, merge, parse_catalog, read_catalog, template,
                    write_atomic)
-from .spec import display_path
 
 
 def _templates(root: Path, names: list[str], diags: Diagnostics):

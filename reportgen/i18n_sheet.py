@@ -12,9 +12,9 @@ import io
 from pathlib import Path
 
 from .errors import Diagnostics, Loc, ReportgenError
-from .i18n import Catalog, catalog_path, read_catalog, translated, translation_problems, write_atomic
+from .files import catalog_path, display_path
+from .i18n import Catalog, read_catalog, translated, translation_problems, write_atomic
 from .pofile import render
-from .spec import display_path
 
 COLUMNS = ["report", "locale", "context", "reference", "source", "translation", "status"]
 REQUIRED = ["report", "locale", "context", "source", "translation"]

@@ -8,7 +8,6 @@ as a located diagnostic; loading never stops at the first one it can step past.
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from . import model as m
 from . import source as src
 from .check import paragraph_limit, too_long
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
-from .files import display_path, find_reports, inside  # noqa: F401 - where they were
+from .files import display_path, inside
 from .files import check_project_file, limit_bytes, limit_hint, name_problem, open_project_file, show_name
 from .layout import CLOSING_PARTS
 from .locale import parse_locale

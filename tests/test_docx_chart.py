@@ -340,7 +340,7 @@ def test_charts_with_growth_arrows_a_centre_or_marks_keep_them_in_word():
     """Word's own chart has no arrow over bars and no text in a donut's hole: such a chart is
     the picture, so the rate and the total are not lost; year marks are category names."""
     from reportgen.model import Chart, Growth
-    from reportgen.writers.docx_chart import native
+    from reportgen.chartdraw import native_in_word as native
 
     series = (Series("规模", (1.0, 2.0, 3.0)),)
     bars = Chart("bar", ("2024", "2025", "2031"), series, marks=("", "E", "F"))

@@ -647,9 +647,10 @@ class _Writer(Visitor):
         # A native Word chart (a chart part and its workbook) where Word can draw the type,
         # else the drawn picture; either is placed as a figure is: caption, source and note.
         from ..chartdraw import alt_text
-        from .docx_chart import add_chart, native
+        from ..chartdraw import native_in_word
+        from .docx_chart import add_chart
 
-        if not native(block):
+        if not native_in_word(block):
             return self._figure(block)
         box = self.pres.image_box(block)
         self.shape_id += 1

@@ -36,9 +36,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from lxml import etree
 
-from ..chartdraw import NATIVE_IN_WORD as NATIVE_TYPES  # noqa: F401 - where they were
 from ..chartdraw import category_colors
-from ..chartdraw import native_in_word as native  # noqa: F401 - where it was
 from ..model import Chart, Series
 
 NS = {

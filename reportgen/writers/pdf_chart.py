@@ -14,7 +14,6 @@ sequence `/Figure <</Alt (…)>> BDC … EMC` (PDF 32000-1, 14.6 and 14.9.3).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import pickle

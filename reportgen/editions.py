@@ -80,6 +80,7 @@ class Report:
 
     spec: Spec
     namespaces: dict
+    data_files: list[Path] = field(default_factory=list)
 
 
 def load_report(root: Path, path: Path, diags: Diagnostics) -> Report | None:
@@ -98,14 +99,14 @@ def load_report(root: Path, path: Path, diags: Diagnostics) -> Report | None:
     if not data_diags.errors:
         run_checks(namespaces, Evaluator(namespaces, spec.source_locale, spec.formats), data_diags)
     diags.extend(data_diags)
-    return None if data_diags.errors else Report(spec, namespaces)
+    return None if data_diags.errors else Report(spec, namespaces, list(data_files))
 
 
-def prepare_edition(report: Report, locale: str, root: Path, translate=None) -> Edition:
+def prepare_edition(report: Report, locale: str, root: Path, translate=None, kept=None) -> Edition:
     """Resolve and check one edition of a loaded report; problems go to `edition.diags`.
 
     `translate` replaces the edition's translation hook (the i18n commands record the source
-    strings with it)."""
+    strings with it); `kept` (kept.KeptBlocks) gives the blocks an earlier build resolved."""
     from .check import check_document
     from .layout import load_layout
     from .resolve import resolve
@@ -117,6 +118,10 @@ def prepare_edition(report: Report, locale: str, root: Path, translate=None) -> 
         hooks = make_hooks(spec, locale, report.namespaces, edition.diags, root)
         if translate is not None:
             hooks.translate = translate
+        if kept is not None:
+            from .kept import block_settings
+
+            hooks.kept = kept.edition(block_settings(root, spec, locale, report.data_files))
         edition.document = resolve(spec, locale, edition.layout, hooks, edition.diags)
         # Everything a writer or the chart drawer relies on, checked here so that `check`
         # rejects whatever `build` would.
@@ -150,12 +155,19 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
         diags.extend(load_diags)
         if report is None:
             continue
+        blocks = None
+        if kept is not None:
+            from .kept import KeptBlocks
+
+            blocks = KeptBlocks(kept, path, root)
         prepared = []
         for locale in [loc for loc in report.spec.locales if not locales or loc in locales]:
-            edition = prepare_edition(report, locale, root)
+            edition = prepare_edition(report, locale, root, kept=blocks)
             diags.extend(edition.diags)
             prepared.append(edition)
         editions.extend(prepared)
+        if blocks is not None:
+            blocks.save()
         if kept is not None and prepared and not load_diags.errors and \
                 all(e.document is not None and not e.diags.errors for e in prepared):
             from . import kept as keeping

@@ -127,6 +127,7 @@ class Translator:
         self.diags = diags
         self.expected = expected  # the .po path the translator should edit, for messages
         self.missing: set = set()
+        self.misses = 0  # strings asked for and not translated (see resolve._State.kept_block)
 
     def __call__(self, source: str, context: str, loc) -> str:
         if not _has_words(source):
@@ -136,10 +137,11 @@ class Translator:
             return source
         key = (context, source)
         message = self.catalog.messages.get(key)
+        if message is not None and message.msgstr and not message.fuzzy and key not in self.catalog.rejected:
+            return message.msgstr
+        self.misses += 1
         if key in self.catalog.rejected:
             return source  # check_catalog reported it at its .po line; the build fails there
-        if message is not None and message.msgstr and not message.fuzzy:
-            return message.msgstr
         if key in self.missing:
             return source
         self.missing.add(key)

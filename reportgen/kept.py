@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import os
 import pickle
 import sys
 from pathlib import Path
+
+from .errors import Loc as _Loc
 
 # Bump when what is kept changes shape.
 FORMAT_VERSION = "2"
@@ -98,3 +101,165 @@ def restore(folder: Path, root: Path, report: Path, locales: list[str]) -> tuple
     if not wanted or any(loc not in have for loc in wanted):
         return None
     return load_diags, [edition for edition in editions if edition.locale in wanted]
+
+
+# ---------------------------------------------------------------- blocks
+#
+# A report whose spec changed is loaded and resolved again, but most of its blocks are as
+# they were. Each block resolved without a problem is kept, keyed by its source (locations
+# counted from the block's own line, so text added above it does not change its key) and by
+# everything else resolving reads: the edition's language, catalog, data, layout and the
+# settings above. A block whose key matches is taken as resolved, its locations moved to
+# where it now stands, when the numbers it used (figure, table, footnote) enter it alike.
+
+
+def block_settings(root: Path, spec, locale: str, data_files: list[Path]) -> bytes:
+    """The digest of everything a block's resolution reads besides the block itself."""
+    from .files import catalog_path
+    from .incremental import file_digest
+
+    parts = [settings_key(root, set()), locale, repr(spec.source_locale), repr(spec.formats),
+             repr(locale in spec.draft_locales), repr(spec.data), spec.layout,
+             file_digest(catalog_path(spec.folder, locale)), file_digest(root / "layouts" / f"{spec.layout}.yaml")]
+    parts += [f"{path}={file_digest(path)}" for path in data_files]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).digest()
+
+
+def _relative(value, loc) -> bytes:
+    """`value` pickled with each location in `loc`'s file counted from `loc`'s line (a
+    dispatch table: the pickler calls back for locations alone, at C speed otherwise)."""
+    where, base = loc.path, loc.line
+
+    def reduce(place):
+        if place.path == where:
+            return _rebased, ("+", place.line - base, place.col, place.style)
+        return _rebased, ("=", place.path, place.line, place.col, place.style)
+
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {_Loc: reduce}
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def _rebased(kind, *args):
+    """A location read outside `_unrelative` (never, but unpickling must find a function)."""
+    raise pickle.UnpicklingError("a relative location read without its base")
+
+
+def _unrelative(data: bytes, loc):
+    """What `_relative` pickled, its relative locations counted from `loc`'s line."""
+    where, base = loc.path, loc.line
+
+    def rebased(kind, *args):
+        if kind == "+":
+            line, col, style = args
+            return _Loc(where, line + base, col, style)
+        return _Loc(*args)
+
+    class Unpickler(pickle.Unpickler):
+        def find_class(self, module, name):
+            if module == __name__ and name == "_rebased":
+                return rebased
+            return super().find_class(module, name)
+
+    return Unpickler(io.BytesIO(data)).load()
+
+
+@dataclasses.dataclass(frozen=True)
+class _Block:
+    """A kept block: the counters it read with their values entering it, what it added to
+    each counter and to the expression work, and its resolved nodes (pickled relative)."""
+
+    entering: tuple  # ((counter index, value), ...) for each counter the block advanced
+    added: tuple  # (figures, tables, notes)
+    work: int
+    nodes: bytes
+
+
+class KeptBlocks:
+    """The resolved blocks of one report's editions, kept in the cache folder beside its
+    kept editions. `edition(settings)` gives the memo one edition's resolution uses."""
+
+    def __init__(self, folder: Path, report: Path, root: Path):
+        from .cachefiles import intact
+
+        self.path = kept_path(folder, report).with_suffix(".blocks")
+        self.key = settings_key(root, set())
+        self.old: dict = {}
+        self.new: dict = {}
+        self.changed = False
+        try:
+            if intact(self.path):
+                version, key, old = pickle.loads(self.path.read_bytes())
+                if version == FORMAT_VERSION and key == self.key:
+                    self.old = old
+        except Exception:  # noqa: BLE001 - an unreadable cache costs a resolve, never the build
+            self.old = {}
+
+    def edition(self, settings: bytes) -> "EditionBlocks":
+        return EditionBlocks(self, settings)
+
+    def save(self) -> None:
+        """Keep this build's blocks for the next (those it no longer has are dropped)."""
+        from .cachefiles import save
+
+        if not self.changed and self.new.keys() == self.old.keys():
+            return
+        try:
+            data = pickle.dumps((FORMAT_VERSION, self.key, self.new), protocol=pickle.HIGHEST_PROTOCOL)
+            save(self.path, lambda tmp: tmp.write_bytes(data))
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            pass
+
+
+class EditionBlocks:
+    """Kept blocks for one edition (see `resolve._State.blocks`)."""
+
+    def __init__(self, kept: KeptBlocks, settings: bytes):
+        self.kept, self.settings = kept, settings
+
+    def _key(self, block) -> bytes | None:
+        loc = getattr(block, "loc", None)
+        if loc is None or not loc.line:
+            return None
+        try:
+            text = _relative(block, loc)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return None
+        return hashlib.blake2b(self.settings + text, digest_size=20).digest()
+
+    def take(self, block, counters: tuple, work: int, limit: int):
+        """(nodes, counters after, work after) kept for `block` entering `counters`, or None."""
+        key = self._key(block)
+        if key is None:
+            return None
+        kept = self.kept
+        for entry in kept.new.get(key) or kept.old.get(key) or ():
+            if all(counters[i] == value for i, value in entry.entering) and work + entry.work <= limit:
+                try:
+                    nodes = _unrelative(entry.nodes, block.loc)
+                except Exception:  # noqa: BLE001 - a damaged entry is resolved again
+                    return None
+                self._remember(key, entry)
+                return nodes, tuple(c + a for c, a in zip(counters, entry.added)), work + entry.work
+        return None
+
+    def put(self, block, before: tuple, after: tuple, work: int, nodes: list) -> None:
+        """Keep `block`, resolved into `nodes` from counters `before` to `after` with `work`."""
+        key = self._key(block)
+        if key is None:
+            return
+        try:
+            blob = _relative(nodes, block.loc)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return
+        added = tuple(a - b for a, b in zip(after, before))
+        entry = _Block(tuple((i, before[i]) for i, n in enumerate(added) if n), added, work, blob)
+        self._remember(key, entry)
+        self.kept.changed = True
+
+    def _remember(self, key: bytes, entry: _Block) -> None:
+        entries = self.kept.new.setdefault(key, [])
+        if entry not in entries:
+            entries[:] = [e for e in entries if e.entering != entry.entering] + [entry]

@@ -205,6 +205,12 @@ def _join_lines(text: str) -> str:
 _MARKUP = re.compile(r"[*_`\[\]<>#\\|!&~=\"']|--|^\s*(?:[-+]|\d+[.)])(?:\s|$)|^ {2,}\S|  $|\t", re.M)
 
 
+def is_plain(source: str) -> bool:
+    """True when `source` has no Markdown and no `{{ … }}`: it is read without Python-Markdown,
+    quicker than anything could be looked up."""
+    return "{{" not in source and not _MARKUP.search(source)
+
+
 def _plain_paragraphs(source: str, loc) -> list:
     out = []
     for chunk in re.split(r"\n[ \t]*\n", source.strip()):

@@ -24,7 +24,7 @@ from .errors import Diagnostics, Loc, ReportgenError
 from .i18n import toolkit_terms
 from .layout import CLOSING_PARTS, Layout
 from .locale import EditionLocale, edition_locale, roman
-from .mdconv import parse_blocks, parse_inlines, protect
+from .mdconv import is_plain, parse_blocks, parse_inlines, protect
 from .spec import Spec
 
 ZH_DIGITS = "零一二三四五六七八九"
@@ -70,6 +70,8 @@ class Hooks:
     # `{{ expr }}` → its printed value; used only when there is no evaluator.
     expand: Callable[[str, object], str] = lambda source, loc: source
     evaluator: object = None  # the edition's expr.Evaluator: expressions, charts and tables from data
+    # The edition's kept blocks (kept.EditionBlocks): blocks an earlier build resolved alike.
+    kept: object = None
 
 
 def resolve(spec: Spec, locale: EditionLocale | str, layout: Layout, hooks: Hooks, diags: Diagnostics) -> m.Document:
@@ -221,10 +223,35 @@ class _State:
         out = []
         for block in blocks:
             try:
-                out.extend(self.block(block))
+                out.extend(self.block(block) if self.hooks.kept is None else self.kept_block(block))
             except ReportgenError as exc:
                 self.diags.items.extend(exc.diagnostics)
         return tuple(out)
+
+    def kept_block(self, block) -> list:
+        """`block` as an earlier build resolved it, when its source, its edition and the numbers
+        it uses are the same (kept.EditionBlocks); else resolved here, and kept when that
+        reported nothing. A block that warned, or leant on a warning given once for the whole
+        edition (an untranslated string met before), is not kept: taken, it would be silent."""
+        from .expr import MAX_EDITION_WORK
+
+        if isinstance(block, src.Text) and is_plain(block.source):
+            return self.block(block)
+        evaluator = self.hooks.evaluator
+        work = evaluator.work if evaluator is not None else 0
+        counters = (self.figures, self.tables, self.notes)
+        found = self.hooks.kept.take(block, counters, work, MAX_EDITION_WORK)
+        if found is not None:
+            nodes, (self.figures, self.tables, self.notes), work = found
+            if evaluator is not None:
+                evaluator.work = work
+            return nodes
+        reported, misses = len(self.diags.items), getattr(self.hooks.translate, "misses", 0)
+        nodes = self.block(block)
+        if len(self.diags.items) == reported and getattr(self.hooks.translate, "misses", 0) == misses:
+            self.hooks.kept.put(block, counters, (self.figures, self.tables, self.notes),
+                                (evaluator.work if evaluator is not None else 0) - work, nodes)
+        return nodes
 
     def caption(self, raw, kind: str) -> m.Caption | None:
         if raw is None:

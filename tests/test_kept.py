@@ -134,3 +134,108 @@ def test_a_report_with_errors_is_not_kept(project, capsys, loads):
     loads.clear()
     code, err = build(project, capsys)
     assert code != 0 and "alpha" in loads and "figures.nothing" in err
+
+
+# ---------------------------------------------------------------- kept blocks
+#
+# A report whose spec changed is resolved again, taking each unchanged block as an earlier
+# build resolved it. What it gives must be what resolving everything afresh gives: the same
+# trees (locations included), the same numbers, the same warnings.
+
+SAMPLES = ["ai-biomedical-market", "ai-healthcare-whitepaper", "medical-llm-brands-2025", "medical-llm-industry"]
+
+# Put first in the first `blocks:` list: a footnote and a captioned table number on from one
+# more, so every later caption and footnote changes number; the lines added move every later
+# block down.
+INSERTED = """\
+{pad}- "An added paragraph with a note.[^added]\\n\\n[^added]: The added note."
+{pad}- table:
+{pad}    caption: An added table
+{pad}    columns: [Item, Value]
+{pad}    rows:
+{pad}      - [One, "1"]
+"""
+
+
+def _content(value) -> bytes:
+    """`value` pickled field by field (no memo: objects shared or not give the same bytes)."""
+    import io
+    import pickle
+
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def _editions(project, report, kept):
+    from reportgen.errors import Diagnostics
+
+    diags = Diagnostics()
+    found = editions.prepare(project, [project / "content" / report / "report.yaml"], [], diags, kept=kept)
+    return found, [str(d) for d in diags.items]
+
+
+@pytest.mark.parametrize("report", SAMPLES)
+def test_kept_blocks_resolve_as_a_fresh_resolve_does(tmp_path, monkeypatch, report):
+    import re
+    import shutil
+
+    from conftest import REPO
+
+    from reportgen import kept as keeping
+
+    project = tmp_path / "project"
+    for part in ("content", "layouts"):
+        shutil.copytree(REPO / part, project / part)
+    folder = tmp_path / "kept"
+    _editions(project, report, folder)  # keeps every block
+    spec = project / "content" / report / "report.yaml"
+    text = spec.read_text(encoding="utf-8")
+    first = re.search(r"^( *)blocks:\n( *)-", text, re.M)
+    at = text.index("\n", first.start()) + 1
+    spec.write_text("# an edit above everything\n" + text[:at] + INSERTED.format(pad=first[2]) + text[at:],
+                    encoding="utf-8")
+
+    taken = []
+    real = keeping.EditionBlocks.take
+
+    def take(self, block, *args):
+        found = real(self, block, *args)
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(keeping.EditionBlocks, "take", take)
+    kept, kept_diags = _editions(project, report, folder)
+    assert any(taken), "no block was taken from the kept ones"
+    fresh, fresh_diags = _editions(project, report, None)
+    assert [e.locale for e in kept] == [e.locale for e in fresh]
+    for a, b in zip(kept, fresh):
+        assert a.document == b.document, a.locale  # locations included
+        assert _content(a.document) == _content(b.document), a.locale  # and how each text was written
+    assert kept_diags == fresh_diags
+    # and the added table took number 1 from the one it pushed on
+    captions = [b.caption for s in fresh[0].document.walk_sections() for b in s.blocks
+                if getattr(b, "caption", None) is not None and type(b).__name__ == "Table"]
+    assert captions[0].number == 1 and all(c.number == i + 1 for i, c in enumerate(captions))
+
+
+def test_a_block_that_leant_on_a_warning_is_not_kept(tmp_path):
+    """An untranslated string warns once per edition, where first met. A later block with the
+    same string says nothing: kept, it would stay silent once the first is gone."""
+    same = '      - "The **same** words, not translated."\n'
+    spec = "locales: [en, zh_CN]\ntitle: Report\nsections:\n  - title: Part\n    id: part\n    blocks:\n"
+    project = make_project(tmp_path, {
+        "content/solo/report.yaml": spec + '      - "A *first* block."\n' + same + same,
+        "content/solo/locales/en.po": 'msgid ""\nmsgstr ""\n"Language: en\\n"\n'
+                                         '"Content-Type: text/plain; charset=UTF-8\\n"\n',
+    })
+    folder = tmp_path / "kept"
+    _, first = _editions(project, "solo", folder)
+    assert sum("The **same** words" in d for d in first) == 1
+    # The block that warned is gone: the one after it must warn now.
+    (project / "content/solo/report.yaml").write_text(spec + same, encoding="utf-8")
+    _, again = _editions(project, "solo", folder)
+    _, fresh = _editions(project, "solo", None)
+    assert again == fresh and sum("The **same** words" in d for d in again) == 1

@@ -128,3 +128,84 @@ def test_a_damaged_or_foreign_cache_is_not_used(tmp_path, counted, monkeypatch):
     counted.clear()
     build(project, "third")
     assert any("监管" in text for text in counted)
+
+
+TABLES = """\
+      - table:
+          caption: 带合并单元格的表
+          columns: [地区, 指标, 数值]
+          rows:
+            - [{text: 华东, rowspan: 2}, "*来源*", "12.5"]
+            - [医院数, "2024年 300 家"]
+            - [华南, "**加粗**", "7.1"]
+      - stats:
+          title: 关键数据
+          rows:
+            - [市场规模, "120 亿元"]
+            - [增速, "18.2%"]
+      - table:
+          caption: 带链接的表
+          columns: [名称, 链接]
+          rows:
+            - [甲, "[来源](https://example.com/a)"]
+      - table:
+          caption: 长表
+          columns: [序号, 名称, 数值]
+          rows:
+"""
+
+
+def table_spec(first: str) -> str:
+    rows = "\n".join(f'            - ["{i}", "第 {i} 行 row", "{i * 1.5:.1f}"]' for i in range(90))
+    return ("title: 表格缓存\nlocales: [zh_CN]\nsections:\n  - title: 第一章\n    blocks:\n"
+            f"      - {first}\n" + TABLES + rows + f"\n      - {PARAGRAPHS[2]}\n")
+
+
+def test_kept_tables_are_put_in_as_drawn(tmp_path, monkeypatch):
+    """A table an earlier build drew is put in as drawn, its cells not made again, unless it
+    must split where it did not before; the PDF is the one a cold build makes."""
+    from reportgen.writers import pdf
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    made = []
+    real = pdf._Writer._table_flowable
+
+    def table_flowable(self, node, box):
+        made.append(len(node.body))
+        return real(self, node, box)
+
+    monkeypatch.setattr(pdf._Writer, "_table_flowable", table_flowable)
+    path = tmp_path / "project" / "content" / tmp_path.name / "report.yaml"
+    project = make_project(tmp_path, {f"content/{tmp_path.name}/report.yaml": table_spec(PARAGRAPHS[0])})
+    build(project, "first")
+    assert sorted(made) == [1, 2, 3, 90]
+
+    # The paragraph above changes but keeps its length: every table lands where it did.
+    path.write_text(table_spec(PARAGRAPHS[0].replace("临床", "医疗")), encoding="utf-8")
+    made.clear()
+    warm = build(project, "second")
+    assert made == [1, 90]  # only the table with a link, and the one split across pages, are made
+
+    def unkept(output):
+        """The PDF with every table made and drawn by ReportLab, nothing kept (the kept
+        file is put back after)."""
+        from reportgen.cachefiles import digest_path
+
+        files = [kept_file(project), digest_path(kept_file(project))]
+        kept = [path.read_bytes() for path in files]
+        files[0].unlink()
+        with monkeypatch.context() as patch:
+            patch.setattr(pdf._Writer, "_table_key", lambda *args: None)
+            made = build(project, output)
+        for path, data in zip(files, kept):
+            path.write_bytes(data)
+        return made
+
+    assert warm == unkept("third")
+
+    # Two more lines above: the long table splits elsewhere, and is still drawn right.
+    path.write_text(table_spec(PARAGRAPHS[0] * 2), encoding="utf-8")
+    made.clear()
+    warm = build(project, "fourth")
+    assert made == [1, 90]
+    assert warm == unkept("fifth")

@@ -15,6 +15,7 @@ heading with the start of the next block) are in `pdf_flowables.py`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,7 +42,7 @@ from ..present import RUN_ON, Presentation, Visitor, present
 from .pdf_cidfont import IdentityFont
 from .pdf_flowables import (
     CONTROL, BottomAligned, ChapterBreak, CheckedBreak, ContentsEntry, FigureBlock, FloatGroup, Heading,
-    ImageStore, NotedTable, NoteFrame, NoteRegistry, PagePainter, PartTitle, ReportDocTemplate, StoredImage,
+    ImageStore, KeptTable, NotedTable, NoteFrame, NoteRegistry, PagePainter, PartTitle, ReportDocTemplate, StoredImage,
     TailMark, TailRecords, WindowedTable, note_numbers, text_markup,
 )
 from .pdf_text import Span, TextBlock, TextEngine, hyphenation_language, with_flags
@@ -503,8 +504,55 @@ class _Writer(Visitor):
         return out
 
     def _table(self, node: m.Table, width: float) -> list:
-        c = self.color
         box = self.pres.table_box(node)
+        nb = len(node.body)
+        continued = None
+        if node.caption is not None:
+            line = self.pres.continued(node.caption)
+            continued = lambda: TextBlock([Span(line)], self.style("caption"))  # noqa: E731 - one per continuation
+        if not (node.head or node.body or node.foot):
+            return []
+        key = self._table_key(node, width, box) if nb <= WindowedTable.WINDOW else None
+        if key is not None:
+            # Drawn by an earlier build, the table is put in as drawn: its cells are made only
+            # if it must split (KeptTable).
+            table = KeptTable(lambda: self._table_flowable(node, box), key, self.text, continued)
+        else:
+            table = self._table_flowable(node, box)
+            table.continued = continued
+        table.spaceAfter = 0 if node.source or node.note else self.layout.space_after + 4
+        table.spaceBefore = 0 if node.caption else 6
+        notes = self._source(node.source, node.note, "source")
+        if notes and nb <= WindowedTable.WINDOW:
+            # A short table keeps its source line: a page must not open with a stray source note.
+            _, height = table.wrap(width, self.layout.text_height)
+            if height < self.layout.text_height * 0.4:
+                return [KeepTogether([*self._caption(node.caption, self.style("caption")), table, *notes])]
+        return [*self._caption(node.caption, self.style("caption")), table, *notes]
+
+    def _table_key(self, node: m.Table, width: float, box) -> bytes | None:
+        """What a table's drawing follows from: its content, its widths and the look (the
+        layout, the faces, the language). None when drawings are not kept, and for a table
+        holding a footnote (the page that shows it must know its notes) or a link."""
+        if not self.text.keeps:
+            return None
+        from ..incremental import plain_json
+
+        content = plain_json(node)
+        if '"type":"NoteRef"' in content or '"type":"Link"' in content:
+            return None  # its notes are placed, and its links made, by its cells
+        look = getattr(self, "_look", None)
+        if look is None:
+            import pickle
+
+            look = self._look = pickle.dumps((self.layout, self.regular, self.bold, self.pres.lang_tag, self.cjk),
+                                             protocol=pickle.HIGHEST_PROTOCOL)
+        return hashlib.blake2b(b"table\0" + look + repr((round(width, 3), box.widths, box.aligns)).encode()
+                               + content.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+
+    def _table_flowable(self, node: m.Table, box):
+        """The ReportLab table of `node`: a NotedTable, or a WindowedTable for a long one."""
+        c = self.color
         widths, aligns = list(box.widths), box.aligns
         ncols = len(widths)
         stats = node.style == "stats"
@@ -537,8 +585,6 @@ class _Writer(Visitor):
                 if cell.align and cell.align != aligns[col]:
                     cell_cmds.append(("ALIGN", col, r, col, r, cell.align.upper()))
             data.append(line)
-        if not data:
-            return []
         has_notes = any(isinstance(x, TextBlock) and note_numbers(x) for row in data for x in row)
 
         def make(first: int, stop: int) -> NotedTable:
@@ -556,24 +602,9 @@ class _Writer(Visitor):
             table.has_notes = has_notes
             return table
 
-        continued = None
-        if node.caption is not None:
-            line = self.pres.continued(node.caption)
-            continued = lambda: TextBlock([Span(line)], self.style("caption"))  # noqa: E731 - one per continuation
         if nb > WindowedTable.WINDOW:
-            table = WindowedTable(make, nb, blocked, has_notes, continued=continued)
-        else:
-            table = make(0, nb)
-            table.continued = continued
-        table.spaceAfter = 0 if node.source or node.note else self.layout.space_after + 4
-        table.spaceBefore = 0 if node.caption else 6
-        notes = self._source(node.source, node.note, "source")
-        if notes and nb <= WindowedTable.WINDOW:
-            # A short table keeps its source line: a page must not open with a stray source note.
-            _, height = table.wrap(width, self.layout.text_height)
-            if height < self.layout.text_height * 0.4:
-                return [KeepTogether([*self._caption(node.caption, self.style("caption")), table, *notes])]
-        return [*self._caption(node.caption, self.style("caption")), table, *notes]
+            return WindowedTable(make, nb, blocked, has_notes)
+        return make(0, nb)
 
     def _table_commands(self, aligns, stats: bool, nh: int, nb: int, nf: int, parity: int) -> list:
         """Table style for `nh` head, `nb` body and `nf` foot rows; `parity` flips the zebra."""

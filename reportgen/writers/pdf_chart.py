@@ -255,11 +255,12 @@ def _record_form(canv, name: str, drawing, draw) -> _Form:
     """Draw `drawing` (by `draw()`) into form `name`, and what it drew."""
     doc = canv._doc
     canv.beginForm(name, 0, 0, drawing.width, drawing.height)
+    outer = getattr(doc, "reportgen_drawn", None)
     doc.reportgen_drawn = drawn = {}
     try:
         draw()
     finally:
-        del doc.reportgen_drawn
+        doc.reportgen_drawn = outer
     kept = _Form(list(canv._code), {face: "".join(chars) for face, chars in drawn.items()},
                  dict(canv._extgstate._c), drawing.width, drawing.height)
     canv.endForm()

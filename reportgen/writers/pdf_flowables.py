@@ -45,7 +45,7 @@ from reportlab.platypus import Flowable, Frame, Paragraph, Table
 from reportlab.platypus.doctemplate import ActionFlowable, BaseDocTemplate, FrameBreak, PageBreak
 from reportlab.platypus.flowables import KeepTogether, PageBreakIfNotEmpty
 
-from .pdf_text import TextBlock, markup_escape
+from .pdf_text import Recording, TextBlock, markup_escape
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # ReportLab's parser chokes on these
 NOTE_ANCHOR = "fnref-"  # in Paragraph markup, footnote references are `<a name="fnref-N"/>` anchors
@@ -652,6 +652,75 @@ def with_continued_caption(parts: list, continued) -> list:
     if continued is None or len(parts) < 2:
         return parts
     return [parts[0], KeepWithNext([continued(), parts[1]]), *parts[2:]]
+
+
+class KeptTable(Flowable):
+    """A table whose size and drawing an earlier build kept, keyed by all it follows from
+    (`_Writer._table_key`): put in as drawn. Its cells are made and ReportLab lays out its
+    grid (`make()`, the NotedTable) only when it must split across pages or was not kept."""
+
+    has_notes = False  # a table holding a footnote is never kept
+
+    def __init__(self, make, key: bytes, store, continued=None):
+        super().__init__()
+        self.make, self.key, self.store, self.continued = make, key, store, continued
+        self.hAlign = "CENTER"
+        self._table = None
+        self._wrapped = None  # (aW, aH) the real table was last wrapped to
+        self._avail = None  # (aW, aH) this flowable was last wrapped to
+
+    def _real(self, aW: float, aH: float) -> Table:
+        """The table itself, wrapped to (aW, aH) as the frame wraps a table before it splits
+        or draws it."""
+        if self._table is None:
+            self._table = self.make()
+            self._table.continued = self.continued
+            # Its split parts take their space before and after from it.
+            self._table.spaceBefore, self._table.spaceAfter = self.spaceBefore, self.spaceAfter
+        if self._wrapped != (aW, aH):
+            canv = getattr(self, "canv", None)
+            if canv is not None:
+                self._size = tuple(self._table.wrapOn(canv, aW, aH))
+            else:
+                self._size = tuple(self._table.wrap(aW, aH))
+            self._wrapped = (aW, aH)
+        return self._table
+
+    def _key(self, what: str, aW: float) -> bytes:
+        return hashlib.blake2b(self.key + f"\0{what}\0{aW:.3f}".encode(), digest_size=20).digest()
+
+    def wrap(self, aW, aH):
+        self._avail = (aW, aH)
+        key = self._key("size", aW)
+        size = self.store.drawn(key)
+        if size is None:
+            self._real(aW, aH)
+            size = self._size
+            self.store.keep_drawn(key, size)
+        self.width, self.height = size
+        return size
+
+    def split(self, aW, aH):
+        table = self._real(aW, aH)
+        table._frame = getattr(self, "_frame", None)
+        return table.splitOn(self.canv, aW, aH)
+
+    def draw(self):
+        aW, aH = self._avail
+        key = self._key("drawn", aW)
+        drawn = self.store.drawn(key)
+        if drawn is not None:
+            drawn.replay(self.canv)
+            return
+        table = self._real(aW, aH)
+        table.canv = self.canv
+        try:
+            with Recording(self.canv) as recording:
+                table.draw()
+        finally:
+            del table.canv
+        if recording.drawn is not None:
+            self.store.keep_drawn(key, recording.drawn)
 
 
 class WindowedTable(Flowable):

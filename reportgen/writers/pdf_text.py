@@ -135,14 +135,25 @@ class TextEngine:
     def keep_drawn(self, key: bytes, drawn: "_Drawn") -> None:
         self._drawn[key] = drawn
 
+    @property
+    def keeps(self) -> bool:
+        """True when this engine keeps what it sets and draws for later builds."""
+        return self._kept_path is not None
+
     def keep(self) -> None:
-        """Keep this build's paragraphs for the next (those it no longer has are dropped)."""
-        if self._kept_path is None or (self._used.keys() == self._kept.keys()
-                                       and self._drawn.keys() == self._kept_drawn.keys()):
+        """Keep this build's paragraphs and drawings for the next. Those this build did not
+        use stay as long as they are fewer than those it did: a kept table's cells, set and
+        drawn only when the table must split again, are among them."""
+        if self._kept_path is None:
+            return
+        lines, lines_pruned = _kept_union(self._kept, self._used)
+        drawn, drawn_pruned = _kept_union(self._kept_drawn, self._drawn)
+        if not (lines_pruned or drawn_pruned or self._used.keys() - self._kept.keys()
+                or self._drawn.keys() - self._kept_drawn.keys()):
             return
         from ..cachefiles import save
 
-        data = pickle.dumps((self._settings, self._used, self._drawn), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((self._settings, lines, drawn), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self._kept_path.parent.mkdir(parents=True, exist_ok=True)
             save(self._kept_path, lambda tmp: tmp.write_bytes(data))
@@ -151,6 +162,15 @@ class TextEngine:
 
     def width(self, text: str, face: str, size: float) -> float:
         return self.typesetter.advance(lb.Run(text, face, size), text)
+
+
+def _kept_union(old: dict, used: dict) -> tuple[dict, bool]:
+    """The entries to keep: `used`, and those of `old` besides unless they outnumber it
+    (then they are dropped: True)."""
+    union = {**old, **used}
+    if len(union) > 2 * len(used) + 64:
+        return dict(used), True
+    return union, False
 
 
 def _settings_key(hyphenate, hanging, traditional, face_names, metrics: str = "") -> str:
@@ -467,16 +487,19 @@ def draw_text(canv, role: str, lines, runs, x0: float, y0: float, leading: float
     _links(canv, links)
     if not record:
         return None
-    if outer is None:
-        del doc.reportgen_drawn
-    else:
-        doc.reportgen_drawn = outer
+    doc.reportgen_drawn = outer
+    if outer is not None:  # drawn inside a drawing being recorded (a table's, see Recording)
+        for face, chars in recorded.items():
+            outer.setdefault(face, {}).update(chars)
     if not faces_used <= recorded.keys():
         return None
     return _Drawn(ops, {face: "".join(chars) for face, chars in recorded.items()}, tuple(links))
 
 
 def _links(canv, links) -> None:
+    recording = getattr(canv._doc, "reportgen_links", None)
+    if recording is not None:
+        recording.extend(links)
     for href, rect in links:
         if href.startswith("#"):
             canv.linkRect("", href[1:], rect, relative=1, thickness=0)
@@ -504,6 +527,41 @@ class _Drawn:
             font.getSubsetInternalName(0, doc)
         canv._code.append(self.ops)
         _links(canv, self.links)
+
+
+class Recording:
+    """What is drawn on `canv` inside `with Recording(canv) as r:`, as a `_Drawn` in `r.drawn`:
+    a flowable drawn at its own origin, as Platypus draws them, is the same drawing wherever
+    it lands. A drawing recorded inside another (a cell's text in a table's) is recorded in
+    both. None when the drawing failed, left the page or made a link: a link's place is
+    kept relative to the text block that made it, which a whole table's drawing does not
+    replay."""
+
+    def __init__(self, canv):
+        self.canv = canv
+        self.drawn = None
+
+    def __enter__(self) -> "Recording":
+        doc = self.canv._doc
+        self.outer = getattr(doc, "reportgen_drawn", None), getattr(doc, "reportgen_links", None)
+        self.chars, self.links = {}, []
+        doc.reportgen_drawn, doc.reportgen_links = self.chars, self.links
+        self.start, self.page = len(self.canv._code), self.canv.getPageNumber()
+        return self
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        doc = self.canv._doc
+        chars, links = self.outer
+        doc.reportgen_drawn, doc.reportgen_links = chars, links
+        if chars is not None:
+            for face, drawn in self.chars.items():
+                chars.setdefault(face, {}).update(drawn)
+        if links is not None:
+            links.extend(self.links)
+        if kind is None and self.canv.getPageNumber() == self.page and not self.links:
+            self.drawn = _Drawn("\n".join(self.canv._code[self.start:]),
+                                {face: "".join(drawn) for face, drawn in self.chars.items()}, ())
+        return False
 
 
 class _Advances(dict):

@@ -236,7 +236,7 @@ class _State:
         from .expr import MAX_EDITION_WORK
 
         if isinstance(block, src.Text) and is_plain(block.source):
-            return self.block(block)
+            return self.block(block)  # read without Markdown: quicker than finding it kept
         evaluator = self.hooks.evaluator
         work = evaluator.work if evaluator is not None else 0
         counters = (self.figures, self.tables, self.notes)

@@ -172,7 +172,7 @@ class _Writer(Visitor):
     def write(self, out: Path) -> int:
         lay, meta = self.layout, self.doc.meta
         template = ReportDocTemplate(
-            str(out), registry=self.registry, images=self.images,
+            str(out), registry=self.registry, images=self.images, kept=self.text if self.text.keeps else None,
             # The cover counts as page 1 (unprinted), as in the Word file, so "page 3 of 12"
             # means the same page in both formats and matches the file's page count.
             front_pages=0,

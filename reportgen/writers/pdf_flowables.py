@@ -33,9 +33,11 @@ import hashlib
 import math
 import os
 import re
+import zlib
 from ast import literal_eval
 
 from . import rl_platypus  # noqa: F401 - before ReportLab's Platypus (see there)
+from reportlab import rl_config
 from reportlab.lib.colors import Color, white
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
@@ -972,13 +974,33 @@ class _FinishingCanvas(Canvas):
         super().save()
 
 
+class _KeptDeflate(pdfdoc.PDFStreamFilterZCompress):
+    """ReportLab's Flate filter, taking a content compressed before from `kept` (its digest
+    and zlib's version are the key): compressing is most of the time spent writing a file."""
+
+    _version = zlib.ZLIB_RUNTIME_VERSION.encode()
+
+    def __init__(self, kept):
+        self.kept = kept
+
+    def encode(self, text):
+        data = text.encode("utf8") if isinstance(text, str) else text
+        key = hashlib.blake2b(b"deflate\0" + self._version + b"\0" + data, digest_size=20).digest()
+        found = self.kept.drawn(key)
+        if found is None:
+            found = super().encode(data)
+            self.kept.keep_drawn(key, found)
+        return found
+
+
 class ReportDocTemplate(BaseDocTemplate):
     """Tracks the running section, numbers pages after the cover, records each heading's page,
     and draws what is known only after the last page (`later`): one layout pass."""
 
     def __init__(self, filename, *, registry: NoteRegistry, front_pages: int, images: ImageStore | None = None,
-                 **kwargs):
+                 kept=None, **kwargs):
         self.registry = registry
+        self.kept = kept  # where compressed page contents are kept between builds (a TextEngine), or None
         self.images = images or ImageStore()
         self.front_pages = front_pages  # unnumbered pages before page 1 (the cover)
         self.section = ""
@@ -1032,6 +1054,17 @@ class ReportDocTemplate(BaseDocTemplate):
                 target.stream = target.stream.replace(marker + "\n", "\n".join(canv._code) + "\n", 1)
         finally:
             canv._code = saved
+        if self.kept is not None:
+            # A page's content made as ReportLab makes it (PDFPage.check_format), compressed
+            # through the kept streams: most pages of a rebuild are the pages of the last one.
+            deflate = _KeptDeflate(self.kept)
+            for page in pages:
+                if isinstance(page, pdfdoc.PDFPage) and page.compression and page.stream and not page.Contents:
+                    stream = pdfdoc.PDFStream()
+                    stream.filters = [pdfdoc.PDFBase85Encode, deflate] if rl_config.useA85 else [deflate]
+                    stream.content = page.stream
+                    stream.__Comment__ = "page stream"
+                    page.Contents = stream
 
     def shown_page(self, page: int | None = None) -> int:
         """The number printed on a page: physical number minus the cover."""

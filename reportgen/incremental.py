@@ -33,26 +33,29 @@ def tree_json(document: m.Document) -> str:
 
 
 def plain_json(value) -> str:
-    """Any part of the resolved tree (a document, a chart) as compact JSON without locations."""
-    return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"))
+    """Any part of the resolved tree (a document, a chart) as compact JSON without locations:
+    each node an object of its type's name and its fields but `loc`. The encoder walks the
+    texts, numbers and sequences itself and asks `_node` only for the nodes."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_node, check_circular=False)
 
 
-def _plain(value):
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, Loc):
+def _node(value):
+    kind = type(value)
+    if kind is Loc:
         return None
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    names = _fields(type(value))
-    if names is not None:
-        out = {"type": type(value).__name__}
+    names = _fields(kind)
+    if names is None:
+        return str(value)
+    out = {"type": kind.__name__}
+    state = getattr(value, "__dict__", None)
+    if state is not None and len(state) == len(names) + ("loc" in state):
+        # A node's instance dictionary is its fields, in order (nodes are frozen dataclasses).
+        out.update(state)
+        out.pop("loc", None)
+    else:
         for name in names:
-            out[name] = _plain(getattr(value, name))
-        return out
-    return str(value)
+            out[name] = getattr(value, name)
+    return out
 
 
 @functools.lru_cache(maxsize=None)

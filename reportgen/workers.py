@@ -72,7 +72,7 @@ def write_edition(job: dict) -> list[Result]:
         # laid it out.
         for fmt in sorted(job["formats"], key=lambda f: f != "pdf"):
             if fmt == "pdf":
-                results[fmt] = _write_pdf(job, images, heading_pages)
+                results[fmt] = _write_pdf(job, images, heading_pages, beside.send if beside is not None else None)
             elif beside is not None:
                 results[fmt] = beside.finish(heading_pages)
             else:
@@ -86,8 +86,9 @@ def write_edition(job: dict) -> list[Result]:
     return [results[fmt] for fmt in job["formats"]]
 
 
-def _write_pdf(job: dict, images: list, heading_pages: dict) -> Result:
-    """Write the PDF (filling `heading_pages`); its entry, or the failure's."""
+def _write_pdf(job: dict, images: list, heading_pages: dict, on_pages=None) -> Result:
+    """Write the PDF (filling `heading_pages`, and giving them to `on_pages` once laid out,
+    before the file is written); its entry, or the failure's."""
     from .fonts import cache_dir
     from .writers.pdf import write_pdf
 
@@ -96,7 +97,8 @@ def _write_pdf(job: dict, images: list, heading_pages: dict) -> Result:
     try:
         lines = cache_dir(job["root"]) / "lines"
         pages = write_atomically(target, lambda tmp: write_pdf(doc, layout, faces, tmp, chart_images=images,
-                                                               pages_out=heading_pages, cache=lines))
+                                                               pages_out=heading_pages, cache=lines,
+                                                               on_pages=on_pages))
         remember_heading_pages(doc, layout, faces, images, job["root"], heading_pages, job.get("tree"))
         return _built(job, "pdf", target, pages)
     except Exception as exc:  # noqa: BLE001 - every failure becomes this format's entry
@@ -129,7 +131,7 @@ class _WordBeside:
     """An edition's Word file written in a forked process while this one writes its PDF.
 
     The child makes the whole file but its contents, then waits for the PDF's heading pages
-    (sent by `finish`), and sends back its entry. An interrupt here stops it (`stop`): it
+    (sent by `send` once the PDF is laid out, or by `finish`), and sends back its entry. An interrupt here stops it (`stop`): it
     unwinds as a pool worker does, removing its temporary file, and the earlier file stays."""
 
     def __init__(self, job: dict, word_images: list):
@@ -146,12 +148,18 @@ class _WordBeside:
         pages_in.close()
         result_out.close()
 
-    def finish(self, heading_pages: dict) -> Result:
+    def send(self, heading_pages: dict) -> None:
+        """Give the child the PDF's pages (once): it finishes the file while the PDF is written."""
+        if self.pages_out.closed:
+            return
         try:
             self.pages_out.send(dict(heading_pages))
         except OSError:
-            pass  # the child is gone: its end of the story is read below
+            pass  # the child is gone: its end of the story is read by `finish`
         self.pages_out.close()
+
+    def finish(self, heading_pages: dict) -> Result:
+        self.send(heading_pages)  # when the PDF did not give them as it was laid out
         try:
             result = self.result_in.recv()
         except (EOFError, OSError):

@@ -684,3 +684,26 @@ def test_reportlabs_url_pattern_is_compiled_only_when_used():
               "print(paragraph._uri_split_pairs('not a url') is None)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["_CompiledOnFirstUse", "True", "True"]
+
+
+@pytest.mark.parametrize("count", [29, 31])
+def test_the_heading_pages_are_given_once_laid_out_before_the_file_is_written(tmp_path, monkeypatch, count):
+    """The Word file beside waits for the PDF's heading pages: they come as soon as the last
+    layout pass is done, before that pass writes the file, once, and are the pages of the
+    finished file (a chapter tail pushes one more pass at one of these counts)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    events = []
+    real = Canvas.save
+    monkeypatch.setattr(Canvas, "save", lambda self: (real(self), events.append("written")))
+    doc = m.Document(m.Meta("r", "Report"), "en", [lines_chapter(1, "Alpha", count, "Apple"),
+                                                   lines_chapter(2, "Beta", 3, "Berry")], {})
+    layout = dataclasses.replace(load_layout(ROOT, "market-report", "en"), chapter_break="page")
+    faces = faces_for("Noto Sans CJK SC", all_text(doc), tmp_path)
+    out = tmp_path / "x.pdf"
+    given, written = [], {}
+    write_pdf(doc, layout, faces, out, pages_out=written, on_pages=lambda pages: (given.append(dict(pages)),
+                                                                                   events.append("pages")))
+    assert given == [written] and events[-2:] == ["pages", "written"]
+    texts = [p.extract_text() for p in pypdf.PdfReader(out).pages]
+    assert sorted(written.values()) == [page_of(texts, "1. Alpha") + 1, page_of(texts, "2. Beta") + 1]

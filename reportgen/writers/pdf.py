@@ -63,7 +63,7 @@ ROLE = {"body": "body", "block": "body", "quote": "quote", "caption": "caption",
 
 
 def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_images=None,
-              pages_out: dict | None = None, cache: Path | None = None) -> int:
+              pages_out: dict | None = None, cache: Path | None = None, on_pages=None) -> int:
     """Render `doc` to `out` (a path the caller chose; write there directly); return the page count.
 
     `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order.
@@ -71,16 +71,18 @@ def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_im
     (the Word file's contents prints them), and `RUN_ON + key` for each chapter that runs on
     below the text before it rather than starting a page (the Word file breaks the same way).
     `cache`, when given, is a folder where the edition's set paragraphs are kept for the next
-    build (`pdf_text.TextEngine`)."""
+    build (`pdf_text.TextEngine`). `on_pages`, when given, is called with the same pages as
+    soon as the last layout pass is done, before the file is written (the Word file waits for
+    them)."""
     pres = present(doc, layout, chart_images)
     regular, bold = _register_fonts(faces)
     kept = cache / f"lines-{doc.meta.id}-{doc.locale}.pickle" if cache is not None else None
     with _reportlab_settings(regular):
         writer = _Writer(doc, layout, faces, regular, bold, pres, kept)
+        writer.on_pages = on_pages
         pages = writer.write(Path(out))
     if pages_out is not None:
-        pages_out.update(writer.heading_pages)
-        pages_out.update({RUN_ON + key: writer.heading_pages.get(key, 0) for key in writer.run_on})
+        pages_out.update(writer.shown_pages())
     return pages
 
 
@@ -146,6 +148,7 @@ class _Writer(Visitor):
     """Visits the document (`visit_<Node>`); block visits return flowables, inline visits markup."""
 
     format_name = "PDF"
+    on_pages = None  # see write_pdf
 
     def __init__(self, doc: m.Document, layout: Layout, faces: Faces, regular: str, bold: str,
                  pres: Presentation, kept_lines: Path | None = None):
@@ -187,6 +190,7 @@ class _Writer(Visitor):
                             cover_lines=self.pres.cover_lines())
         self.heading_pages = template.heading_pages
         self.run_on = template.run_on
+        template.laid_out = self._laid_out
         template.addPageTemplates([
             PageTemplate("cover", [self._frame("cover")], onPage=paint.cover),
             PageTemplate("body", [self._frame("body")], onPageEnd=paint.body),
@@ -216,6 +220,21 @@ class _Writer(Visitor):
             raise _error(f"the PDF could not be written: {exc}") from None
         self.text.keep()
         return template.page
+
+    def shown_pages(self) -> dict[str, int]:
+        """The page of each heading by its bookmark key, and `RUN_ON + key` for each chapter
+        run on below the text before it (see `write_pdf`)."""
+        pages = dict(self.heading_pages)
+        pages.update({RUN_ON + key: self.heading_pages.get(key, 0) for key in self.run_on})
+        return pages
+
+    def _laid_out(self) -> None:
+        """A layout pass is done: when it is the last, its pages go to `on_pages` now."""
+        records = getattr(self, "_records", None)
+        last = records is None or records.isSatisfied() or records.passes > TailRecords.MAX_PASSES
+        if last and self.on_pages is not None:
+            on_pages, self.on_pages = self.on_pages, None
+            on_pages(self.shown_pages())
 
     def _story(self) -> list:
         """The flowables of the whole document, made afresh for each layout pass (ReportLab

@@ -1036,8 +1036,12 @@ class ReportDocTemplate(BaseDocTemplate):
         canv._code.append(marker)
         self._later.append((self.page, marker, paint))
 
+    laid_out = None  # called when a layout pass is done, before its file is written
+
     def _finish(self, canv) -> None:
         self.total_pages = self.page  # the last page; the count `write` returns
+        if self.laid_out is not None:
+            self.laid_out()
         pages = canv._doc.Pages.pages
         saved = canv._code
         try:

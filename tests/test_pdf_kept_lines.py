@@ -162,9 +162,8 @@ def table_spec(first: str) -> str:
 
 
 def test_kept_tables_are_put_in_as_drawn(tmp_path, monkeypatch):
-    """A table an earlier build drew is put in as drawn, its cells not made again, split as it
-    was where it was; one that splits elsewhere is made again. The PDF is the one ReportLab's
-    own tables make."""
+    """A table an earlier build drew is put in as drawn, its cells not made again, unless it
+    must split where it did not before; the PDF is the one a cold build makes."""
     from reportgen.writers import pdf
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -185,7 +184,7 @@ def test_kept_tables_are_put_in_as_drawn(tmp_path, monkeypatch):
     path.write_text(table_spec(PARAGRAPHS[0].replace("临床", "医疗")), encoding="utf-8")
     made.clear()
     warm = build(project, "second")
-    assert made == [1]  # only the table with a link: the long one splits where it did
+    assert made == [1, 90]  # only the table with a link, and the one split across pages, are made
 
     def unkept(output):
         """The PDF with every table made and drawn by ReportLab, nothing kept (the kept
@@ -204,7 +203,7 @@ def test_kept_tables_are_put_in_as_drawn(tmp_path, monkeypatch):
 
     assert warm == unkept("third")
 
-    # More lines above: the long table splits elsewhere, so it is made again, and is drawn right.
+    # Two more lines above: the long table splits elsewhere, and is still drawn right.
     path.write_text(table_spec(PARAGRAPHS[0] * 2), encoding="utf-8")
     made.clear()
     warm = build(project, "fourth")

@@ -678,7 +678,7 @@ class KeptTable(Flowable):
             self._table = self.make()
             self._table.continued = self.continued
             # Its split parts take their space before and after from it.
-            self._table.spaceBefore, self._table.spaceAfter = self.getSpaceBefore(), self.getSpaceAfter()
+            self._table.spaceBefore, self._table.spaceAfter = self.spaceBefore, self.spaceAfter
         if self._wrapped != (aW, aH):
             canv = getattr(self, "canv", None)
             if canv is not None:
@@ -703,42 +703,9 @@ class KeptTable(Flowable):
         return size
 
     def split(self, aW, aH):
-        # How the table splits here: ReportLab reads the frame's height too (a row taller
-        # than any page is split inside).
-        frame = getattr(self, "_frame", None)
-        height = None if frame is None else round(frame._height - frame._topPadding - frame._bottomPadding, 3)
-        key = self._key(f"split\0{aH:.3f}\0{height}", aW)
-        shape = self.store.drawn(key)
-        if shape is not None:
-            canv = self.canv
-            return self._parts(shape, key, lambda: _split_tables(self._split(canv, aW, aH)))
-        parts = self._split(self.canv, aW, aH)
-        shape = _split_shape(parts)
-        if shape is None:
-            return parts
-        self.store.keep_drawn(key, shape)
-        return self._parts(shape, key, lambda: _split_tables(parts))
-
-    def _split(self, canv, aW: float, aH: float) -> list:
-        """The real table's parts, as NotedTable.split gives them (made once per place)."""
-        found = getattr(self, "_split_parts", None)
-        if found is None or found[0] != (aW, aH):
-            table = self._real(aW, aH)
-            table._frame = getattr(self, "_frame", None)
-            found = self._split_parts = ((aW, aH), table.splitOn(canv, aW, aH))
-        return found[1]
-
-    def _parts(self, shape: tuple, key: bytes, tables) -> list:
-        """The parts of a split (`shape`, see `_split_shape`) as kept tables: each is made
-        from the real split's part (`tables()[i]`) only if its size or drawing was not kept."""
-        out = []
-        for i, (kind, before, after) in enumerate(shape):
-            part = KeptTable(lambda i=i: tables()[i], hashlib.blake2b(key + f"\0part {i}".encode(),
-                                                                       digest_size=20).digest(),
-                             self.store, self.continued)
-            part.spaceBefore, part.spaceAfter = before, after
-            out.append(KeepWithNext([self.continued(), part]) if kind == "continued" else part)
-        return out
+        table = self._real(aW, aH)
+        table._frame = getattr(self, "_frame", None)
+        return table.splitOn(self.canv, aW, aH)
 
     def draw(self):
         aW, aH = self._avail
@@ -756,27 +723,6 @@ class KeptTable(Flowable):
             del table.canv
         if recording.drawn is not None:
             self.store.keep_drawn(key, recording.drawn)
-
-
-def _split_shape(parts: list) -> tuple | None:
-    """What a kept table needs to split as `parts` did: each part's kind ("table", or
-    "continued" for one kept with the `Table 3 (continued)` line over it) and its space
-    before and after; None for parts of another kind (not kept)."""
-    shape = []
-    for part in parts:
-        if type(part) is KeepWithNext and len(part._content) == 2 and type(part._content[1]) is NotedTable:
-            kind, part = "continued", part._content[1]
-        elif type(part) is NotedTable:
-            kind = "table"
-        else:
-            return None
-        shape.append((kind, part.getSpaceBefore(), part.getSpaceAfter()))
-    return tuple(shape) if shape else None
-
-
-def _split_tables(parts: list) -> list:
-    """The tables of a split's parts (a continued one without its caption line)."""
-    return [p._content[1] if type(p) is KeepWithNext else p for p in parts]
 
 
 class WindowedTable(Flowable):

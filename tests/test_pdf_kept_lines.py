@@ -209,3 +209,26 @@ def test_kept_tables_are_put_in_as_drawn(tmp_path, monkeypatch):
     warm = build(project, "fourth")
     assert made == [1, 90]
     assert warm == unkept("fifth")
+
+
+@pytest.mark.parametrize("filler", range(30, 44, 3))
+def test_a_kept_table_at_a_page_foot_is_put_in_as_reportlab_draws_it(tmp_path, monkeypatch, filler):
+    """Somewhere in these fillers the table meets the page's foot: it splits there, or goes
+    whole to the next page. Its kept size (taken only where it fit: ReportLab measures rows
+    only as far as the room offered) and drawing give the PDF its own tables give."""
+    from reportgen.cachefiles import digest_path
+    from reportgen.writers import pdf
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    rows = "\n".join(f'            - ["{i}", "第 {i} 行", "{i}.5"]' for i in range(25))
+    text = ("title: 表格缓存\nlocales: [zh_CN]\nsections:\n  - title: 第一章\n    blocks:\n"
+            + "".join(f"      - 第 {i} 段。\n" for i in range(filler))
+            + "      - table:\n          caption: 表\n          columns: [序号, 名称, 数值]\n          rows:\n"
+            + rows + "\n")
+    project = make_project(tmp_path, {f"content/{tmp_path.name}/report.yaml": text})
+    build(project, "first")
+    warm = build(project, "second")
+    kept_file(project).unlink()
+    digest_path(kept_file(project)).unlink()
+    monkeypatch.setattr(pdf._Writer, "_table_key", lambda *args: None)
+    assert warm == build(project, "third")

@@ -698,7 +698,10 @@ class KeptTable(Flowable):
         if size is None:
             self._real(aW, aH)
             size = self._size
-            self.store.keep_drawn(key, size)
+            # ReportLab measures a table's rows only as far as `aH` reaches (its long-table
+            # optimisation): a size is whole, and kept, only when the table fit.
+            if size[1] <= aH:
+                self.store.keep_drawn(key, size)
         self.width, self.height = size
         return size
 

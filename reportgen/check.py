@@ -72,7 +72,13 @@ HEAD_SHARE = 0.5  # a table's header rows, repeated on every page
 
 def paragraph_limit() -> int:
     """The longest paragraph accepted, in characters (REPORTGEN_MAX_PARAGRAPH_CHARS)."""
-    text = os.environ.get(PARAGRAPH_LIMIT_ENV, "").strip()
+    return _paragraph_limit(os.environ.get(PARAGRAPH_LIMIT_ENV, ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _paragraph_limit(text: str) -> int:
+    # Asked for each text a spec holds: read once per value of the variable.
+    text = text.strip()
     if not text:
         return DEFAULT_PARAGRAPH_LIMIT
     try:

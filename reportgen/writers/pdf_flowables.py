@@ -940,6 +940,14 @@ class _StatefulForm(pdfdoc.PDFFormXObject):
     with translucent parts drawn as a form would name states its form does not define."""
 
     def format(self, document):
+        deflate = getattr(document, "reportgen_deflate", None)
+        if deflate is not None and self.compression and not self.Contents and self.stream:
+            # Compressed through the kept streams, as a page's content is (ReportDocTemplate._finish).
+            stream = pdfdoc.PDFStream()
+            stream.content = self.stream
+            stream.filters = [pdfdoc.PDFBase85Encode, deflate] if rl_config.useA85 else [deflate]
+            stream.__Comment__ = "xobject form stream"
+            self.Contents, self.compression = stream, 0
         if not self.Resources:
             resources = pdfdoc.PDFResourceDictionary()
             resources.basicFonts()
@@ -1064,7 +1072,7 @@ class ReportDocTemplate(BaseDocTemplate):
         if self.kept is not None:
             # A page's content made as ReportLab makes it (PDFPage.check_format), compressed
             # through the kept streams: most pages of a rebuild are the pages of the last one.
-            deflate = _KeptDeflate(self.kept)
+            deflate = canv._doc.reportgen_deflate = _KeptDeflate(self.kept)
             for page in pages:
                 if isinstance(page, pdfdoc.PDFPage) and page.compression and page.stream and not page.Contents:
                     stream = pdfdoc.PDFStream()

@@ -59,7 +59,18 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
             fresh_keys.update((report, loc) for loc in wanted)
         else:
             stale_paths.append(path)
-    editions = prepare(root, stale_paths, locales, diags, kept=cache_dir(root) / "editions")
+    later: list = []  # the resolved editions to keep for the next build (kept.py)
+    editions = prepare(root, stale_paths, locales, diags, kept=cache_dir(root) / "editions", later=later)
+    keeper = _keep_beside(later)
+    try:
+        return _build_editions(root, editions, fresh_keys, previous, formats, out_dir, manifest_path, diags, jobs,
+                               shard, force, progress, log, start)
+    finally:
+        _reap(keeper)
+
+
+def _build_editions(root, editions, fresh_keys, previous, formats, out_dir, manifest_path, diags, jobs, shard,
+                    force, progress, log, start) -> list[Result]:
     chosen = shard_of(fresh_keys | {(e.spec.id, e.locale) for e in editions}, shard)
     editions = [e for e in editions if (e.spec.id, e.locale) in chosen]
     fresh: list[Result] = [previous[(r, loc, f)] for r, loc in sorted(fresh_keys & chosen) for f in formats]
@@ -146,6 +157,40 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
         raise
     progress.summary(results, fresh, time.monotonic() - start)
     return results + fresh
+
+
+def _keep_beside(later: list) -> int | None:
+    """Keep the editions just resolved (`later`, see editions.prepare) in a forked process,
+    while this one writes: pickling a long report's trees is a tenth of a rebuild. Its pid,
+    or None when they were kept here (no fork on this platform)."""
+    if not later:
+        return None
+    if hasattr(os, "fork"):
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = None
+        if pid == 0:
+            try:
+                for call in later:
+                    call()
+            finally:
+                os._exit(0)  # a cache not written costs the next build time, never this one
+        if pid:
+            return pid
+    for call in later:
+        call()
+    return None
+
+
+def _reap(pid: int | None) -> None:
+    """Wait for the process keeping the editions (it never takes long after the writing)."""
+    if pid is None:
+        return
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
 
 
 def _faces(todo: list, root: Path, diags: Diagnostics, jobs: int = 1) -> tuple[dict, dict]:

@@ -132,11 +132,20 @@ def prepare_edition(report: Report, locale: str, root: Path, translate=None, kep
 
 
 def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostics,
-            kept: Path | None = None) -> list[Edition]:
+            kept: Path | None = None, later: list | None = None) -> list[Edition]:
     """Load, resolve and check every selected edition, collecting all diagnostics.
 
     With `kept` (a cache folder, see kept.py), a report none of whose inputs changed since a
-    build kept its editions there is taken from it, and one resolved here is kept."""
+    build kept its editions there is taken from it, and one resolved here is kept: now, or
+    by the calls put in `later` when it is given (the caller makes them while it writes)."""
+    import functools
+
+    def keep(function, *args) -> None:
+        if later is None:
+            function(*args)
+        else:
+            later.append(functools.partial(function, *args))
+
     editions = []
     for path in paths:
         if kept is not None:
@@ -167,12 +176,12 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
             prepared.append(edition)
         editions.extend(prepared)
         if blocks is not None:
-            blocks.save()
+            keep(blocks.save)
         if kept is not None and prepared and not load_diags.errors and \
                 all(e.document is not None and not e.diags.errors for e in prepared):
             from . import kept as keeping
 
-            keeping.keep(kept, root, path, prepared, load_diags.items)
+            keep(keeping.keep, kept, root, path, prepared, list(load_diags.items))
     return editions
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from .errors import Loc as _Loc
 
 # Bump when what is kept changes shape.
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 
 
 def kept_path(folder: Path, report: Path) -> Path:
@@ -179,45 +179,51 @@ class _Block:
 
 class KeptBlocks:
     """The resolved blocks of one report's editions, kept in the cache folder beside its
-    kept editions. `edition(settings)` gives the memo one edition's resolution uses."""
+    kept editions, one group per edition (its settings' digest). `edition(settings)` gives
+    the memo one edition's resolution uses."""
 
     def __init__(self, folder: Path, report: Path, root: Path):
         from .cachefiles import intact
 
         self.path = kept_path(folder, report).with_suffix(".blocks")
         self.key = settings_key(root, set())
-        self.old: dict = {}
-        self.new: dict = {}
+        self.old: dict = {}  # edition settings -> {block key -> [_Block]}, as the last build kept them
+        self.new: dict = {}  # the same, for the editions resolved in this build
         self.changed = False
         try:
             if intact(self.path):
                 version, key, old = pickle.loads(self.path.read_bytes())
-                if version == FORMAT_VERSION and key == self.key:
+                if version == FORMAT_VERSION and key == self.key and isinstance(old, dict):
                     self.old = old
         except Exception:  # noqa: BLE001 - an unreadable cache costs a resolve, never the build
             self.old = {}
 
     def edition(self, settings: bytes) -> "EditionBlocks":
-        return EditionBlocks(self, settings)
+        return EditionBlocks(self, settings, self.old.get(settings, {}), self.new.setdefault(settings, {}))
 
     def save(self) -> None:
-        """Keep this build's blocks for the next (those it no longer has are dropped)."""
+        """Keep this build's blocks for the next: an edition resolved here keeps the blocks it
+        has now (those it no longer has are dropped); the others keep theirs (a build of one
+        locale leaves the other locales' blocks)."""
         from .cachefiles import save
 
-        if not self.changed and self.new.keys() == self.old.keys():
+        if not self.changed and all(blocks.keys() == self.old.get(settings, {}).keys()
+                                    for settings, blocks in self.new.items()):
             return
+        kept = {**self.old, **self.new}
         try:
-            data = pickle.dumps((FORMAT_VERSION, self.key, self.new), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((FORMAT_VERSION, self.key, kept), protocol=pickle.HIGHEST_PROTOCOL)
             save(self.path, lambda tmp: tmp.write_bytes(data))
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             pass
 
 
 class EditionBlocks:
-    """Kept blocks for one edition (see `resolve._State.blocks`)."""
+    """Kept blocks for one edition (see `resolve._State.kept_block`): `old` as kept, `new`
+    those this build takes or resolves."""
 
-    def __init__(self, kept: KeptBlocks, settings: bytes):
-        self.kept, self.settings = kept, settings
+    def __init__(self, kept: KeptBlocks, settings: bytes, old: dict, new: dict):
+        self.kept, self.settings, self.old, self.new = kept, settings, old, new
 
     def _key(self, block) -> bytes | None:
         loc = getattr(block, "loc", None)
@@ -227,15 +233,14 @@ class EditionBlocks:
             text = _relative(block, loc)
         except (pickle.PicklingError, TypeError, AttributeError):
             return None
-        return hashlib.blake2b(self.settings + text, digest_size=20).digest()
+        return hashlib.blake2b(text, digest_size=20).digest()
 
     def take(self, block, counters: tuple, work: int, limit: int):
         """(nodes, counters after, work after) kept for `block` entering `counters`, or None."""
         key = self._key(block)
         if key is None:
             return None
-        kept = self.kept
-        for entry in kept.new.get(key) or kept.old.get(key) or ():
+        for entry in self.new.get(key) or self.old.get(key) or ():
             if all(counters[i] == value for i, value in entry.entering) and work + entry.work <= limit:
                 try:
                     nodes = _unrelative(entry.nodes, block.loc)
@@ -260,6 +265,6 @@ class EditionBlocks:
         self.kept.changed = True
 
     def _remember(self, key: bytes, entry: _Block) -> None:
-        entries = self.kept.new.setdefault(key, [])
+        entries = self.new.setdefault(key, [])
         if entry not in entries:
             entries[:] = [e for e in entries if e.entering != entry.entering] + [entry]

@@ -239,3 +239,40 @@ def test_a_block_that_leant_on_a_warning_is_not_kept(tmp_path):
     _, again = _editions(project, "solo", folder)
     _, fresh = _editions(project, "solo", None)
     assert again == fresh and sum("The **same** words" in d for d in again) == 1
+
+
+def test_a_build_of_one_locale_leaves_the_other_locales_blocks(tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import REPO
+
+    from reportgen import kept as keeping
+    from reportgen.errors import Diagnostics
+
+    project = tmp_path / "project"
+    for part in ("content", "layouts"):
+        shutil.copytree(REPO / part, project / part)
+    folder = tmp_path / "kept"
+    spec = project / "content" / "ai-biomedical-market" / "report.yaml"
+
+    def prepare(locales):
+        editions.prepare(project, [spec], locales, Diagnostics(), kept=folder)
+
+    prepare([])  # every locale's blocks kept
+    text = spec.read_text(encoding="utf-8")
+    assert "was valued at" in text
+    spec.write_text("# edited\n" + text.replace("was valued at", "was worth"), encoding="utf-8")
+    prepare(["en"])  # only English resolved (one block anew): the Chinese blocks stay kept
+    taken = {}
+    real = keeping.EditionBlocks.take
+
+    def take(self, block, *args):
+        found = real(self, block, *args)
+        taken.setdefault(self.settings, []).append(found is not None)
+        return found
+
+    monkeypatch.setattr(keeping.EditionBlocks, "take", take)
+    spec.write_text("# edited again\n" + spec.read_text(encoding="utf-8"), encoding="utf-8")
+    prepare(["zh_CN"])
+    [chinese] = taken.values()
+    assert chinese.count(False) <= 1 and chinese.count(True) >= 4  # all but the edited block

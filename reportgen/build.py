@@ -71,6 +71,7 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
 
 def _build_editions(root, editions, fresh_keys, previous, formats, out_dir, manifest_path, diags, jobs, shard,
                     force, progress, log, start) -> list[Result]:
+    """`build` once its editions are prepared: write what is stale, record the manifest."""
     chosen = shard_of(fresh_keys | {(e.spec.id, e.locale) for e in editions}, shard)
     editions = [e for e in editions if (e.spec.id, e.locale) in chosen]
     fresh: list[Result] = [previous[(r, loc, f)] for r, loc in sorted(fresh_keys & chosen) for f in formats]

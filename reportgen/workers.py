@@ -131,8 +131,9 @@ class _WordBeside:
     """An edition's Word file written in a forked process while this one writes its PDF.
 
     The child makes the whole file but its contents, then waits for the PDF's heading pages
-    (sent by `send` once the PDF is laid out, or by `finish`), and sends back its entry. An interrupt here stops it (`stop`): it
-    unwinds as a pool worker does, removing its temporary file, and the earlier file stays."""
+    (sent by `send` once the PDF is laid out, or by `finish`), and sends back its entry. An
+    interrupt here stops it (`stop`): it unwinds as a pool worker does, removing its
+    temporary file, and the earlier file stays."""
 
     def __init__(self, job: dict, word_images: list):
         import multiprocessing

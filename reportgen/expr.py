@@ -11,12 +11,6 @@ import math
 import re
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefined, UndefinedError, nodes
-from jinja2.environment import TemplateExpression
-from jinja2.parser import Parser
-from jinja2.sandbox import SandboxedEnvironment
-from jinja2.visitor import NodeTransformer
-
 from . import formatting
 from .data import DataList, DataMap
 from .errors import Loc, ReportgenError, did_you_mean
@@ -239,6 +233,8 @@ def _f_round(value, precision=0, method="common"):
 
 
 def _f_default(value, default="", boolean=False):
+    from jinja2 import Undefined  # a filter runs only once an expression is compiled
+
     if isinstance(value, Undefined) or value is None or (boolean and not value):
         return default
     return value
@@ -284,10 +280,7 @@ class Evaluator:
         self.namespaces = namespaces
         self.locale = locale
         self.settings = settings or {}
-        self.env = _Sandbox(undefined=StrictUndefined)
-        self.env.globals.clear()  # no range(), lipsum(), cycler or namespace()
-        self.env.filters = {**FILTERS, "_concat": self._concat}
-        self.env.tests = {name: test for name, test in self.env.tests.items() if name in TESTS}
+        self._env = None  # Jinja2's sandbox, made (and Jinja2 imported) for the first expression
         self.work = 0  # syntax nodes evaluated so far in this edition (see MAX_EDITION_WORK)
         self.functions = {
             "growth": growth, "cagr": cagr, "growth_rates": growth_rates, "share": share, "sum": _sum, "min": _min, "max": _max,
@@ -297,8 +290,17 @@ class Evaluator:
             "first": lambda s: list(_series(s, "first").values())[0],
             "last": lambda s: list(_series(s, "last").values())[-1],
         }
-        self.env.allowed = set(map(id, self.functions.values()))
         self._compiled: dict[str, Any] = {}
+
+    @property
+    def env(self):
+        """The edition's sandbox (`sandbox.py`), made when an expression is first compiled:
+        a build whose blocks are all kept (kept.py) imports no Jinja2."""
+        if self._env is None:
+            from .sandbox import Sandbox
+
+            self._env = Sandbox(self, FILTERS, TESTS)
+        return self._env
 
     # ---- formatting functions (they know the edition's locale)
 
@@ -355,46 +357,45 @@ class Evaluator:
                 raise ExprError(f"the expressions of this edition together exceed the work limit "
                                 f"({MAX_EDITION_WORK:,} steps); simplify them or compute values in the data")
             result = fn(**self.namespaces, **self.functions)
-            if isinstance(result, Undefined):
-                str(result)  # raises the UndefinedError that names the unknown name
             if isinstance(result, str):
                 _bounded(result)
+            elif type(result).__module__.startswith("jinja2"):
+                from jinja2 import Undefined
+
+                if isinstance(result, Undefined):
+                    str(result)  # raises the UndefinedError that names the unknown name
             return result
-        except TemplateSyntaxError as exc:
-            raise ReportgenError(f"expression `{_short(expression)}`: {_no_repr(exc.message or 'syntax error')}", loc) from None
-        except UndefinedError as exc:
-            raise ReportgenError(f"expression `{_short(expression)}`: {self._undefined(exc)}", loc) from None
-        except ExprError as exc:
-            raise ReportgenError(f"expression `{_short(expression)}`: {_no_repr(str(exc))}", loc) from None
-        except (ArithmeticError, ValueError, TypeError) as exc:
-            raise ReportgenError(f"expression `{_short(expression)}`: {_no_repr(_plain_error(exc))}", loc) from None
-        except RecursionError:
-            raise ReportgenError(f"expression `{_short(expression)}` is nested too deeply", loc) from None
-        except (TemplateError, LookupError, AttributeError) as exc:
-            raise ReportgenError(f"expression `{_short(expression)}`: {_no_repr(str(exc) or 'not allowed')}", loc) from None
+        except Exception as exc:  # noqa: BLE001 - each failure an expression can meet becomes a located error
+            located = self._located(exc, expression, loc)
+            if located is None:
+                raise
+            raise located from None
+
+    def _located(self, exc: Exception, expression: str, loc) -> ReportgenError | None:
+        """The located error an expression's failure is reported as; None for any other
+        exception (it goes on). Jinja2's error classes are imported here, when one may be met."""
+        from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
+
+        where = f"expression `{_short(expression)}`"
+        if isinstance(exc, TemplateSyntaxError):
+            return ReportgenError(f"{where}: {_no_repr(exc.message or 'syntax error')}", loc)
+        if isinstance(exc, UndefinedError):
+            return ReportgenError(f"{where}: {self._undefined(exc)}", loc)
+        if isinstance(exc, ExprError):
+            return ReportgenError(f"{where}: {_no_repr(str(exc))}", loc)
+        if isinstance(exc, (ArithmeticError, ValueError, TypeError)):
+            return ReportgenError(f"{where}: {_no_repr(_plain_error(exc))}", loc)
+        if isinstance(exc, RecursionError):
+            return ReportgenError(f"{where} is nested too deeply", loc)
+        if isinstance(exc, (TemplateError, LookupError, AttributeError)):
+            return ReportgenError(f"{where}: {_no_repr(str(exc) or 'not allowed')}", loc)
+        return None
 
     def _compile(self, expression: str):
-        """The expression compiled after checking its size, filters and tests; `~` is
-        rewritten to a bounded join that refuses to print a whole series or a function."""
-        parser = Parser(self.env, expression, state="variable")
-        tree = parser.parse_expression()
-        if not parser.stream.eos:
-            raise TemplateSyntaxError("unexpected text after the expression", parser.stream.current.lineno)
-        size = 1 + sum(1 for _ in tree.find_all(nodes.Node))
-        if size > MAX_NODES:
-            raise ExprError(f"the expression has {size} parts, more than the {MAX_NODES} allowed; "
-                            "split it or compute the value in the data")
-        for node in [tree, *tree.find_all((nodes.Filter, nodes.Test))]:
-            if isinstance(node, nodes.Filter) and node.name not in FILTERS:
-                raise ExprError(f"the filter `|{node.name}` is not allowed; filters: "
-                                f"{', '.join(sorted(FILTERS))}")
-            if isinstance(node, nodes.Test) and node.name not in TESTS:
-                raise ExprError(f"the test `is {node.name}` is not allowed; tests: {', '.join(TESTS)}")
-        tree = _ConcatToFilter().visit(tree)
-        tree.set_environment(self.env)
-        body = [nodes.Assign(nodes.Name("result", "store"), tree, lineno=1)]
-        template = self.env.from_string(nodes.Template(body, lineno=1))
-        return TemplateExpression(template, False), size
+        """The expression compiled after checking its size, filters and tests (`sandbox.py`)."""
+        from .sandbox import compile_expression
+
+        return compile_expression(self.env, expression, MAX_NODES)
 
     def _concat(self, items) -> str:
         """`a ~ b`: texts and numbers joined, at most MAX_TEXT characters."""
@@ -411,7 +412,7 @@ class Evaluator:
                 raise ExprError(f"the text would be more than the {MAX_TEXT:,} characters an expression may give")
         return "".join(parts)
 
-    def _undefined(self, exc: UndefinedError) -> str:
+    def _undefined(self, exc: Exception) -> str:
         message = str(exc.message or exc)
         match = re.search(r"'([^']+)' is undefined", message)
         if match:
@@ -464,80 +465,9 @@ def _short(expression: str) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-class _ConcatToFilter(NodeTransformer):
-    """Rewrites `a ~ b ~ c` as `[a, b, c]|_concat`, so joining is checked and bounded."""
-
-    def visit_Concat(self, node):
-        items = [self.visit(child) for child in node.nodes]
-        return nodes.Filter(nodes.List(items, lineno=node.lineno), "_concat", [], [], None, None, lineno=node.lineno)
-
-
 def _plain_error(exc: Exception) -> str:
     if isinstance(exc, ZeroDivisionError):
         return "division by zero (is a value 0?)"
     if isinstance(exc, ArithmeticError):
         return "the arithmetic overflows; check the values"
     return str(exc)
-
-
-class _Sandbox(SandboxedEnvironment):
-    """Jinja2's sandbox, allowing only data lookups and reportgen's own functions."""
-
-    intercepted_binops = frozenset(["**", "*", "%", "+", "//"])
-    allowed: set = set()
-
-    def getattr(self, obj, attribute):
-        if isinstance(obj, DataMap):
-            if attribute in obj:
-                return obj[attribute]
-            raise ExprError(f"`{obj.path}.{attribute}` — no such name in `{obj.path}`"
-                            f"{did_you_mean(attribute, [k for k in obj if isinstance(k, str)])}")
-        raise ExprError(f"`.{attribute}` is not allowed here: expressions read data, not Python attributes")
-
-    def getitem(self, obj, argument):
-        if isinstance(obj, DataMap):
-            if isinstance(argument, bool) or not isinstance(argument, (str, int, float)):
-                raise ExprError(f"cannot index {_what(obj)} with {_what(argument)}; use a key such as 2025 or 'name'")
-            if isinstance(argument, str) and argument not in obj:
-                raise ExprError(f"`{obj.path}` has no `{argument}`{did_you_mean(argument, [str(k) for k in obj])}")
-            return _get(obj, argument)
-        if isinstance(obj, (list, tuple)) and isinstance(argument, int) and not isinstance(argument, bool):
-            try:
-                return obj[argument]
-            except IndexError:
-                raise ExprError(f"index {argument} is past the end ({len(obj)} items)") from None
-        raise ExprError(f"cannot index {_what(obj)} with {_what(argument)}")
-
-    def call(self, __context, __obj, *args, **kwargs):
-        if id(__obj) not in self.allowed:
-            raise ExprError(f"only reportgen's functions can be called ({', '.join(FUNCTION_NAMES)})")
-        return __obj(*args, **kwargs)
-
-    def call_binop(self, context, operator, left, right):
-        if operator == "**":
-            if isinstance(right, (int, float)) and abs(right) > 100 or (
-                    isinstance(left, (int, float)) and abs(left) > 1e18):
-                raise ExprError("powers with exponents above 100 or bases above 10^18 are not allowed")
-            return left ** right
-        if operator == "%":
-            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
-                raise ExprError("`%` is the remainder of two numbers; text formatting is not available, use ~ to join texts")
-            return left % right
-        if operator == "//":
-            return left // right
-        if operator == "+":
-            if isinstance(left, (str, list)) and isinstance(right, (str, list)) and len(left) + len(right) > MAX_SEQUENCE:
-                raise ExprError("the result would be too long")
-            return left + right
-        if isinstance(left, (str, list)) or isinstance(right, (str, list)):
-            count = right if isinstance(left, (str, list)) else left
-            size = len(left if isinstance(left, (str, list)) else right)
-            if isinstance(count, int) and size * count > MAX_SEQUENCE:
-                raise ExprError(f"the result would be longer than {MAX_SEQUENCE:,} items")
-        return left * right
-
-    def is_safe_attribute(self, obj, attr, value):
-        return False
-
-    def is_safe_callable(self, obj):
-        return id(obj) in self.allowed

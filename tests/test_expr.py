@@ -235,3 +235,16 @@ def test_a_percentage_from_data_keeps_the_decimals_it_was_written_with():
     assert ev.percent(Num.make(0.557, 0.001)) == "55.7%"
     assert ev.percent(0.40569) == "40.57%"  # computed: the spec's percent_digits
     assert ev.percent(Num.make(0.48, 0.01), 1) == "48.0%"  # asked for: as asked
+
+
+def test_jinja2_is_imported_only_when_an_expression_is_compiled():
+    """Making an edition's evaluator costs no Jinja2 import: a rebuild whose blocks are all
+    kept (kept.py) compiles no expression."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from reportgen.expr import Evaluator; e = Evaluator({}, 'en'); "
+            "before = 'jinja2' in sys.modules; value = e.value('1 + 2', None); "
+            "print(before, value, 'jinja2' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "3", "True"]

@@ -48,8 +48,6 @@ class _ConcatToFilter(NodeTransformer):
         return nodes.Filter(nodes.List(items, lineno=node.lineno), "_concat", [], [], None, None, lineno=node.lineno)
 
 
-
-
 class Sandbox(SandboxedEnvironment):
     """Jinja2's sandbox, allowing only data lookups and reportgen's own functions: those of
     `evaluator`, its filters `filters` (and the bounded join `~` becomes) and its tests."""

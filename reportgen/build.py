@@ -61,6 +61,11 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
             stale_paths.append(path)
     later: list = []  # the resolved editions to keep for the next build (kept.py)
     editions = prepare(root, stale_paths, locales, diags, kept=cache_dir(root) / "editions", later=later)
+    if later:
+        # Made here, where the input hash needs it anyway, so the keeping process need not make it again.
+        for edition in editions:
+            if edition.document is not None and not edition.diags.errors:
+                edition_json(edition)
     keeper = _keep_beside(later)
     try:
         return _build_editions(root, editions, fresh_keys, previous, formats, out_dir, manifest_path, diags, jobs,

@@ -83,13 +83,24 @@ class Report:
     data_files: list[Path] = field(default_factory=list)
 
 
-def load_report(root: Path, path: Path, diags: Diagnostics) -> Report | None:
-    """Load a spec and its data files and run the data's checks (None when they have errors)."""
+def load_report(root: Path, path: Path, diags: Diagnostics, kept: Path | None = None,
+                later: list | None = None) -> Report | None:
+    """Load a spec and its data files and run the data's checks (None when they have errors).
+
+    With `kept` (a cache folder), the spec is patched from the one kept there when only some
+    of its blocks changed (kept_spec.py), and kept for the next build: now, or by a call put
+    in `later` when it is given."""
     from .data import load_data, run_checks
     from .expr import Evaluator
-    from .spec import load_spec
 
-    spec, spec_diags = load_spec(path, root)
+    if kept is not None:
+        from .kept_spec import load as load_spec_kept
+
+        spec, spec_diags = load_spec_kept(path, root, kept, later)
+    else:
+        from .spec import load_spec
+
+        spec, spec_diags = load_spec(path, root)
     diags.extend(spec_diags)
     if spec is None:
         return None
@@ -160,7 +171,7 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
                 editions.extend(restored)
                 continue
         load_diags = Diagnostics()
-        report = load_report(root, path, load_diags)
+        report = load_report(root, path, load_diags, kept, later)
         diags.extend(load_diags)
         if report is None:
             continue

@@ -23,7 +23,7 @@ from pathlib import Path
 from .errors import Loc as _Loc
 
 # Bump when what is kept changes shape.
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 
 
 def kept_path(folder: Path, report: Path) -> Path:
@@ -125,9 +125,13 @@ def block_settings(root: Path, spec, locale: str, data_files: list[Path]) -> byt
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).digest()
 
 
-def _relative(value, loc) -> bytes:
+def _relative(value, loc, key: bool = False) -> bytes:
     """`value` pickled with each location in `loc`'s file counted from `loc`'s line (a
-    dispatch table: the pickler calls back for locations alone, at C speed otherwise)."""
+    dispatch table: the pickler calls back for locations alone, at C speed otherwise).
+
+    As a `key`, without the pickler's memo: the bytes follow from the values alone, not from
+    which of them are one object (a spec read in full and one read back from kept_spec.py
+    share strings differently)."""
     where, base = loc.path, loc.line
 
     def reduce(place):
@@ -138,6 +142,7 @@ def _relative(value, loc) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {_Loc: reduce}
+    pickler.fast = key
     pickler.dump(value)
     return buffer.getvalue()
 
@@ -230,7 +235,7 @@ class EditionBlocks:
         if loc is None or not loc.line:
             return None
         try:
-            text = _relative(block, loc)
+            text = _relative(block, loc, key=True)
         except (pickle.PicklingError, TypeError, AttributeError):
             return None
         return hashlib.blake2b(text, digest_size=20).digest()

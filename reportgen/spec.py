@@ -21,7 +21,7 @@ from .files import display_path, inside
 from .files import check_project_file, limit_bytes, limit_hint, name_problem, open_project_file, show_name
 from .layout import CLOSING_PARTS
 from .locale import parse_locale
-from .yamlsrc import YList, YMap, load
+from .yamlsrc import YList, YMap, loads, read_text
 
 TOP_KEYS = {
     "id", "title", "subtitle", "edition", "date", "author", "logo", "layout",
@@ -81,6 +81,24 @@ class Spec:
         return self.path.parent
 
 
+@dataclass
+class BlockSpan:
+    """One item of a `blocks` list as the loader met it: the file (as messages name it), its
+    lines [start, end) (1-based; `end` is the next item's first line, or the line after the
+    list), the list's column, the blocks it gave (`blocks[first:stop]`, `blocks` being the
+    list that became a section's or the front matter's blocks), and how they were read."""
+
+    path: str
+    start: int
+    end: int
+    col: int
+    blocks: list
+    first: int
+    stop: int
+    base: Path
+    ctx: str
+
+
 class _Loader:
     def __init__(self, root: Path, report_dir: Path, diags: Diagnostics):
         self.root = root
@@ -90,6 +108,12 @@ class _Loader:
         self.include_stack: list[Path] = []
         self.anchors: dict[str, Loc] = {}
         self.figure_count = 0
+        self.checked: list[Path] = []  # files named by the spec and found (images, logo, includes)
+        # When a list: for each item of a `blocks` list, where it was written and which
+        # blocks it gave (see kept_spec.py).
+        self.spans: list | None = None
+        # Each file read (the spec first, then its fragments): its text and how many values it holds.
+        self.texts: dict[Path, tuple[str, int]] = {}
 
     # -------------------------------------------------------------- helpers
 
@@ -180,11 +204,17 @@ class _Loader:
         except ReportgenError as exc:
             self.diags.items.extend(exc.diagnostics)
             return None
-        return full.resolve()
+        resolved = full.resolve()
+        self.checked.append(resolved)
+        return resolved
 
     def read(self, path: Path):
         self.files.append(path)
-        return load(path, display_path(path, self.root), self.root)
+        display = display_path(path, self.root)
+        text = read_text(path, display, self.root)
+        data = loads(text, display)
+        self.texts.setdefault(path, (text, getattr(data, "values", 0)))
+        return data
 
     # -------------------------------------------------------------- sections
 
@@ -295,7 +325,12 @@ class _Loader:
             return []
         out = []
         for i, item in enumerate(node):
+            first = len(out)
             out.extend(self.block(item, node.loc_of(i), base, ctx))
+            if self.spans is not None and hasattr(node, "starts"):
+                end = node.starts[i + 1] if i + 1 < len(node) else node.after
+                self.spans.append(BlockSpan(node.loc.path, node.starts[i], end, node.loc.col, out, first,
+                                            len(out), base, ctx))
         return out
 
     def block(self, item, loc: Loc, base: Path, ctx: str) -> list:
@@ -628,11 +663,21 @@ def _kind(value) -> str:
     return f"`{value}`"
 
 
-def load_spec(path: Path, root: Path) -> tuple[Spec | None, Diagnostics]:
-    """Read and validate one report spec; diagnostics hold every problem found."""
+def load_spec(path: Path, root: Path, watch=None) -> tuple[Spec | None, Diagnostics]:
+    """Read and validate one report spec; diagnostics hold every problem found.
+
+    `watch`, when given, is told how the spec was read: its `spans` list gets a `BlockSpan`
+    per item of every `blocks` list, its `checked` list the files the spec names, and its
+    `texts` the text and number of values of each file read (see kept_spec.py)."""
     diags = Diagnostics()
     loader = _Loader(root, path.parent, diags)
     loader.report_path = path.resolve()
+    if watch is not None:
+        loader.spans, loader.checked, loader.texts = watch.spans, watch.checked, watch.texts
+    return _load_spec(loader, path, root, diags)
+
+
+def _load_spec(loader: _Loader, path: Path, root: Path, diags: Diagnostics) -> tuple[Spec | None, Diagnostics]:
     try:
         data = loader.read(path)
     except ReportgenError as exc:

@@ -41,6 +41,11 @@ class YList(list):
     loc: Loc
     locs: list
     texts: list
+    # Where each item and the list itself were written, as 1-based lines: an item's first line
+    # (its `-`, for a block scalar too) and the first line after the list. A later build
+    # re-reads only the items whose lines changed (see kept_spec.py).
+    starts: list
+    after: int
 
     def loc_of(self, index: int) -> Loc:
         return self.locs[index] if 0 <= index < len(self.locs) else self.loc
@@ -73,11 +78,15 @@ def loc_of(value, default: Loc) -> Loc:
 
 
 class _Source:
-    """The file being read: its name in messages, and its lines (for block scalars)."""
+    """The file being read: its name in messages, its lines (for block scalars) and length,
+    and whether a node was met twice (an alias)."""
 
-    def __init__(self, display: str, text: str):
+    def __init__(self, display: str, text: str, whole: str | None = None):
         self.display = display
-        self.lines = text.split("\n")
+        self.lines = (whole or text).split("\n")
+        self.size = len(text)
+        self.seen: set[int] = set()
+        self.aliased = False
 
 
 def _loc(src: _Source, node: yaml.Node) -> Loc:
@@ -201,8 +210,10 @@ def _compose(text: str, display: str):
         loader.dispose()
 
 
-def loads(text: str, display: str):
-    """Parse YAML text (named `display` in messages) into located values."""
+def loads(text: str, display: str, whole: str | None = None):
+    """Parse YAML text (named `display` in messages) into located values. `whole`, when
+    given, is the file `text` is lines of (the other lines blank): a location looks at the
+    lines around it there."""
     if not text.strip():
         raise ReportgenError("the file is empty; it should hold a YAML mapping", Loc(display, 1, 1))
     node, loader = _compose(text, display)
@@ -212,7 +223,12 @@ def loads(text: str, display: str):
     if marked is not None:
         node, loader = _compose(marked, display)
     budget = [MAX_VALUES]
-    return _convert(node, _Source(display, text), loader, budget, set())
+    source = _Source(display, marked or text, whole)
+    value = _convert(node, source, loader, budget, set())
+    if isinstance(value, (YMap, YList)):
+        value.aliased = source.aliased
+        value.values = MAX_VALUES - budget[0]  # how many values the file holds
+    return value
 
 
 # ---------------------------------------------------------------- folding CJK lines
@@ -332,6 +348,10 @@ SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "
 
 
 def _convert(node, path: _Source, loader, budget, active):
+    if id(node) in path.seen:
+        path.aliased = True
+    else:
+        path.seen.add(id(node))
     if node.tag not in SAFE_TAGS:
         raise ReportgenError(f"the tag `{node.tag.replace('tag:yaml.org,2002:', '!!')}` is not allowed; "
                              "reportgen reads plain YAML data only", _loc(path, node))
@@ -361,9 +381,13 @@ def _convert(node, path: _Source, loader, budget, active):
             out.loc = _loc(path, node)
             out.locs = []
             out.texts = []
+            out.starts = []
+            end = node.end_mark
+            out.after = len(path.lines) + 1 if end.index >= path.size else end.line + 1
             for item in node.value:
                 out.append(_convert(item, path, loader, budget, active))
                 out.locs.append(_loc(path, item))
+                out.starts.append(item.start_mark.line + 1)
                 out.texts.append(_unmark(item.value) if isinstance(item, yaml.ScalarNode) else None)
             return out
         out = YMap()

@@ -18,9 +18,9 @@ def loads(monkeypatch):
     seen = []
     real = editions.load_report
 
-    def load_report(root, path, diags):
+    def load_report(root, path, diags, *args):
         seen.append(path.parent.name)
-        return real(root, path, diags)
+        return real(root, path, diags, *args)
 
     monkeypatch.setattr(editions, "load_report", load_report)
     return seen

@@ -118,16 +118,20 @@ def bad_character(ch: str) -> str:
     return ""
 
 
-def check_document(doc: m.Document, layout, diags: Diagnostics, spec=None, root=None) -> None:
+def check_document(doc: m.Document, layout, diags: Diagnostics, spec=None, root=None, kept=None) -> None:
     """Check a resolved edition for everything its writers and charts rely on; each problem
     becomes a located error in `diags`. `spec`, when given, locates the cover texts; `root`
-    lets the font's character set be kept in the project's cache."""
-    _Checker(doc, layout, diags, root).run(spec)
+    lets the font's character set be kept in the project's cache. `kept` (kept.EditionBlocks),
+    when given, knows the blocks an earlier build resolved: one that checked clean then, in
+    the same font, is not checked again."""
+    _Checker(doc, layout, diags, root, kept).run(spec)
 
 
 class _Checker:
-    def __init__(self, doc: m.Document, layout, diags: Diagnostics, root=None):
+    def __init__(self, doc: m.Document, layout, diags: Diagnostics, root=None, kept=None):
         self.doc = doc
+        self.kept = kept
+        self.links = 0  # links met so far: a block's check that met one leans on the other sections
         self.layout = layout
         self.diags = diags
         self.limit = paragraph_limit()
@@ -234,6 +238,7 @@ class _Checker:
                 self.unknown(node, loc)
 
     def link(self, url, loc: Loc | None) -> None:
+        self.links += 1
         if not isinstance(url, str) or not url.strip():
             self.error(loc, "a link has no target; write [text](https://…) or [text](#section-id)", "link")
             return
@@ -272,9 +277,38 @@ class _Checker:
             self.cover_fits(meta, getattr(spec, "title", None))
         if meta.logo:
             self.image(meta.logo, self.layout_loc, "the logo")
-        self.blocks(self.doc.front, None, self.width)
+        font = self._font_identity() if self.kept is not None else None
+        self.top_blocks(self.doc.front, None, font)
         for section in self.doc.sections:
-            self.section(section, 1)
+            self.section(section, 1, font)
+        if font is not None:
+            self.kept.checked_clean(font)
+
+    def _font_identity(self) -> str | None:
+        from .fonts import source_identity
+
+        try:
+            return source_identity(self.layout.pdf_font) if self.layout is not None else ""
+        except (ReportgenError, OSError):
+            return None  # no font to name: every block is checked
+
+    def top_blocks(self, blocks, loc: Loc | None, font: str | None) -> None:
+        """A section's (or the front matter's) own blocks, at the full text width. With kept
+        blocks, one taken as an earlier build resolved it and checked clean then in `font`
+        is passed over; each block that checks clean here is marked so for the next build.
+        Clean means no problem at all, no link (links lean on the other sections' ids), no
+        figure (its file can change) and no character the font lacks reported before it
+        (a block met after that report would seem clean while holding it)."""
+        if font is None or not isinstance(blocks, (list, tuple)):
+            self.blocks(blocks, loc, self.width)
+            return
+        for block in blocks:
+            if self.kept.was_checked(block, font):
+                continue
+            reported, links = len(self.diags.items), self.links
+            self.block(block, getattr(block, "loc", None) or loc, self.width, 0)
+            self.kept.check_result(block, len(self.diags.items) == reported and self.links == links and
+                                   not self.reported and not self.narrow_reported and not isinstance(block, m.Figure))
 
     def cover_fits(self, meta, raw) -> None:
         """The cover's title and subtitle fit on the cover: they stand centred in a band whose
@@ -296,7 +330,7 @@ class _Checker:
         width = self.width if width is None else width
         return math.ceil(_ems(text) / max(width / size, 1.0)) + 1 if text else 0
 
-    def section(self, section, depth: int) -> None:
+    def section(self, section, depth: int, font: str | None = None) -> None:
         if not isinstance(section, m.Section):
             self.unknown(section, None)
             return
@@ -306,9 +340,9 @@ class _Checker:
         self.text(section.number, loc, what="the heading number")
         self.inlines(section.title, loc, "this heading")
         self.heading_fits(section, loc)
-        self.blocks(section.blocks, loc, self.width)
+        self.top_blocks(section.blocks, loc, font)
         for child in section.children:
-            self.section(child, depth + 1)
+            self.section(child, depth + 1, font)
 
     def heading_fits(self, section: m.Section, loc: Loc | None) -> None:
         """A heading, and its line in the contents, each fit on one page (see FIT_SHARE)."""

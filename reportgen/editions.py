@@ -136,7 +136,7 @@ def prepare_edition(report: Report, locale: str, root: Path, translate=None, kep
         edition.document = resolve(spec, locale, edition.layout, hooks, edition.diags)
         # Everything a writer or the chart drawer relies on, checked here so that `check`
         # rejects whatever `build` would.
-        check_document(edition.document, edition.layout, edition.diags, spec, root)
+        check_document(edition.document, edition.layout, edition.diags, spec, root, kept=hooks.kept)
     except ReportgenError as exc:
         edition.diags.items.extend(exc.diagnostics)
     return edition

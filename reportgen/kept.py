@@ -23,7 +23,7 @@ from pathlib import Path
 from .errors import Loc as _Loc
 
 # Bump when what is kept changes shape.
-FORMAT_VERSION = "4"
+FORMAT_VERSION = "5"
 
 
 def kept_path(folder: Path, report: Path) -> Path:
@@ -174,12 +174,14 @@ def _unrelative(data: bytes, loc):
 @dataclasses.dataclass(frozen=True)
 class _Block:
     """A kept block: the counters it read with their values entering it, what it added to
-    each counter and to the expression work, and its resolved nodes (pickled relative)."""
+    each counter and to the expression work, its resolved nodes (pickled relative), and
+    whether they checked clean."""
 
     entering: tuple  # ((counter index, value), ...) for each counter the block advanced
     added: tuple  # (figures, tables, notes)
     work: int
     nodes: bytes
+    checked: str = ""  # the font its nodes last checked clean in (check.py), "" when they did not
 
 
 class KeptBlocks:
@@ -229,6 +231,9 @@ class EditionBlocks:
 
     def __init__(self, kept: KeptBlocks, settings: bytes, old: dict, new: dict):
         self.kept, self.settings, self.old, self.new = kept, settings, old, new
+        # id(resolved node) -> [block key, entry, clean so far, the block's nodes (kept alive
+        # so that the ids stay theirs)], for the blocks taken or kept in this build.
+        self.placed: dict[int, list] = {}
 
     def _key(self, block) -> bytes | None:
         loc = getattr(block, "loc", None)
@@ -252,6 +257,7 @@ class EditionBlocks:
                 except Exception:  # noqa: BLE001 - a damaged entry is resolved again
                     return None
                 self._remember(key, entry)
+                self._place(key, entry, nodes)
                 return nodes, tuple(c + a for c, a in zip(counters, entry.added)), work + entry.work
         return None
 
@@ -267,7 +273,36 @@ class EditionBlocks:
         added = tuple(a - b for a, b in zip(after, before))
         entry = _Block(tuple((i, before[i]) for i, n in enumerate(added) if n), added, work, blob)
         self._remember(key, entry)
+        self._place(key, entry, nodes)
         self.kept.changed = True
+
+    # What check.py learns of the blocks placed here.
+
+    def _place(self, key: bytes, entry: _Block, nodes: list) -> None:
+        holder = [key, entry, True, nodes]
+        for node in nodes:
+            self.placed[id(node)] = holder
+
+    def was_checked(self, node, font: str) -> bool:
+        """Whether `node` belongs to a block whose nodes all checked clean in `font` before."""
+        holder = self.placed.get(id(node))
+        return holder is not None and holder[1].checked == font
+
+    def check_result(self, node, clean: bool) -> None:
+        holder = self.placed.get(id(node))
+        if holder is not None:
+            holder[2] = holder[2] and clean
+
+    def checked_clean(self, font: str) -> None:
+        """The check is done: each block all of whose nodes checked clean is kept as such."""
+        done = set()
+        for holder in self.placed.values():
+            key, entry, clean, _ = holder
+            if id(holder) in done or not clean or entry.checked == font:
+                continue
+            done.add(id(holder))
+            self._remember(key, dataclasses.replace(entry, checked=font))
+            self.kept.changed = True
 
     def _remember(self, key: bytes, entry: _Block) -> None:
         entries = self.new.setdefault(key, [])

@@ -276,3 +276,75 @@ def test_a_build_of_one_locale_leaves_the_other_locales_blocks(tmp_path, monkeyp
     prepare(["zh_CN"])
     [chinese] = taken.values()
     assert chinese.count(False) <= 1 and chinese.count(True) >= 4  # all but the edited block
+
+
+# A block taken as kept, whose nodes checked clean when it was kept, is not checked again:
+# every problem must still be reported on every build, as a fresh check reports it.
+
+CHECKED = """\
+title: Report
+sections:
+  - title: One
+    id: one
+    blocks:
+      - table:
+          columns: [Item, Value]
+          rows:
+            - [First {first}, "1"]
+      - "See [the other part](#{target})."
+      - table:
+          columns: [Item, Value]
+          rows:
+            - [Second 😀, "2"]
+  - title: Two
+    id: other
+    blocks:
+      - "The **other** part."
+"""
+
+
+def test_kept_blocks_checked_clean_still_report_every_problem(tmp_path):
+    project = make_project(tmp_path, {"content/solo/report.yaml": CHECKED.format(first="😀", target="other")})
+    spec = project / "content/solo/report.yaml"
+    folder = tmp_path / "kept"
+
+    def same_as_fresh(text):
+        spec.write_text(text, encoding="utf-8")
+        _, kept = _editions(project, "solo", folder)
+        _, fresh = _editions(project, "solo", None)
+        assert kept == fresh
+        return kept
+
+    first = same_as_fresh(CHECKED.format(first="😀", target="other"))
+    # The missing glyph is reported once, at the first table; the second seemed clean.
+    assert [d for d in first if "no glyph" in d] and all(":7:" in d for d in first if "no glyph" in d)
+    # The first table fixed: the second reports it now.
+    again = same_as_fresh(CHECKED.format(first="ok", target="other"))
+    assert [d for d in again if "no glyph" in d] and all(":12:" in d for d in again if "no glyph" in d)
+    same_as_fresh(CHECKED.format(first="ok", target="other").replace("😀", "ok"))  # all clean, kept so
+    # The link's target renamed away: the unchanged paragraph that links to it is wrong now.
+    broken = same_as_fresh(CHECKED.format(first="ok", target="other").replace("😀", "ok").replace("id: other", "id: two"))
+    assert any("no section has the id `other`" in d for d in broken)
+
+
+def test_a_block_that_checked_clean_is_not_checked_again(tmp_path, monkeypatch):
+    from reportgen import check
+
+    text = CHECKED.format(first="ok", target="other").replace("😀", "ok")
+    project = make_project(tmp_path, {"content/solo/report.yaml": text})
+    spec = project / "content/solo/report.yaml"
+    folder = tmp_path / "kept"
+    tables = []
+    real = check._Checker.table
+
+    def table(self, node, loc):
+        tables.append(loc.line)
+        return real(self, node, loc)
+
+    monkeypatch.setattr(check._Checker, "table", table)
+    _editions(project, "solo", folder)
+    assert tables == [7, 12]
+    tables.clear()
+    spec.write_text(text.replace("First ok", "First changed"), encoding="utf-8")
+    _, diags = _editions(project, "solo", folder)
+    assert tables == [7] and not diags  # the second table, unchanged and clean, is passed over

@@ -23,7 +23,7 @@ from pathlib import Path
 from .errors import Loc as _Loc
 
 # Bump when what is kept changes shape.
-FORMAT_VERSION = "5"
+FORMAT_VERSION = "6"
 
 
 def kept_path(folder: Path, report: Path) -> Path:
@@ -125,11 +125,10 @@ def block_settings(root: Path, spec, locale: str, data_files: list[Path]) -> byt
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).digest()
 
 
-def _relative(value, loc, key: bool = False) -> bytes:
-    """`value` pickled with each location in `loc`'s file counted from `loc`'s line (a
-    dispatch table: the pickler calls back for locations alone, at C speed otherwise).
-
-    As a `key`, without the pickler's memo: the bytes follow from the values alone, not from
+def _relative(value, loc) -> bytes:
+    """`value` pickled as a key: each location in `loc`'s file counted from `loc`'s line (a
+    dispatch table: the pickler calls back for locations alone, at C speed otherwise), and
+    without the pickler's memo, so that the bytes follow from the values alone, not from
     which of them are one object (a spec read in full and one read back from kept_spec.py
     share strings differently)."""
     where, base = loc.path, loc.line
@@ -142,30 +141,36 @@ def _relative(value, loc, key: bool = False) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {_Loc: reduce}
-    pickler.fast = key
+    pickler.fast = True
     pickler.dump(value)
     return buffer.getvalue()
 
 
 def _rebased(kind, *args):
-    """A location read outside `_unrelative` (never, but unpickling must find a function)."""
+    """A location as `_relative` writes it: read only for keys, never unpickled."""
     raise pickle.UnpicklingError("a relative location read without its base")
 
 
-def _unrelative(data: bytes, loc):
-    """What `_relative` pickled, its relative locations counted from `loc`'s line."""
-    where, base = loc.path, loc.line
+def unpickle_moved(data: bytes, path: str, below: int, delta: int):
+    """`data` unpickled with every location in file `path` at line `below` or later moved by
+    `delta` lines. Unmoved, it is a plain (C) unpickling."""
+    if not delta:
+        return pickle.loads(data)
 
-    def rebased(kind, *args):
-        if kind == "+":
-            line, col, style = args
-            return _Loc(where, line + base, col, style)
-        return _Loc(*args)
+    class Moved(_Loc):
+        """A location as it is read back: moved, then a `Loc` like any other (Loc compares
+        classes)."""
+
+        def __setstate__(self, state: dict) -> None:
+            if state.get("path") == path and state.get("line", 0) >= below:
+                state = {**state, "line": state["line"] + delta}
+            self.__dict__.update(state)
+            object.__setattr__(self, "__class__", _Loc)
 
     class Unpickler(pickle.Unpickler):
         def find_class(self, module, name):
-            if module == __name__ and name == "_rebased":
-                return rebased
+            if module == _Loc.__module__ and name == "Loc":
+                return Moved
             return super().find_class(module, name)
 
     return Unpickler(io.BytesIO(data)).load()
@@ -174,13 +179,14 @@ def _unrelative(data: bytes, loc):
 @dataclasses.dataclass(frozen=True)
 class _Block:
     """A kept block: the counters it read with their values entering it, what it added to
-    each counter and to the expression work, its resolved nodes (pickled relative), and
-    whether they checked clean."""
+    each counter and to the expression work, its resolved nodes and the line it stood on,
+    and whether they checked clean."""
 
     entering: tuple  # ((counter index, value), ...) for each counter the block advanced
     added: tuple  # (figures, tables, notes)
     work: int
-    nodes: bytes
+    nodes: bytes  # pickled as they were, at `line`
+    line: int
     checked: str = ""  # the font its nodes last checked clean in (check.py), "" when they did not
 
 
@@ -240,7 +246,7 @@ class EditionBlocks:
         if loc is None or not loc.line:
             return None
         try:
-            text = _relative(block, loc, key=True)
+            text = _relative(block, loc)
         except (pickle.PicklingError, TypeError, AttributeError):
             return None
         return hashlib.blake2b(text, digest_size=20).digest()
@@ -253,7 +259,8 @@ class EditionBlocks:
         for entry in self.new.get(key) or self.old.get(key) or ():
             if all(counters[i] == value for i, value in entry.entering) and work + entry.work <= limit:
                 try:
-                    nodes = _unrelative(entry.nodes, block.loc)
+                    # Its locations in its own file move with it (those in others stay).
+                    nodes = unpickle_moved(entry.nodes, block.loc.path, 0, block.loc.line - entry.line)
                 except Exception:  # noqa: BLE001 - a damaged entry is resolved again
                     return None
                 self._remember(key, entry)
@@ -267,11 +274,11 @@ class EditionBlocks:
         if key is None:
             return
         try:
-            blob = _relative(nodes, block.loc)
+            blob = pickle.dumps(nodes, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return
         added = tuple(a - b for a, b in zip(after, before))
-        entry = _Block(tuple((i, before[i]) for i, n in enumerate(added) if n), added, work, blob)
+        entry = _Block(tuple((i, before[i]) for i, n in enumerate(added) if n), added, work, blob, block.loc.line)
         self._remember(key, entry)
         self._place(key, entry, nodes)
         self.kept.changed = True

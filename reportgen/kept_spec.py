@@ -16,11 +16,10 @@ anywhere in the file, another version of reportgen or of the limits.
 from __future__ import annotations
 
 import dataclasses
-import io
 import pickle
 from pathlib import Path
 
-from .errors import Diagnostics, Loc
+from .errors import Diagnostics
 
 # Bump when what is kept changes shape.
 FORMAT_VERSION = "1"
@@ -290,23 +289,6 @@ def _patch(kept: _Kept, text: str, new: list, display: str, root: Path, path: Pa
 def _unpickled(data: bytes, display: str, below: int, delta: int):
     """The kept spec, with every location in `display` at line `below` or later moved by
     `delta` lines."""
-    if not delta:
-        return pickle.loads(data)
+    from .kept import unpickle_moved
 
-    class Moved(Loc):
-        """A location as it is read back: moved, then a `Loc` like any other (Loc compares
-        classes)."""
-
-        def __setstate__(self, state: dict) -> None:
-            if state.get("path") == display and state.get("line", 0) >= below:
-                state = {**state, "line": state["line"] + delta}
-            self.__dict__.update(state)
-            object.__setattr__(self, "__class__", Loc)
-
-    class Unpickler(pickle.Unpickler):
-        def find_class(self, module, name):
-            if module == Loc.__module__ and name == "Loc":
-                return Moved
-            return super().find_class(module, name)
-
-    return Unpickler(io.BytesIO(data)).load()
+    return unpickle_moved(data, display, below, delta)

@@ -56,8 +56,8 @@ def _same(project, path, cache, patched: list) -> None:
     assert spec == full
     if spec is not None:
         # Locations compared with their quoting style, and the keys kept blocks are found by.
-        assert [_relative(b, b.loc, key=True) for b in _blocks(spec)] == \
-               [_relative(b, b.loc, key=True) for b in _blocks(full)]
+        assert [_relative(b, b.loc) for b in _blocks(spec)] == \
+               [_relative(b, b.loc) for b in _blocks(full)]
         assert [repr(b.loc) + b.loc.style for b in _blocks(spec)] == [repr(b.loc) + b.loc.style for b in _blocks(full)]
     patched.append(short)
 

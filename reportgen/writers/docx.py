@@ -635,9 +635,9 @@ class _Writer(Visitor):
         """The elements of `blocks`, each made, or parsed back from the kept blocks when it
         touches nothing outside its elements (see docx_kept)."""
         out = []
-        kept = self.kept
+        kept, where = self.kept, repr(ctx)
         for block in blocks:
-            key = kept.key(block, repr(ctx), self.pres)
+            key = kept.key(block, where, self.pres)
             made = kept.take(key) if key is not None else None
             if made is None:
                 made = self.visit(block, ctx)

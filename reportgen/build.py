@@ -110,8 +110,10 @@ def _build_editions(root, editions, fresh_keys, previous, formats, out_dir, mani
                 "root": root, "out_dir": out_dir, "formats": stale, "report": edition.spec.id,
                 "locale": edition.locale, "inputs": inputs, "sources": sources,
                 # The tree's digest, from the JSON made once above (the Word file's contents
-                # looks up the PDF layout kept for it).
+                # looks up the PDF layout kept for it), and the JSON itself (the Word file's
+                # embedded faces hold its characters).
                 "tree": hashlib.sha256(edition_json(edition).encode("utf-8")).hexdigest(),
+                "json": edition_json(edition),
                 "locales": list(edition.spec.locales),
                 "shown": {f: display_path(output_path(out_dir, *key, f), root) for f in stale},
                 "previous": {f: previous.get((*key, f)) for f in stale},

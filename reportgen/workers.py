@@ -115,7 +115,9 @@ def _write_word(job: dict, word_images: list, heading_pages) -> Result:
     try:
         write_atomically(target, lambda tmp: write_docx(doc, layout, tmp, chart_images=word_images, faces=faces,
                                                         heading_pages=heading_pages,
-                                                        cache=cache_dir(job["root"]) / "charts"))
+                                                        cache=cache_dir(job["root"]) / "charts",
+                                                        blocks=cache_dir(job["root"]) / "blocks",
+                                                        tree_json=job.get("json")))
         return _built(job, "docx", target, 0)
     except Exception as exc:  # noqa: BLE001 - every failure becomes this format's entry
         return failure(job, "docx", exc, target.parent)

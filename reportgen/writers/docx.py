@@ -39,11 +39,12 @@ from ..errors import Diagnostic, ReportgenError
 from ..layout import Layout
 from ..model import (
     Callout, Caption, Chart, Code, Document, Emph, Figure, LineBreak, Link, ListBlock, NoteRef,
-    PageBreak, Paragraph, Quote, Section, Str, Strong, Table, plain, strings,
+    PageBreak, Paragraph, Quote, Section, Str, Strong, Table, plain,
 )
 from ..present import RUN_ON, Presentation, Visitor, present
 from . import docx_xml as x
-from .docx_fonts import embedded_faces, write_font_table
+from .docx_fonts import document_text, embedded_faces, write_font_table
+from .docx_kept import KeptBlocks, kept_path
 
 SPACER_PT = 4  # size of the empty paragraph that keeps adjacent tables apart
 # Bullet glyphs (chosen in `present`) are drawn smaller than the text, as in the PDF.
@@ -61,7 +62,8 @@ class _Ctx:
 
 
 def write_docx(doc: Document, layout: Layout, out: Path, chart_images=None, faces=None,
-               heading_pages=None, cache: Path | None = None) -> None:
+               heading_pages=None, cache: Path | None = None, blocks: Path | None = None,
+               tree_json: str | None = None) -> None:
     """Render `doc` to `out` (write there directly).
 
     `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order.
@@ -69,10 +71,14 @@ def write_docx(doc: Document, layout: Layout, out: Path, chart_images=None, face
     carries them embedded. `heading_pages` (bookmark key -> page, from the PDF of the same
     edition) fill the contents' page numbers; it may be a function giving them (or None),
     called once, after the body is made: the Word file is then made while the PDF is laid out. `cache`, when given, is a folder where parts
-    made from the document (native charts) are kept for later builds."""
+    made from the document (native charts) are kept for later builds. `blocks`, when given, is a
+    folder where the edition's blocks are kept for the next build (`docx_kept.KeptBlocks`),
+    written once the file is. `tree_json`, when given, is the document's `incremental.tree_json`
+    (the characters the embedded faces need are read from it)."""
     pres = present(doc, layout, chart_images)
+    kept = KeptBlocks(kept_path(blocks, doc) if blocks is not None else None)
     try:
-        _Writer(doc, layout, pres, faces, heading_pages, cache).write(Path(out))
+        _Writer(doc, layout, pres, faces, heading_pages, cache, kept, tree_json).write(Path(out))
     except OSError as exc:
         # python-docx reads images and the reference document itself; a file gone or
         # unreadable meanwhile is the user's to fix, not a crash.
@@ -106,15 +112,17 @@ class _Writer(Visitor):
     format_name = "DOCX"
 
     def __init__(self, doc: Document, layout: Layout, pres: Presentation, faces=None,
-                 heading_pages=None, cache: Path | None = None):
+                 heading_pages=None, cache: Path | None = None, kept: KeptBlocks | None = None,
+                 tree_json: str | None = None):
         super().__init__()
         self.doc, self.layout, self.pres, self.cache = doc, layout, pres, cache
+        self.kept = kept if kept is not None else KeptBlocks(None)
         self._pages_given = heading_pages
         self.embedded = None
         if faces is not None and not layout.docx_reference:
             # Every character the file prints: the document, and the header and footer text.
             slots = [part.text for parts in (*pres.header().values(), *pres.footer().values()) for part in parts]
-            self.embedded = embedded_faces(faces, "".join(strings(doc)) + "".join(slots))
+            self.embedded = embedded_faces(faces, document_text(doc, tree_json) + "".join(slots))
         # Set in the embedded faces when there are some, else in the layout's Word fonts.
         self.fonts = (self.embedded.family,) * 2 if self.embedded else (layout.word_latin, layout.word_east_asia)
         self.reference = bool(layout.docx_reference)
@@ -139,6 +147,7 @@ class _Writer(Visitor):
         body = self.word.element.body
         body.clear_content()
         self._styles()
+        self.kept.set_look(self._look())
         numbering_part = self._numbering_part()
         self.numbering = x.Numbering(numbering_part.element, *self.fonts, self.layout.colors["primary"])
         ctx = _Ctx(width=self.layout.text_width)
@@ -204,6 +213,19 @@ class _Writer(Visitor):
             x.prune_numbering(self.word)
             write_font_table(self.word, self.fonts, self.layout, self.cjk, self.embedded)
         Path(out).write_bytes(x.package_bytes(self.part.package))
+        self.kept.save()
+
+    def _look(self) -> str:
+        """What the elements of every block follow from besides the block and its context
+        (see `_blocks`): the layout (sizes, colours, spacing), this document's style ids, the
+        fonts, the languages, the reference document and the edition's words."""
+        from ..incremental import file_digest
+
+        reference = file_digest(Path(self.layout.docx_reference)) if self.reference else None
+        pres = self.pres
+        return repr((self.layout, sorted(self.sid.items()), self.fonts, self.embedded is not None, self.cjk,
+                     self.lang, self.lang_ea, reference, pres.has_parts, pres.lang_tag, pres.family,
+                     sorted(pres.terms.items())))
 
     def _drop_orphans(self) -> None:
         """Forget a reference document's headers, footers, images and links its cleared body
@@ -610,9 +632,18 @@ class _Writer(Visitor):
         return out
 
     def _blocks(self, blocks, ctx: _Ctx) -> list:
+        """The elements of `blocks`, each made, or parsed back from the kept blocks when it
+        touches nothing outside its elements (see docx_kept)."""
         out = []
+        kept, where = self.kept, repr(ctx)
         for block in blocks:
-            out += self.visit(block, ctx)
+            key = kept.key(block, where, self.pres)
+            made = kept.take(key) if key is not None else None
+            if made is None:
+                made = self.visit(block, ctx)
+                if key is not None:  # as made: whoever holds the block may change them next
+                    kept.keep(key, made)
+            out += made
         return out
 
     def visit_Paragraph(self, block: Paragraph, ctx: _Ctx) -> list:

@@ -62,6 +62,22 @@ def embedded_faces(faces, text: str) -> EmbeddedFaces:
     return EmbeddedFaces(face_family_name(faces.family, faces.latin), regular, bold)
 
 
+def document_text(doc, tree_json: str | None = None) -> str:
+    """A text holding the characters of every string of `doc` (`model.strings`), as
+    `embedded_faces` tells characters apart (it drops white space and adds BASE_CHARS).
+
+    The tree's JSON (`incremental.tree_json`), when the caller has made it, serves as it is:
+    it holds the same characters and printable ASCII besides (its syntax, names and numbers,
+    all in BASE_CHARS), and scanning it costs a walk of the tree nothing. Only a control
+    character is written otherwise, escaped (`\\b`, `\\u00XX`): a JSON with an escape of
+    that form is not used."""
+    if tree_json is not None and "\\u" not in tree_json and "\\b" not in tree_json:
+        return tree_json
+    from ..model import strings
+
+    return "".join(strings(doc))
+
+
 def _cut(face: Path, chars: str) -> bytes:
     from ..cachefiles import intact, save
 

@@ -1055,10 +1055,11 @@ def prune_styles(word) -> None:
         if not rel.is_external and hasattr(rel.target_part, "element") and rel.reltype != RT.NUMBERING:
             roots.append(rel.target_part.element)
     used = set()
+    tags = [qn(tag) for tag in ("w:pStyle", "w:rStyle", "w:tblStyle", "w:numStyleLink", "w:styleLink")]
+    val = qn("w:val")
     for node in roots:
-        for tag in ("w:pStyle", "w:rStyle", "w:tblStyle", "w:numStyleLink", "w:styleLink"):
-            for ref in node.iter(qn(tag)):
-                used.add(ref.get(qn("w:val")))
+        for ref in node.iter(*tags):  # one walk of the body for all of them
+            used.add(ref.get(val))
     by_id = {}
     for style in root.iterchildren(qn("w:style")):
         sid = style.get(qn("w:styleId"))

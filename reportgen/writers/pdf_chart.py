@@ -239,10 +239,11 @@ class VectorChart(Flowable):
 
 @dataclass
 class _Form:
-    """A chart's form as drawn: its operators, the characters it draws with each face (in
-    the order first drawn), its graphics states by name, and its size."""
+    """A chart's form as drawn: its operators (one string: kept as thousands of short ones,
+    they took longer to load than a chart takes to draw), the characters it draws with each
+    face (in the order first drawn), its graphics states by name, and its size."""
 
-    ops: list
+    ops: str
     chars: dict  # face name -> characters
     states: dict  # ExtGState (key, value) -> name
     width: float
@@ -266,7 +267,7 @@ def _record_form(canv, name: str, drawing, draw) -> _Form:
         draw()
     finally:
         doc.reportgen_drawn = outer
-    kept = _Form(list(canv._code), {face: "".join(chars) for face, chars in drawn.items()},
+    kept = _Form("\n".join(canv._code), {face: "".join(chars) for face, chars in drawn.items()},
                  dict(canv._extgstate._c), drawing.width, drawing.height)
     canv.endForm()
     return kept
@@ -292,7 +293,8 @@ def _replay_form(canv, name: str, kept: _Form, loc=None) -> None:
         font = pdfmetrics.getFont(face_name)
         font.splitString(chars, doc)
         font.getSubsetInternalName(0, doc)
-    canv._code.extend(kept.ops)
+    if kept.ops:  # the form's stream is its lines joined, as ReportLab joins them
+        canv._code.append(kept.ops)
     canv._extgstate._c.update(kept.states)
     canv.endForm()
 

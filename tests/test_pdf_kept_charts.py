@@ -118,27 +118,3 @@ def test_a_damaged_kept_file_draws_the_forms_again(tmp_path, monkeypatch, record
     recorded.clear()
     assert build(project, "second") == first
     assert recorded == ["RGChart0", "RGChart1"]
-
-
-@pytest.mark.parametrize("text", [
-    "/Type /Page", "1 0 0 1 72.5 -3 cm\nBT <4e2d> Tj ET", "", "tab\tand\nlines\r", "\x00\x17\x7f",
-    "\x18", "a\x1fb",  # ASCII that PDFDocEncoding has no code for
-    "é€™", "Ünicode ✓",  # beyond ASCII: ReportLab's codec as before
-])
-def test_strings_are_encoded_as_reportlab_encodes_them(text):
-    """The writer's shortcut for ASCII gives ReportLab's own bytes, or its own refusal."""
-    from reportlab.pdfbase import pdfdoc
-
-    from reportgen.writers.pdf import _pdfdoc_encoded, _reportlab_settings
-
-    def outcome(encode):
-        try:
-            return encode(text)
-        except UnicodeEncodeError:
-            return "refused"
-
-    expected = outcome(pdfdoc.pdfdocEnc)
-    assert outcome(lambda t: _pdfdoc_encoded(pdfdoc.pdfdocEnc, t)) == expected
-    with _reportlab_settings("Helvetica"):
-        assert outcome(pdfdoc.pdfdocEnc) == expected
-        assert pdfdoc.pdfdocEnc(b"bytes") == b"bytes"

@@ -90,7 +90,8 @@ def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_im
 @contextmanager
 def _reportlab_settings(font: str):
     """ReportLab globals this writer needs, set for one build and then restored."""
-    saved = rl_config.canvas_basefontname, rl_paragraph.ALL_CANNOT_START, rl_config.useA85, pdfdoc.pdfdocEnc
+    saved = (rl_config.canvas_basefontname, rl_paragraph.ALL_CANNOT_START, rl_config.useA85, pdfdoc.pdfdocEnc,
+             pdfdoc.PDFName)
     # Without this ReportLab starts every page with a non-embedded Helvetica.
     rl_config.canvas_basefontname = font
     # Streams stay binary (Flate only): ASCII85 on top makes files a quarter larger and,
@@ -104,6 +105,9 @@ def _reportlab_settings(font: str):
     # Every string of the file's objects (names, numbers, a form's whole content) is encoded
     # on its way out: ASCII text as ASCII (see `_pdfdoc_encoded`).
     pdfdoc.pdfdocEnc = functools.partial(_pdfdoc_encoded, saved[3])
+    # ... and every key of their dictionaries is made a PDF name, a character at a time: the
+    # same few names each time.
+    pdfdoc.PDFName = _remembered_names(saved[4])
     try:
         yield
     finally:
@@ -111,6 +115,7 @@ def _reportlab_settings(font: str):
         rl_paragraph.ALL_CANNOT_START = rl_textsplit.ALL_CANNOT_START = saved[1]
         rl_config.useA85 = saved[2]
         pdfdoc.pdfdocEnc = saved[3]
+        pdfdoc.PDFName = saved[4]
 
 
 # The ASCII characters PDFDocEncoding has no code for (ReportLab's codec refuses them).
@@ -125,6 +130,21 @@ def _pdfdoc_encoded(encode, text):
     if isinstance(text, str) and text.isascii() and not _NOT_PDFDOC.search(text):
         return text.encode("ascii")
     return encode(text)
+
+
+def _remembered_names(name):
+    """`pdfdoc.PDFName` (`name`), made once for each string."""
+    known: dict[str, str] = {}
+
+    def pdf_name(data, *args):
+        if args or not isinstance(data, str):
+            return name(data, *args)
+        found = known.get(data)
+        if found is None:
+            found = known[data] = name(data)
+        return found
+
+    return pdf_name
 
 
 def _error(message: str, loc=None) -> ReportgenError:

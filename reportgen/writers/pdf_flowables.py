@@ -143,6 +143,10 @@ class NoteFrame(Frame):
 
     def _fresh(self, flowable) -> list[int]:
         done = self.registry.printed
+        if len(done) >= len(self.registry.paragraphs):
+            # Every note is printed (a report without notes: from the start), so the
+            # flowable holds none that is not: no need to look through it.
+            return []
         return [n for n in note_numbers(flowable)
                 if n not in done and n not in self.notes and n in self.registry.paragraphs]
 

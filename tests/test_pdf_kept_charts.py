@@ -15,8 +15,7 @@ def data(latest: int, kind: str = "甲类") -> str:
     return f"count:\n  2023: 52\n  2024: {latest}\nshare:\n  {kind}: 40\n  乙类: 60\n"
 
 
-def report() -> str:
-    return f"""\
+REPORT = """\
 title: 图表缓存
 locales: [zh_CN]
 data: [charts]
@@ -24,12 +23,10 @@ sections:
   - title: 第一章
     blocks:
       - 第一段：市场规模持续扩大。
-      - chart: {{type: bar, caption: 数量, name: 数量, data: charts.count,
-                 value_labels: true}}
-      - chart: {{type: pie, caption: 类型占比, data: charts.share, name: 占比}}
+      - chart: {type: bar, caption: 数量, name: 数量, data: charts.count, value_labels: true}
+      - chart: {type: pie, caption: 类型占比, data: charts.share, name: 占比}
       - 第二段：同一张图再放一次。
-      - chart: {{type: bar, caption: 数量（重复）, name: 数量, data: charts.count,
-                 value_labels: true}}
+      - chart: {type: bar, caption: 数量（重复）, name: 数量, data: charts.count, value_labels: true}
 """
 
 
@@ -80,7 +77,7 @@ def unkept(project, output, monkeypatch):
 def test_kept_chart_forms_give_the_pdf_of_a_build_with_nothing_kept(tmp_path, monkeypatch, recorded):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     project = make_project(tmp_path, {"content/data/charts.yaml": data(80),
-                                      f"content/{tmp_path.name}/report.yaml": report()})
+                                      f"content/{tmp_path.name}/report.yaml": REPORT})
     first = build(project, "first")
     assert recorded == ["RGChart0", "RGChart1"]  # the chart placed twice is one form
     assert first == unkept(project, "first-unkept", monkeypatch)
@@ -111,7 +108,7 @@ def test_kept_chart_forms_give_the_pdf_of_a_build_with_nothing_kept(tmp_path, mo
 def test_a_damaged_kept_file_draws_the_forms_again(tmp_path, monkeypatch, recorded):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     project = make_project(tmp_path, {"content/data/charts.yaml": data(80),
-                                      f"content/{tmp_path.name}/report.yaml": report()})
+                                      f"content/{tmp_path.name}/report.yaml": REPORT})
     first = build(project, "first")
     kept = kept_file(project)
     kept.write_bytes(kept.read_bytes()[:-10])

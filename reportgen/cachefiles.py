@@ -65,20 +65,29 @@ def temp_path(target: Path) -> Path:
 
 def intact(path: Path) -> bool:
     """True when `path` exists and matches the digest stored beside it."""
+    return checked_digest(path) is not None
+
+
+def checked_digest(path: Path) -> str | None:
+    """The sha256 of `path` when it matches the digest stored beside it, else None.
+
+    Checked once per process for each state of the two files, so a later asker reads it
+    without hashing the file again (a chart's SVG is checked when the build looks for
+    undrawn charts, then named by its digest when the PDF draws it)."""
     try:
         stat, side = path.stat(), digest_path(path).stat()
     except OSError:
-        return False
-    return _intact(str(path), stat.st_size, stat.st_mtime_ns, side.st_mtime_ns)
+        return None
+    return _checked(str(path), stat.st_size, stat.st_mtime_ns, side.st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=1024)
-def _intact(path: str, size: int, mtime_ns: int, side_mtime_ns: int) -> bool:
+def _checked(path: str, size: int, mtime_ns: int, side_mtime_ns: int) -> str | None:
     try:
         expected = digest_path(Path(path)).read_text(encoding="ascii").strip()
-        return size > 0 and expected == sha256_file(Path(path))
+        return expected if size > 0 and expected == sha256_file(Path(path)) else None
     except (OSError, UnicodeDecodeError):
-        return False
+        return None
 
 
 def save(target: Path, write: Callable[[Path], None]) -> None:

@@ -257,31 +257,38 @@ def test_vector_charts_are_cached_as_svg(built):
 
 
 def test_a_chart_is_parsed_once_and_taken_from_the_cache_after(built, monkeypatch):
-    """A chart's parsed drawing and its PDF form are kept: a later build puts the form in
-    as it is. A damaged form is drawn again from the kept drawing; a chart whose drawing and
-    form are both damaged is parsed again. The PDFs are the same byte for byte."""
+    """A chart's parsed drawing is kept beside its SVG and its PDF form with the edition's
+    kept drawings: a later build puts every form in as it is. Forms lost with a damaged
+    kept file are drawn again from the kept drawings; a chart whose drawing is damaged too
+    is parsed again. The PDFs are the same byte for byte."""
     from reportgen.writers import pdf_chart
 
-    folder = built.parent / "cache" / "charts"
-    drawings = sorted(folder.glob("chart-*.svg.*.drawing"))
-    forms = sorted(folder.glob("chart-*.svg.*.form"))
-    assert len(drawings) == len(forms) == 2 * len(CHART_TYPES)
-    assert [f.name[:-len(".form")] for f in forms] == [d.name[:-len(".drawing")] for d in drawings]
-    forms[0].write_bytes(b"not a form")
-    drawings[1].write_bytes(b"not a drawing")
-    forms[1].write_bytes(b"not a form")
+    cache = built.parent / "cache"
+    drawings = sorted((cache / "charts").glob("chart-*.svg.*.drawing"))
+    assert len(drawings) == 2 * len(CHART_TYPES)
     parsed, drawn = [], []
     real_parse, real_record = pdf_chart._parse, pdf_chart._record_form
     monkeypatch.setattr(pdf_chart, "_parse", lambda path, *a, **k: parsed.append(Path(path).name) or real_parse(path, *a, **k))
     monkeypatch.setattr(pdf_chart, "_record_form", lambda canv, name, drawing, draw: drawn.append(name) or
                         real_record(canv, name, drawing, draw))
-    monkeypatch.setenv("REPORTGEN_CACHE", str(built.parent / "cache"))
-    assert main(["-C", str(built.parent), "build", "--format", "pdf", "--force", "--jobs", "1",
-                 "--output", "again"]) == 0
+    monkeypatch.setenv("REPORTGEN_CACHE", str(cache))
+
+    def build(output):
+        assert main(["-C", str(built.parent), "build", "--format", "pdf", "--force", "--jobs", "1",
+                     "--output", output]) == 0
+        for pdf in ("zh_CN/charts-zh.pdf", "en/charts-en.pdf"):
+            assert (built.parent / output / pdf).read_bytes() == (built / pdf).read_bytes()
+
+    build("again")
+    assert parsed == [] and drawn == []
+    kept = sorted((cache / "lines").glob("lines-charts-*.pickle"))
+    assert len(kept) == 2
+    for path in kept:
+        path.write_bytes(b"not kept")
+    drawings[1].write_bytes(b"not a drawing")
+    build("once-more")
     assert len(parsed) == 1 and drawings[1].name.startswith(parsed[0])
-    assert len(drawn) == 2
-    for pdf in ("zh_CN/charts-zh.pdf", "en/charts-en.pdf"):
-        assert (built.parent / "again" / pdf).read_bytes() == (built / pdf).read_bytes()
+    assert len(drawn) == 2 * len(CHART_TYPES)
 
 
 def test_a_kept_drawing_loads_without_svglib(built):
@@ -366,8 +373,8 @@ def test_kept_drawings_and_forms_are_keyed_by_what_the_faces_advances_follow_fro
     for name in ("RG-Test-Regular", "RG-Test-Bold"):
         monkeypatch.setitem(pdfmetrics._fonts, name, SimpleNamespace(reportgen_metrics="source-1"))
     drawing = pdf_chart._parsed_path(str(svg), "RG-Test-Regular", "RG-Test-Bold")
-    form = pdf_chart._form_path(str(svg), "RG-Test-Regular", "RG-Test-Bold")
+    form = pdf_chart._form_key(str(svg), "RG-Test-Regular", "RG-Test-Bold")
     assert drawing == pdf_chart._parsed_path(str(svg), "RG-Test-Regular", "RG-Test-Bold")
     pdfmetrics._fonts["RG-Test-Bold"].reportgen_metrics = "source-2"
     assert pdf_chart._parsed_path(str(svg), "RG-Test-Regular", "RG-Test-Bold") != drawing
-    assert pdf_chart._form_path(str(svg), "RG-Test-Regular", "RG-Test-Bold") != form
+    assert pdf_chart._form_key(str(svg), "RG-Test-Regular", "RG-Test-Bold") != form

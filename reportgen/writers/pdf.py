@@ -15,6 +15,7 @@ heading with the start of the next block) are in `pdf_flowables.py`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from reportlab.lib.colors import HexColor, white
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.fonts import ps2tt, tt2ps
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.platypus import Indenter, KeepTogether, LayoutError, PageBreak, PageTemplate
 from reportlab.platypus import Spacer
 from reportlab.platypus import paragraph as rl_paragraph
@@ -89,7 +90,8 @@ def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_im
 @contextmanager
 def _reportlab_settings(font: str):
     """ReportLab globals this writer needs, set for one build and then restored."""
-    saved = rl_config.canvas_basefontname, rl_paragraph.ALL_CANNOT_START, rl_config.useA85
+    saved = (rl_config.canvas_basefontname, rl_paragraph.ALL_CANNOT_START, rl_config.useA85, pdfdoc.pdfdocEnc,
+             pdfdoc.PDFName)
     # Without this ReportLab starts every page with a non-embedded Helvetica.
     rl_config.canvas_basefontname = font
     # Streams stay binary (Flate only): ASCII85 on top makes files a quarter larger and,
@@ -100,12 +102,49 @@ def _reportlab_settings(font: str):
     # semicolon, colon, question and exclamation marks, closing quotes and title marks.
     rl_paragraph.ALL_CANNOT_START = rl_textsplit.ALL_CANNOT_START = saved[1] + "".join(
         ch for ch in CANNOT_START if ch not in saved[1])
+    # Every string of the file's objects (names, numbers, a form's whole content) is encoded
+    # on its way out: ASCII text as ASCII (see `_pdfdoc_encoded`).
+    pdfdoc.pdfdocEnc = functools.partial(_pdfdoc_encoded, saved[3])
+    # ... and every key of their dictionaries is made a PDF name, a character at a time: the
+    # same few names each time.
+    pdfdoc.PDFName = _remembered_names(saved[4])
     try:
         yield
     finally:
         rl_config.canvas_basefontname = saved[0]
         rl_paragraph.ALL_CANNOT_START = rl_textsplit.ALL_CANNOT_START = saved[1]
         rl_config.useA85 = saved[2]
+        pdfdoc.pdfdocEnc = saved[3]
+        pdfdoc.PDFName = saved[4]
+
+
+# The ASCII characters PDFDocEncoding has no code for (ReportLab's codec refuses them).
+_NOT_PDFDOC = re.compile("[\x18-\x1f]")
+
+
+def _pdfdoc_encoded(encode, text):
+    """`pdfdoc.pdfdocEnc` (`encode`), with ASCII text encoded by Python's ASCII codec: in
+    PDFDocEncoding every ASCII character but those of `_NOT_PDFDOC` has its own code, and
+    ReportLab's codec, a character map run per character, took most of the time of
+    writing a chart's form."""
+    if isinstance(text, str) and text.isascii() and not _NOT_PDFDOC.search(text):
+        return text.encode("ascii")
+    return encode(text)
+
+
+def _remembered_names(name):
+    """`pdfdoc.PDFName` (`name`), made once for each string."""
+    known: dict[str, str] = {}
+
+    def pdf_name(data, *args):
+        if args or not isinstance(data, str):
+            return name(data, *args)
+        found = known.get(data)
+        if found is None:
+            found = known[data] = name(data)
+        return found
+
+    return pdf_name
 
 
 def _error(message: str, loc=None) -> ReportgenError:

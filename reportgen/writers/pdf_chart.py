@@ -103,25 +103,35 @@ def _plain_paths(node) -> None:
 
 
 def _parsed_path(path: str, regular: str, bold: str) -> Path | None:
-    """Where the drawing parsed from the SVG at `path` is kept: beside it, named by the SVG's
-    bytes, the face names its texts use and what their advances follow from (svglib measures
-    text with the registered faces while parsing), and the versions of reportgen, svglib and
-    ReportLab."""
+    """Where the drawing parsed from the SVG at `path` is kept: beside it, named by what it
+    follows from (`_kept_key`)."""
+    key = _kept_key(path, regular, bold)
+    return Path(path).with_name(f"{Path(path).name}.{key[:16]}.drawing") if key is not None else None
+
+
+def _kept_key(path: str, regular: str, bold: str) -> str | None:
+    """What a chart's parsed drawing and its form follow from: the SVG's bytes, the face names
+    its texts use and what their advances follow from (svglib measures text with the
+    registered faces while parsing), and the versions of reportgen, svglib and ReportLab.
+
+    The SVG's bytes count by their digest, which the build checked against the one beside
+    the SVG when it looked for undrawn charts (`cachefiles.checked_digest` remembers it);
+    an SVG without one is hashed here."""
     import reportlab
     from reportlab.pdfbase import pdfmetrics
 
-    from ..cachefiles import sha256_file
+    from ..cachefiles import checked_digest, sha256_file
     from ..fonts import FORMAT_VERSION
     from ..incremental import toolkit_hash
 
     try:
-        svg = sha256_file(Path(path))
+        svg = checked_digest(Path(path)) or sha256_file(Path(path))
     except OSError:
         return None
     metrics = [getattr(pdfmetrics._fonts.get(name), "reportgen_metrics", "") for name in (regular, bold)]
     key = "\0".join([svg, regular, bold, *metrics, FORMAT_VERSION, toolkit_hash(), _svglib_version(),
                      reportlab.Version])
-    return Path(path).with_name(f"{Path(path).name}.{hashlib.sha256(key.encode()).hexdigest()[:16]}.drawing")
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def _svglib_version() -> str:
@@ -131,33 +141,24 @@ def _svglib_version() -> str:
 
 
 def _cached_drawing(target: Path | None):
-    return _kept_pickle(target)
-
-
-def _kept_pickle(target: Path | None, kind: type | None = None):
-    """What is kept pickled at `target` (of class `kind` when given), if it is intact."""
+    """The drawing kept at `target`, if it is intact."""
     from ..cachefiles import intact
 
     if target is None or not intact(target):
         return None
     try:
-        kept = pickle.loads(target.read_bytes())
-    except Exception:  # noqa: BLE001 - an unreadable cache entry costs a parse or a drawing, never the build
+        return pickle.loads(target.read_bytes())
+    except Exception:  # noqa: BLE001 - an unreadable cache entry costs a parse, never the build
         return None
-    return kept if kind is None or isinstance(kept, kind) else None
 
 
 def _keep_drawing(target: Path | None, drawing) -> None:
-    _keep_pickle(target, drawing)
-
-
-def _keep_pickle(target: Path | None, value) -> None:
     from ..cachefiles import save
 
     if target is None:
         return
     try:
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(drawing, protocol=pickle.HIGHEST_PROTOCOL)
         save(target, lambda tmp: tmp.write_bytes(data))
     except (OSError, pickle.PicklingError):  # a cache that cannot be written costs time, not correctness
         pass
@@ -192,11 +193,13 @@ class VectorChart(Flowable):
     after, as ReportLab's lazy images are: a long report with many charts does not keep them
     all in memory.
 
-    The form's content is kept beside the SVG for later builds (see `_form_path`): its
-    operators, the characters it draws with each face and its graphics states. Glyph codes
-    are code points and font resources are named by face (`pdf_cidfont.py`), so the kept
-    content is the content this document would draw; a later build puts it in as it is,
-    with neither the drawing loaded nor ReportLab's renderer run.
+    The form's content is kept for later builds with the document's other kept drawings
+    (the document template's `kept` store, `pdf_text.TextEngine`), keyed by what it follows
+    from (`_form_key`): its operators, the characters it draws with each face and its
+    graphics states. Glyph codes are code points and font resources are named by face
+    (`pdf_cidfont.py`), so the kept content is the content this document would draw; a
+    later build puts it in as it is, with neither the drawing loaded nor ReportLab's
+    renderer run.
     """
 
     def __init__(self, path: str, width: float, height: float, regular: str, bold: str, loc=None):
@@ -215,12 +218,14 @@ class VectorChart(Flowable):
         key = (str(self.path), self.regular, self.bold)
         if key not in forms:
             name = f"RGChart{len(forms)}"
-            kept_at = _form_path(self.path, self.regular, self.bold)
-            kept = _kept_pickle(kept_at, _Form)
-            if kept is None:
+            store = getattr(getattr(canv, "_doctemplate", None), "kept", None)
+            form_key = _form_key(self.path, self.regular, self.bold) if store is not None else None
+            kept = store.drawn(form_key) if form_key is not None else None
+            if not isinstance(kept, _Form):
                 drawing = load_drawing(self.path, self.regular, self.bold, self.loc)
                 kept = _record_form(canv, name, drawing, lambda: renderPDF.draw(drawing, canv, 0, 0))
-                _keep_pickle(kept_at, kept)
+                if form_key is not None:
+                    store.keep_drawn(form_key, kept)
             else:
                 _replay_form(canv, name, kept, self.loc)
             forms[key] = (name, kept.width, kept.height)
@@ -234,21 +239,22 @@ class VectorChart(Flowable):
 
 @dataclass
 class _Form:
-    """A chart's form as drawn: its operators, the characters it draws with each face (in
-    the order first drawn), its graphics states by name, and its size."""
+    """A chart's form as drawn: its operators (one string: kept as thousands of short ones,
+    they took longer to load than a chart takes to draw), the characters it draws with each
+    face (in the order first drawn), its graphics states by name, and its size."""
 
-    ops: list
+    ops: str
     chars: dict  # face name -> characters
     states: dict  # ExtGState (key, value) -> name
     width: float
     height: float
 
 
-def _form_path(path: str, regular: str, bold: str) -> Path | None:
-    """Where a chart's form is kept: beside its parsed drawing, named by the same inputs
-    (the form follows from the drawing, ReportLab's renderer and reportgen's fonts)."""
-    parsed = _parsed_path(path, regular, bold)
-    return parsed.with_name(parsed.name[:-len(".drawing")] + ".form") if parsed is not None else None
+def _form_key(path: str, regular: str, bold: str) -> bytes | None:
+    """The key of a chart's kept form: what its parsed drawing follows from (`_kept_key`;
+    the form follows from the drawing, ReportLab's renderer and reportgen's fonts)."""
+    key = _kept_key(path, regular, bold)
+    return hashlib.blake2b(b"chart form\0" + key.encode(), digest_size=20).digest() if key is not None else None
 
 
 def _record_form(canv, name: str, drawing, draw) -> _Form:
@@ -261,7 +267,7 @@ def _record_form(canv, name: str, drawing, draw) -> _Form:
         draw()
     finally:
         doc.reportgen_drawn = outer
-    kept = _Form(list(canv._code), {face: "".join(chars) for face, chars in drawn.items()},
+    kept = _Form("\n".join(canv._code), {face: "".join(chars) for face, chars in drawn.items()},
                  dict(canv._extgstate._c), drawing.width, drawing.height)
     canv.endForm()
     return kept
@@ -287,7 +293,8 @@ def _replay_form(canv, name: str, kept: _Form, loc=None) -> None:
         font = pdfmetrics.getFont(face_name)
         font.splitString(chars, doc)
         font.getSubsetInternalName(0, doc)
-    canv._code.extend(kept.ops)
+    if kept.ops:  # the form's stream is its lines joined, as ReportLab joins them
+        canv._code.append(kept.ops)
     canv._extgstate._c.update(kept.states)
     canv.endForm()
 

@@ -143,6 +143,10 @@ class NoteFrame(Frame):
 
     def _fresh(self, flowable) -> list[int]:
         done = self.registry.printed
+        if len(done) >= len(self.registry.paragraphs):
+            # Every note is printed (a report without notes: from the start), so the
+            # flowable holds none that is not: no need to look through it.
+            return []
         return [n for n in note_numbers(flowable)
                 if n not in done and n not in self.notes and n in self.registry.paragraphs]
 
@@ -1144,12 +1148,16 @@ class PagePainter:
         (`doc.later`), so the pages are laid out once."""
         values = self.values(doc)
         if not any(p.kind == "pages" for parts in slots.values() for p in parts):
-            return self._slots(canv, slots, values, y)
-        doc.later(canv, lambda c: self._slots(c, slots, {**values, "pages": str(doc.shown_pages())}, y))
+            return self._slots(canv, slots, values, y, doc.kept)
+        doc.later(canv, lambda c: self._slots(c, slots, {**values, "pages": str(doc.shown_pages())}, y, doc.kept))
         return True  # the total is never empty
 
-    def _slots(self, canv, slots: dict, values: dict, y: float) -> bool:
-        """Draw a header or footer line (left/center/right); True if anything was drawn."""
+    def _slots(self, canv, slots: dict, values: dict, y: float, store=None) -> bool:
+        """Draw a header or footer line (left/center/right); True if anything was drawn.
+
+        The same line is drawn the same on every page and in every build (a chapter's header,
+        page 7's footer): with `store` (the document's kept drawings, `ReportDocTemplate.kept`)
+        its drawing is kept there."""
         lay = self.layout
         size = lay.sizes["small"]
         texts = {k: "".join(p.text if p.kind == "text" else values.get(p.kind, "") for p in parts).strip()
@@ -1157,6 +1165,25 @@ class PagePainter:
         texts = {k: v for k, v in texts.items() if v}
         if not texts:
             return False
+        if store is None:
+            self._draw_slots(canv, texts, y)
+            return True
+        key = hashlib.blake2b(repr(("running line", texts, y, size, self.regular, self.color["muted"],
+                                    lay.margin_left, lay.text_width)).encode("utf-8"), digest_size=20).digest()
+        drawn = store.drawn(key)
+        if drawn is not None:
+            drawn.replay(canv)
+            return True
+        with Recording(canv) as recording:
+            self._draw_slots(canv, texts, y)
+        # A line drawn in a transparency state (`/GSn gs`) names a state of this document: not kept.
+        if recording.drawn is not None and " gs" not in recording.drawn.ops:
+            store.keep_drawn(key, recording.drawn)
+        return True
+
+    def _draw_slots(self, canv, texts: dict, y: float) -> None:
+        lay = self.layout
+        size = lay.sizes["small"]
         # A side slot may run up to the centre text, or to the middle if the other side is used.
         if "center" in texts:
             center_w = min(pdfmetrics.stringWidth(texts["center"], self.regular, size), lay.text_width)
@@ -1174,7 +1201,6 @@ class PagePainter:
         if "right" in texts:
             canv.drawRightString(x1, y, self._fit(texts["right"], size, side))
         canv.restoreState()
-        return True
 
     def _fit(self, text: str, size: float, width: float, font: str | None = None) -> str:
         """Shorten a line of running text to `width`, ending it with an ellipsis."""

@@ -339,7 +339,8 @@ class TextBlock(Flowable):
     def plain_text(self) -> str:
         return "".join(r.text for r in self.runs)
 
-    def draw(self):
+    def _drawing(self) -> tuple:
+        """What `draw` draws: (lines, bullet, x0, y0, the key of its kept drawing or None)."""
         st = self.style
         lines = self.lines_for(self.width)
         bullet = None
@@ -351,6 +352,27 @@ class TextBlock(Flowable):
         # wherever the block stands (Platypus draws a flowable at its own origin).
         whole, first, last = self._whole or (lines, 0, len(lines))
         key = self.engine.drawing_key(whole, first, last, self.role, x0, y0, st.leading, st.textColor, bullet)
+        return lines, bullet, x0, y0, key
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        # A kept drawing changes no state of the canvas: what Platypus writes around a
+        # flowable's drawing (save the graphics state, move to the flowable's origin, restore
+        # the state) goes straight into the page's content, without ReportLab's keeping of
+        # the state, which took longer than putting in the drawing. (Not for a subclass that
+        # draws more, nor for a drawing with links, which are placed through the canvas.)
+        if type(self).draw is TextBlock.draw and not getattr(self, "_showBoundary", False):
+            key = self._drawing()[4]
+            drawn = self.engine.drawn(key) if key is not None else None
+            if drawn is not None and not drawn.links:
+                canvas._code.append(f"q\n{fp_str(1, 0, 0, 1, self._hAlignAdjust(x, _sW), y)} cm")
+                drawn.replay(canvas)
+                canvas._code.append("Q")
+                return
+        super().drawOn(canvas, x, y, _sW)
+
+    def draw(self):
+        st = self.style
+        lines, bullet, x0, y0, key = self._drawing()
         drawn = self.engine.drawn(key) if key is not None else None
         if drawn is not None:
             drawn.replay(self.canv)

@@ -341,12 +341,15 @@ def _preload(work: list[dict]) -> None:
         import svglib.svglib  # noqa: F401
 
 
-def _undrawn(work: list[dict]) -> list[tuple]:
+def _undrawn(work: list[dict], drawn=None) -> list[tuple]:
     """The charts of `work` not in the cache (or damaged there), each picture once, as
-    `render_chart` arguments."""
+    `render_chart` arguments. `drawn(path)` tells a drawn one (by default: there, and
+    matching its digest)."""
     from .cachefiles import intact
     from .chartdraw import chart_key
     from .fonts import cache_dir
+
+    drawn = drawn or intact
 
     tasks: dict[Path, tuple] = {}
     for job in work:
@@ -365,7 +368,7 @@ def _undrawn(work: list[dict]) -> list[tuple]:
                     except Exception:  # noqa: BLE001 - drawn, and any error reported, per edition
                         continue
                     target = folder / f"chart-{key[:32]}.{fmt}"
-                    if target not in tasks and not intact(target):
+                    if target not in tasks and not drawn(target):
                         tasks[target] = (chart, job["layout"], job["faces"], folder, fmt)
     return list(tasks.values())
 
@@ -408,9 +411,14 @@ def prerender_charts(work: list[dict], jobs: int, root: Path) -> None:
     """Draw the charts the editions need and the cache lacks, in `jobs` processes when there are many."""
     if jobs <= 1:
         return  # drawn as each edition is written
+    # Only files that are not there first (a stat each): a rebuild finds them all, and then
+    # hashes none here, before the writers fork; each writer checks the ones it uses (a
+    # damaged one is drawn again there).
+    if len(_undrawn(work, Path.exists)) < 8:
+        return  # drawn as each edition is written; a pool would cost more than it saves
     tasks = _undrawn(work)
     if len(tasks) < 8:
-        return  # drawn as each edition is written; a pool would cost more than it saves
+        return
     _preload(work)
     pool = _pool(jobs)
     try:

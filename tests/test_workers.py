@@ -99,3 +99,25 @@ def test_the_matplotlib_version_is_looked_up_once(setting, monkeypatch):
     assert len(keys) == 20 and calls == ["matplotlib"]
     # The version the charts are keyed by is the installed one.
     assert chartdraw._mpl_version() == importlib.metadata.version("matplotlib")
+
+
+def test_a_damaged_picture_in_a_warm_cache_is_drawn_again_where_it_is_used(tmp_path, monkeypatch):
+    """A rebuild looks only for chart files that are not there before the writers start (no
+    hashing then); one that is there but damaged is found, and drawn again, by the writer
+    that uses it: the PDF is the same as from a whole cache."""
+    from conftest import make_project
+
+    from reportgen.cachefiles import intact
+    from reportgen.cli import main
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = make_project(tmp_path, root="test-two-reports")
+    args = ["-C", str(project), "build", "alpha", "--locale", "zh_CN", "--format", "pdf", "--force", "--jobs", "2"]
+    assert main(args) == 0
+    pdf = project / "output" / "zh_CN" / "alpha.pdf"
+    first = pdf.read_bytes()
+    [svg, *_] = sorted((cache_dir(project) / "charts").glob("chart-*.svg"))
+    svg.write_bytes(svg.read_bytes()[:-40])  # cut short, its digest beside it no longer matches
+    monkeypatch.setattr(workers, "_pool", lambda n: pytest.fail("a pool was started for one damaged chart"))
+    assert main(args) == 0
+    assert intact(svg) and pdf.read_bytes() == first

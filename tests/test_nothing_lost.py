@@ -509,16 +509,18 @@ def test_a_writer_that_leaves_half_a_file_without_an_error_does_not_replace_the_
     assert not temporaries(out)
 
 
-def test_cache_files_another_build_is_writing_are_kept(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("folder", ["charts", "lines", "editions", "blocks"])
+def test_cache_files_another_build_is_writing_are_kept(tmp_path, monkeypatch, capsys, folder):
     # Builds sharing a cache: a cache file is written as `.NAME.PID.THREAD.tmp`, and a build
     # that cleans up leftovers took the thread id for the process id: it crashed
     # ("internal error: OverflowError") or deleted the file another build was writing.
+    # A build killed outright leaves its own in any of the cache's folders.
     project = project_of_two(tmp_path)
     cache = tmp_path / "cache"
     monkeypatch.setenv("REPORTGEN_CACHE", str(cache))
-    (cache / "charts").mkdir(parents=True)
-    writing = cache / "charts" / f".chart-abc.png.{os.getppid()}.140234567891234.tmp"  # a live process
-    left = cache / "charts" / ".chart-def.png.999999999.140234567891234.tmp"  # no such process
+    (cache / folder).mkdir(parents=True)
+    writing = cache / folder / f".chart-abc.png.{os.getppid()}.140234567891234.tmp"  # a live process
+    left = cache / folder / ".chart-def.png.999999999.140234567891234.tmp"  # no such process
     writing.write_bytes(b"half a chart")
     left.write_bytes(b"half a chart")
     status = build(project, "--jobs", "1", "--format", "docx")

@@ -79,7 +79,10 @@ def load(path: Path, root: Path, folder: Path, later: list | None = None):
     where = kept_path(folder, path).with_suffix(".spec")
     kept = _read(where, root)
     if kept is not None:
-        found = _patched(kept, path, root)
+        try:
+            found = _patched(kept, path, root)
+        except Exception:  # noqa: BLE001 - a kept spec that cannot be patched costs a full read, never the build
+            found = None
         if found is not None:
             spec, patched = found
             if patched is not kept:

@@ -53,3 +53,32 @@ def contents_lines(lines) -> dict[str, int]:
         else:
             title = re.sub(r"\s+", "", line)
     return entries
+
+
+def kept_lines_file(project: Path, locale: str = "zh_CN") -> Path:
+    """The file where a one-report project's PDF keeps its set lines and drawings."""
+    from reportgen.fonts import cache_dir
+
+    return cache_dir(project) / "lines" / f"lines-{project.parent.name}-{locale}.pickle"
+
+
+def build_pdf(project: Path, output: str) -> bytes:
+    """Build the one report's zh_CN PDF into `output` (a folder of the project); its bytes."""
+    from reportgen.cli import main
+
+    assert main(["-C", str(project), "build", "--format", "pdf", "--force", "--jobs", "1", "--output", output]) == 0
+    return (project / output / "zh_CN" / f"{project.parent.name}.pdf").read_bytes()
+
+
+def build_pdf_with_nothing_kept(project: Path, output: str) -> bytes:
+    """`build_pdf` with the kept lines and drawings out of the way (put back after)."""
+    from reportgen.cachefiles import digest_path
+
+    files = [kept_lines_file(project), digest_path(kept_lines_file(project))]
+    kept = [path.read_bytes() for path in files]
+    files[0].unlink()
+    try:
+        return build_pdf(project, output)
+    finally:
+        for path, data in zip(files, kept):
+            path.write_bytes(data)

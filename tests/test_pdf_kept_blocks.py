@@ -4,9 +4,8 @@ nothing kept makes."""
 
 from __future__ import annotations
 
-from conftest import make_project
+from conftest import build_pdf, kept_lines_file, make_project
 
-from reportgen.cli import main
 
 REPORT = """\
 title: 段落缓存
@@ -23,17 +22,6 @@ sections:
 """
 
 
-def kept_file(project):
-    from reportgen.fonts import cache_dir
-
-    return cache_dir(project) / "lines" / f"lines-{project.parent.name}-zh_CN.pickle"
-
-
-def build(project, output):
-    assert main(["-C", str(project), "build", "--format", "pdf", "--force", "--jobs", "1", "--output", output]) == 0
-    return (project / output / "zh_CN" / f"{project.parent.name}.pdf").read_bytes()
-
-
 def test_kept_blocks_are_put_in_without_platypus(tmp_path, monkeypatch):
     from reportgen.writers import pdf_text
 
@@ -48,14 +36,14 @@ def test_kept_blocks_are_put_in_without_platypus(tmp_path, monkeypatch):
 
     monkeypatch.setattr(pdf_text.TextBlock, "draw", draw)
     project = make_project(tmp_path, {f"content/{tmp_path.name}/report.yaml": REPORT})
-    first = build(project, "first")
+    first = build_pdf(project, "first")
     assert any("第一项" in text for text in drawn) and any("来源" in text for text in drawn)
 
     drawn.clear()
-    warm = build(project, "second")
+    warm = build_pdf(project, "second")
     # Only the block with a link (its link is placed through the canvas) goes through Platypus.
     assert drawn == ["详见来源。"]
     assert warm == first
 
-    kept_file(project).unlink()
-    assert build(project, "third") == warm
+    kept_lines_file(project).unlink()
+    assert build_pdf(project, "third") == warm

@@ -6,9 +6,8 @@ again for a new character."""
 from __future__ import annotations
 
 import pytest
-from conftest import make_project
+from conftest import build_pdf, build_pdf_with_nothing_kept, kept_lines_file, make_project
 
-from reportgen.cli import main
 
 
 def data(latest: int, kind: str = "甲类") -> str:
@@ -46,51 +45,32 @@ def recorded(monkeypatch):
     return calls
 
 
-def kept_file(project):
-    from reportgen.fonts import cache_dir
-
-    return cache_dir(project) / "lines" / f"lines-{project.parent.name}-zh_CN.pickle"
-
-
-def build(project, output):
-    assert main(["-C", str(project), "build", "--format", "pdf", "--force", "--jobs", "1", "--output", output]) == 0
-    return (project / output / "zh_CN" / f"{project.parent.name}.pdf").read_bytes()
-
-
 def unkept(project, output, monkeypatch):
-    """The PDF with every chart's form drawn by ReportLab's renderer, nothing kept (the
-    kept file is put back after)."""
-    from reportgen.cachefiles import digest_path
+    """The PDF with every chart's form drawn by ReportLab's renderer, nothing kept."""
     from reportgen.writers import pdf_chart
 
-    files = [kept_file(project), digest_path(kept_file(project))]
-    kept = [path.read_bytes() for path in files]
-    files[0].unlink()
     with monkeypatch.context() as patch:
         patch.setattr(pdf_chart, "_form_key", lambda *args: None)
-        made = build(project, output)
-    for path, data in zip(files, kept):
-        path.write_bytes(data)
-    return made
+        return build_pdf_with_nothing_kept(project, output)
 
 
 def test_kept_chart_forms_give_the_pdf_of_a_build_with_nothing_kept(tmp_path, monkeypatch, recorded):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     project = make_project(tmp_path, {"content/data/charts.yaml": data(80),
                                       f"content/{tmp_path.name}/report.yaml": REPORT})
-    first = build(project, "first")
+    first = build_pdf(project, "first")
     assert recorded == ["RGChart0", "RGChart1"]  # the chart placed twice is one form
     assert first == unkept(project, "first-unkept", monkeypatch)
 
     # Nothing changed: every form is put in as kept.
     recorded.clear()
-    assert build(project, "second") == first
+    assert build_pdf(project, "second") == first
     assert recorded == []
 
     # The bar chart's data changed: its SVG is another, and only its form is drawn again.
     (project / "content" / "data" / "charts.yaml").write_text(data(81), encoding="utf-8")
     recorded.clear()
-    warm = build(project, "third")
+    warm = build_pdf(project, "third")
     assert recorded == ["RGChart0"]
     assert warm != first
     assert warm == unkept(project, "third-unkept", monkeypatch)
@@ -100,7 +80,7 @@ def test_kept_chart_forms_give_the_pdf_of_a_build_with_nothing_kept(tmp_path, mo
     # still holds.
     (project / "content" / "data" / "charts.yaml").write_text(data(81, "鑫类"), encoding="utf-8")
     recorded.clear()
-    warm = build(project, "fourth")
+    warm = build_pdf(project, "fourth")
     assert recorded == ["RGChart1"]
     assert warm == unkept(project, "fourth-unkept", monkeypatch)
 
@@ -109,9 +89,9 @@ def test_a_damaged_kept_file_draws_the_forms_again(tmp_path, monkeypatch, record
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     project = make_project(tmp_path, {"content/data/charts.yaml": data(80),
                                       f"content/{tmp_path.name}/report.yaml": REPORT})
-    first = build(project, "first")
-    kept = kept_file(project)
+    first = build_pdf(project, "first")
+    kept = kept_lines_file(project)
     kept.write_bytes(kept.read_bytes()[:-10])
     recorded.clear()
-    assert build(project, "second") == first
+    assert build_pdf(project, "second") == first
     assert recorded == ["RGChart0", "RGChart1"]

@@ -5,9 +5,8 @@ the page count changes, a chapter is renamed, and the layout's colours or slots 
 from __future__ import annotations
 
 import pytest
-from conftest import make_project
+from conftest import build_pdf, build_pdf_with_nothing_kept, make_project
 
-from reportgen.cli import main
 
 PARAGRAPH = "医疗大模型正从单模态文本处理迈向多模态临床智能协同阶段，产业链上下游的分工日益清晰。" * 6
 
@@ -34,49 +33,25 @@ def fresh(monkeypatch):
     return calls
 
 
-def kept_file(project):
-    from reportgen.fonts import cache_dir
-
-    return cache_dir(project) / "lines" / f"lines-{project.parent.name}-zh_CN.pickle"
-
-
-def build(project, output):
-    assert main(["-C", str(project), "build", "--format", "pdf", "--force", "--jobs", "1", "--output", output]) == 0
-    return (project / output / "zh_CN" / f"{project.parent.name}.pdf").read_bytes()
-
-
-def unkept(project, output):
-    """The PDF with nothing kept (the kept file is put back after)."""
-    from reportgen.cachefiles import digest_path
-
-    files = [kept_file(project), digest_path(kept_file(project))]
-    kept = [path.read_bytes() for path in files]
-    files[0].unlink()
-    made = build(project, output)
-    for path, data in zip(files, kept):
-        path.write_bytes(data)
-    return made
-
-
 def test_kept_running_lines_give_the_pdf_of_a_build_with_nothing_kept(tmp_path, monkeypatch, fresh):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     report = tmp_path / "project" / "content" / tmp_path.name / "report.yaml"
     project = make_project(tmp_path, {f"content/{tmp_path.name}/report.yaml": spec("第一章", 12)})
-    first = build(project, "first")
+    first = build_pdf(project, "first")
     assert any("第一章" in line for line in fresh) and any("/" in line or "页" in line for line in fresh)
 
     # Nothing changed: every line is put in as kept.
     fresh.clear()
-    assert build(project, "second") == first
+    assert build_pdf(project, "second") == first
     assert fresh == []
 
     # More pages (every footer's total changes) and a renamed chapter (its header changes).
     report.write_text(spec("第一章（修订）", 16), encoding="utf-8")
     fresh.clear()
-    warm = build(project, "third")
+    warm = build_pdf(project, "third")
     assert fresh and any("第一章（修订）" in line for line in fresh)
     assert not any("第二章" in line for line in fresh)  # its header reads as before
-    assert warm == unkept(project, "third-unkept")
+    assert warm == build_pdf_with_nothing_kept(project, "third-unkept")
 
     # The layout's muted colour and its footer's slots.
     layout = project / "layouts" / "market-report.yaml"
@@ -84,5 +59,5 @@ def test_kept_running_lines_give_the_pdf_of_a_build_with_nothing_kept(tmp_path, 
     assert 'muted: "#6B6B6B"' in text and 'footer: {center: "{page_of}"}' in text
     layout.write_text(text.replace('muted: "#6B6B6B"', 'muted: "#5A5A5A"')
                       .replace('footer: {center: "{page_of}"}', 'footer: {right: "{page_of}"}'), encoding="utf-8")
-    warm = build(project, "fourth")
-    assert warm == unkept(project, "fourth-unkept")
+    warm = build_pdf(project, "fourth")
+    assert warm == build_pdf_with_nothing_kept(project, "fourth-unkept")

@@ -141,3 +141,24 @@ def test_failed_first_build_leaves_no_file(tmp_path):
     manifest = json.loads((project / "output" / "manifest.json").read_text())
     assert {e["status"] for e in manifest["editions"]} == {"failed"}
     assert all(e["sha256"] == "" for e in manifest["editions"])
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_a_build_leaves_the_garbage_collector_as_it_was(tmp_path, collecting):
+    """A build holds Python's collector while it loads and resolves and freezes what that
+    made before writing (build._collector_held); a program that runs builds (a watch loop,
+    a test, a script using reportgen) gets its collector back as it was, nothing frozen,
+    whether the build succeeds or fails."""
+    import gc
+
+    project = make_project(tmp_path, root="test-two-reports")
+    was = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        assert main(["-C", str(project), "build", "alpha", "--format", "docx", "--jobs", "1"]) == 0
+        assert gc.isenabled() is collecting and gc.get_freeze_count() == 0
+        (project / "content" / "alpha" / "report.yaml").write_text("title: [broken\n", encoding="utf-8")
+        assert main(["-C", str(project), "build", "alpha", "--format", "docx", "--jobs", "1"]) != 0
+        assert gc.isenabled() is collecting and gc.get_freeze_count() == 0
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -34,7 +34,6 @@ import math
 import os
 import re
 import zlib
-from ast import literal_eval
 
 from . import rl_platypus  # noqa: F401 - before ReportLab's Platypus (see there)
 from reportlab import rl_config
@@ -44,7 +43,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, Paragraph, Table
-from reportlab.platypus.doctemplate import ActionFlowable, BaseDocTemplate, FrameBreak, PageBreak
+from reportlab.platypus.doctemplate import ActionFlowable, BaseDocTemplate, FrameBreak
 from reportlab.platypus.flowables import KeepTogether, PageBreakIfNotEmpty
 
 from .pdf_text import Recording, TextBlock, markup_escape

@@ -23,7 +23,7 @@ from pathlib import Path
 from .errors import Loc as _Loc
 
 # Bump when what is kept changes shape.
-FORMAT_VERSION = "6"
+FORMAT_VERSION = "7"
 
 
 def kept_path(folder: Path, report: Path) -> Path:
@@ -66,12 +66,12 @@ def keep(folder: Path, root: Path, report: Path, editions: list, load_diags: lis
             files[str(path)] = file_digest(path)
         kept.append(dataclasses.replace(edition, spec=SpecSettings.of(edition.spec)))
     try:
-        # The editions pickled apart: a build whose inputs changed reads the key and the
-        # digests, never the trees.
+        # The key and the digests first, the editions after them: a build whose inputs
+        # changed reads the head of the file alone, never the trees (see `restore`).
+        head = pickle.dumps((FORMAT_VERSION, settings_key(root, _families(editions)), files,
+                             sorted(_families(editions))), protocol=pickle.HIGHEST_PROTOCOL)
         trees = pickle.dumps((list(load_diags), kept), protocol=pickle.HIGHEST_PROTOCOL)
-        data = pickle.dumps((FORMAT_VERSION, settings_key(root, _families(editions)), files,
-                             sorted(_families(editions)), trees), protocol=pickle.HIGHEST_PROTOCOL)
-        save(kept_path(folder, report), lambda tmp: tmp.write_bytes(data))
+        save(kept_path(folder, report), lambda tmp: tmp.write_bytes(head + trees))
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass  # a cache that cannot be written costs time, never the build
 
@@ -83,15 +83,20 @@ def restore(folder: Path, root: Path, report: Path, locales: list[str]) -> tuple
     from .incremental import file_digest
 
     path = kept_path(folder, report)
-    if not intact(path):
-        return None
     try:
-        version, key, files, families, trees = pickle.loads(path.read_bytes())
-        if version != FORMAT_VERSION or key != settings_key(root, set(families)):
-            return None
-        if any(file_digest(Path(name)) != digest for name, digest in files.items()):
-            return None
-        load_diags, editions = pickle.loads(trees)
+        # The head alone first: most builds that get here changed a file (the editions are
+        # not taken then), and need not read, nor check the digest of, the whole file. A
+        # damaged head fails here or matches nothing; the whole file is checked before the
+        # editions are read.
+        with path.open("rb") as fh:
+            version, key, files, families = pickle.Unpickler(fh).load()
+            if version != FORMAT_VERSION or key != settings_key(root, set(families)):
+                return None
+            if any(file_digest(Path(name)) != digest for name, digest in files.items()):
+                return None
+            if not intact(path):
+                return None
+            load_diags, editions = pickle.Unpickler(fh).load()
     except Exception:  # noqa: BLE001 - an unreadable cache entry costs a load, never the build
         return None
     if not editions or editions[0].spec.path != report:

@@ -178,25 +178,27 @@ class _Writer(Visitor):
         nodes = list(front)
         front_sectPr = self._section_break(nodes, sentinel, reuse_last=False)
         front_section = DocxSection(front_sectPr, self.part)
-        front_section.different_first_page_header_footer = True
-        self._headers(front_section, section_title=None, footer=True, cover=True)
-        for i, (kind, title, elements) in enumerate(regions):
-            nodes += elements
-            last = i == len(regions) - 1
-            sectPr = sentinel if last else self._section_break(nodes, sentinel)
-            if i in run_on_regions:
-                DocxSection(sectPr, self.part).start_type = WD_SECTION.CONTINUOUS
-                # The heading style starts a page; this chapter's heading does not, and is set
-                # apart from the text before it as in the PDF.
-                heading = next((e for e in elements if e.tag == qn("w:p") and e.xpath("w:pPr/w:pStyle")), None)
-                if heading is not None:
-                    ppr = heading.get_or_add_pPr()
-                    x.put(ppr, x.el("w:pageBreakBefore", {"w:val": "0"}), x.PPR_ORDER)
-                    look = self.pres.looks["h1-run-on"]
-                    x.put(ppr, x.spacing(look.before, look.after), x.PPR_ORDER)
-            # Footers are inherited from the first body section; headers differ.
-            self._headers(DocxSection(sectPr, self.part), section_title=title if kind == "chapter" else None,
-                          footer=i == 0)
+        # The sections' header and footer parts, named from one walk of the package.
+        with x.partnames_walked_once(self.part.package):
+            front_section.different_first_page_header_footer = True
+            self._headers(front_section, section_title=None, footer=True, cover=True)
+            for i, (kind, title, elements) in enumerate(regions):
+                nodes += elements
+                last = i == len(regions) - 1
+                sectPr = sentinel if last else self._section_break(nodes, sentinel)
+                if i in run_on_regions:
+                    DocxSection(sectPr, self.part).start_type = WD_SECTION.CONTINUOUS
+                    # The heading style starts a page; this chapter's heading does not, and is set
+                    # apart from the text before it as in the PDF.
+                    heading = next((e for e in elements if e.tag == qn("w:p") and e.xpath("w:pPr/w:pStyle")), None)
+                    if heading is not None:
+                        ppr = heading.get_or_add_pPr()
+                        x.put(ppr, x.el("w:pageBreakBefore", {"w:val": "0"}), x.PPR_ORDER)
+                        look = self.pres.looks["h1-run-on"]
+                        x.put(ppr, x.spacing(look.before, look.after), x.PPR_ORDER)
+                # Footers are inherited from the first body section; headers differ.
+                self._headers(DocxSection(sectPr, self.part), section_title=title if kind == "chapter" else None,
+                              footer=i == 0)
         for node in self._separate_tables(nodes):
             sentinel.addprevious(node)
 

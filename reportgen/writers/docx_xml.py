@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from contextlib import contextmanager
 from copy import deepcopy
 
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -627,6 +628,31 @@ def package_parts(package) -> list:
 
     walk(package)
     return order
+
+
+@contextmanager
+def partnames_walked_once(package):
+    """Within the block, new parts (the sections' headers and footers) are named from one walk
+    of the package: python-docx's `next_partname` walks every part for the names taken each
+    time it is asked, forty times for a report of twenty chapters, over hundreds of chart
+    parts. Only parts named through it may be added within the block."""
+    taken: set[str] | None = None
+
+    def next_partname(template: str) -> PackURI:
+        nonlocal taken
+        if taken is None:
+            taken = {str(part.partname) for part in package_parts(package)}
+        n = 1
+        while template % n in taken:
+            n += 1
+        taken.add(template % n)
+        return PackURI(template % n)
+
+    package.next_partname = next_partname
+    try:
+        yield
+    finally:
+        del package.next_partname
 
 
 def rels_xml(rels) -> bytes:

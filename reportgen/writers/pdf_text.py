@@ -96,6 +96,7 @@ class TextEngine:
         self._used: dict = {}  # digest -> lines, for every paragraph this build set or took
         self._drawn: dict = {}  # key -> _Drawn, for every block this build drew or took
         self._digests: dict[int, bytes] = {}  # id(lines) -> its paragraph's digest
+        self._looks: dict[tuple, bytes] = {}  # drawing settings -> their text (see drawing_key)
 
     def lines(self, runs: tuple, width: float, first_indent: float, align: str, hyphenate: bool = True) -> list:
         key = (runs, round(width, 3), round(first_indent, 3), align, hyphenate)
@@ -124,7 +125,12 @@ class TextEngine:
         digest = self._digests.get(id(lines))
         if digest is None:
             return None
-        return hashlib.blake2b(repr((digest, more)).encode("utf-8"), digest_size=16).digest()
+        # The settings as text, made once per distinct settings: a paragraph's line count and
+        # style repeat across a long report, and ReportLab's colours are slow to print.
+        look = self._looks.get(more)
+        if look is None:
+            look = self._looks[more] = repr(more).encode("utf-8")
+        return hashlib.blake2b(digest + look, digest_size=16).digest()
 
     def drawn(self, key: bytes) -> "_Drawn | None":
         found = self._drawn.get(key) or self._kept_drawn.get(key)

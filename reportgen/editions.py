@@ -179,7 +179,7 @@ def prepare(root: Path, paths: list[Path], locales: list[str], diags: Diagnostic
         if kept is not None:
             from .kept import KeptBlocks
 
-            blocks = KeptBlocks(kept, path, root)
+            blocks = KeptBlocks(kept, path, root, report.spec.block_keys)
         prepared = []
         for locale in [loc for loc in report.spec.locales if not locales or loc in locales]:
             edition = prepare_edition(report, locale, root, kept=blocks)

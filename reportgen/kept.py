@@ -130,17 +130,20 @@ def block_settings(root: Path, spec, locale: str, data_files: list[Path]) -> byt
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).digest()
 
 
-def _relative(value, loc) -> bytes:
+def _relative(value, loc) -> tuple[bytes, bool]:
     """`value` pickled as a key: each location in `loc`'s file counted from `loc`'s line (a
     dispatch table: the pickler calls back for locations alone, at C speed otherwise), and
     without the pickler's memo, so that the bytes follow from the values alone, not from
     which of them are one object (a spec read in full and one read back from kept_spec.py
-    share strings differently)."""
+    share strings differently). Also whether it holds a location in another file (the key
+    then changes when that file's lines move)."""
     where, base = loc.path, loc.line
+    elsewhere = []
 
     def reduce(place):
         if place.path == where:
             return _rebased, ("+", place.line - base, place.col, place.style)
+        elsewhere.append(place)
         return _rebased, ("=", place.path, place.line, place.col, place.style)
 
     buffer = io.BytesIO()
@@ -148,7 +151,7 @@ def _relative(value, loc) -> bytes:
     pickler.dispatch_table = {_Loc: reduce}
     pickler.fast = True
     pickler.dump(value)
-    return buffer.getvalue()
+    return buffer.getvalue(), bool(elsewhere)
 
 
 def _rebased(kind, *args):
@@ -200,9 +203,11 @@ class KeptBlocks:
     kept editions, one group per edition (its settings' digest). `edition(settings)` gives
     the memo one edition's resolution uses."""
 
-    def __init__(self, folder: Path, report: Path, root: Path):
+    def __init__(self, folder: Path, report: Path, root: Path, block_keys: dict | None = None):
         from .cachefiles import intact
 
+        # Each block's key by its id (spec.Spec.block_keys); the blocks must outlive this.
+        self.block_keys = block_keys if block_keys is not None else {}
         self.path = kept_path(folder, report).with_suffix(".blocks")
         self.key = settings_key(root, set())
         self.old: dict = {}  # edition settings -> {block key -> [_Block]}, as the last build kept them
@@ -247,14 +252,24 @@ class EditionBlocks:
         self.placed: dict[int, list] = {}
 
     def _key(self, block) -> bytes | None:
+        known = self.kept.block_keys
+        key = known.get(id(block))
+        if key is not None:
+            return key
         loc = getattr(block, "loc", None)
         if loc is None or not loc.line:
             return None
         try:
-            text = _relative(block, loc)
+            text, elsewhere = _relative(block, loc)
         except (pickle.PicklingError, TypeError, AttributeError):
             return None
-        return hashlib.blake2b(text, digest_size=20).digest()
+        key = hashlib.blake2b(text, digest_size=20).digest()
+        if not elsewhere:
+            # The same for every edition, and while the block's file only moves it (a kept
+            # spec patched elsewhere, kept_spec.py): a block whose locations all lie in its
+            # own file keeps its key where they move together.
+            known[id(block)] = key
+        return key
 
     def take(self, block, counters: tuple, work: int, limit: int):
         """(nodes, counters after, work after) kept for `block` entering `counters`, or None."""

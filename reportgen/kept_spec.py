@@ -268,6 +268,8 @@ def _patch(kept: _Kept, text: str, new: list, display: str, root: Path, path: Pa
         return None  # a problem is reported by a full read, in its place among the others
     spec = _unpickled(kept.spec, display, bottom.end, delta)
     container = _container(spec, top.container)
+    for gone in container[top.first:bottom.stop]:
+        spec.block_keys.pop(id(gone), None)  # its id may be a new block's once it is gone
     container[top.first:bottom.stop] = blocks
     grown = len(blocks) - (bottom.stop - top.first)
     made = [_Span(display, span.start, span.end, span.col, top.container, top.first + span.first,

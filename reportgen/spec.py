@@ -75,10 +75,39 @@ class Spec:
     report_code: str = ""  # printed as written (a catalogue number is not translated)
     closing: dict = field(default_factory=dict)  # part -> src.Text, over the layout's parts
     files: list[Path] = field(default_factory=list)  # every file read, for rebuild checks
+    # Each top-level block's key among the kept resolved blocks (kept.EditionBlocks), by the
+    # block's id: made once per build for all editions, and carried with a kept spec
+    # (kept_spec.py), so that a rebuild makes keys only for the blocks that changed.
+    block_keys: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def folder(self) -> Path:
         return self.path.parent
+
+    def block_lists(self):
+        """Each list of top-level blocks: the front matter's, then each section's, depth first."""
+        yield self.front
+        stack = list(reversed(self.sections))
+        while stack:
+            section = stack.pop()
+            yield section.blocks
+            stack.extend(reversed(section.children))
+
+    # Pickled, the keys go by each block's place in its list (an id means nothing in another
+    # process), and come back by the ids the blocks have there.
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        keys = self.block_keys
+        state["block_keys"] = [[keys.get(id(b)) for b in blocks] for blocks in self.block_lists()] if keys else []
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        places = state.get("block_keys") or []
+        self.__dict__.update(state)
+        self.block_keys = {}
+        for blocks, keys in zip(self.block_lists(), places):
+            if len(keys) == len(blocks):
+                self.block_keys.update((id(b), k) for b, k in zip(blocks, keys) if k is not None)
 
 
 @dataclass

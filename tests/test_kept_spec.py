@@ -5,6 +5,7 @@ the short way for ordinary edits."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 import shutil
 
@@ -12,7 +13,7 @@ import pytest
 from conftest import REPO, make_project
 
 from reportgen import kept_spec
-from reportgen.kept import _relative
+from reportgen.kept import KeptBlocks, _relative
 from reportgen.spec import load_spec
 
 SAMPLES = ["ai-biomedical-market", "ai-healthcare-whitepaper", "medical-llm-brands-2025", "medical-llm-industry"]
@@ -180,6 +181,40 @@ def test_a_damaged_kept_spec_costs_a_full_read(sample):
     patched = []
     _same(project, path, cache, patched)
     assert patched == [False]
+
+
+def _fresh_key(block) -> bytes:
+    return hashlib.blake2b(_relative(block, block.loc)[0], digest_size=20).digest()
+
+
+@pytest.mark.parametrize("name, edited", [("ai-biomedical-market", 0), ("ai-healthcare-whitepaper", 2)])
+def test_kept_block_keys_come_with_the_spec_for_the_blocks_an_edit_left(sample, name, edited):
+    """A rebuild makes the keys of kept resolved blocks only for the blocks that changed: the
+    others come with the kept spec, each the key its block has where it now stands."""
+    project, path, cache = sample(name)
+    later = []
+    spec, _ = kept_spec.load(path, project, cache, later)
+    editions = KeptBlocks(cache, path, project, spec.block_keys).edition(b"")
+    for block in _blocks(spec):
+        editions._key(block)  # as resolving does, before the spec is kept
+    for save in later:
+        save()
+    edited_file = _files(path)[edited]  # the spec, or a chapter it includes
+    lines, items = _items(edited_file)
+    first, _ = items[len(items) // 2]
+    indent = " " * (len(lines[first]) - len(lines[first].lstrip(" ")))
+    # A new paragraph above a block in the middle: every later line moves down.
+    edited_file.write_text("\n".join(lines[:first] + [indent + '- "新段落 A new paragraph."'] + lines[first:]),
+                           encoding="utf-8")
+    spec, _, short = _kept_load(path, project, cache)
+    assert short
+    blocks = _blocks(spec)
+    carried = [b for b in blocks if id(b) in spec.block_keys]
+    # The new paragraph's key is made; so is the block above it, read again with it (the
+    # lines put in might have been its own).
+    assert len(carried) == len(blocks) - 2
+    assert all(spec.block_keys[id(b)] == _fresh_key(b) for b in carried)
+    assert any("A new paragraph" in repr(b) for b in blocks if id(b) not in spec.block_keys)
 
 
 @pytest.mark.slow

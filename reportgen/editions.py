@@ -55,6 +55,9 @@ class Edition:
     layout: object = None
     diags: Diagnostics = field(default_factory=Diagnostics)
     json: str | None = None
+    # The JSON of the blocks taken as kept, by their nodes' ids (kept.EditionBlocks.json):
+    # `edition_json` is made around them. Never kept or sent elsewhere.
+    block_json: dict | None = field(default=None, repr=False, compare=False)
 
 
 def select_reports(root: Path, names: list[str], diags: Diagnostics) -> list[Path]:
@@ -133,6 +136,7 @@ def prepare_edition(report: Report, locale: str, root: Path, translate=None, kep
             from .kept import block_settings
 
             hooks.kept = kept.edition(block_settings(root, spec, locale, report.data_files))
+            edition.block_json = hooks.kept.json
         edition.document = resolve(spec, locale, edition.layout, hooks, edition.diags)
         # Everything a writer or the chart drawer relies on, checked here so that `check`
         # rejects whatever `build` would.
@@ -235,7 +239,8 @@ def edition_json(edition: Edition) -> str:
     from .incremental import tree_json
 
     if edition.json is None:
-        edition.json = tree_json(edition.document)
+        edition.json = tree_json(edition.document, edition.block_json)
+        edition.block_json = None
     return edition.json
 
 

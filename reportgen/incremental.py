@@ -26,10 +26,36 @@ from .manifest import Result
 from .outputs import output_path
 
 
-def tree_json(document: m.Document) -> str:
+def tree_json(document: m.Document, known: dict | None = None) -> str:
     """The resolved tree as compact JSON without source locations: where a value was written
-    does not change what is printed, so moving text in a spec must not rebuild."""
-    return plain_json(document)
+    does not change what is printed, so moving text in a spec must not rebuild.
+
+    `known` gives the JSON of some nodes by their id (blocks taken as kept, kept.py): they
+    are put in as they are, and the rest made around them, to the same text."""
+    if not known:
+        return plain_json(document)
+    pieces: list[str] = []
+
+    def node(value):
+        found = known.get(id(value))
+        if found is None:
+            return _node(value)
+        pieces.append(found)
+        return _HOLE  # written where the node goes, in the order the encoder meets the nodes
+
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=node, check_circular=False)
+    parts = text.split(_HOLE_JSON)
+    if len(parts) != len(pieces) + 1:
+        return plain_json(document)  # a text of the tree was the mark itself
+    out = [parts[0]]
+    for piece, part in zip(pieces, parts[1:]):
+        out += (piece, part)
+    return "".join(out)
+
+
+# What stands for a known node until its JSON is put in: a string no YAML text can hold.
+_HOLE = "\0"
+_HOLE_JSON = json.dumps(_HOLE)
 
 
 def plain_json(value) -> str:

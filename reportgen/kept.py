@@ -23,7 +23,7 @@ from pathlib import Path
 from .errors import Loc as _Loc
 
 # Bump when what is kept changes shape.
-FORMAT_VERSION = "7"
+FORMAT_VERSION = "8"
 
 
 def kept_path(folder: Path, report: Path) -> Path:
@@ -64,7 +64,7 @@ def keep(folder: Path, root: Path, report: Path, editions: list, load_diags: lis
         edition_json(edition)  # made now, kept with it (build needs it anyway)
         for path in edition_files(edition.spec, edition.locale, edition.layout, edition.document, root):
             files[str(path)] = file_digest(path)
-        kept.append(dataclasses.replace(edition, spec=SpecSettings.of(edition.spec)))
+        kept.append(dataclasses.replace(edition, spec=SpecSettings.of(edition.spec), block_json=None))
     try:
         # The key and the digests first, the editions after them: a build whose inputs
         # changed reads the head of the file alone, never the trees (see `restore`).
@@ -196,6 +196,7 @@ class _Block:
     nodes: bytes  # pickled as they were, at `line`
     line: int
     checked: str = ""  # the font its nodes last checked clean in (check.py), "" when they did not
+    json: tuple = ()  # each node's `incremental.plain_json`, which no move changes
 
 
 class KeptBlocks:
@@ -250,6 +251,9 @@ class EditionBlocks:
         # id(resolved node) -> [block key, entry, clean so far, the block's nodes (kept alive
         # so that the ids stay theirs)], for the blocks taken or kept in this build.
         self.placed: dict[int, list] = {}
+        # id(resolved node) -> its JSON, for the same nodes: the edition's tree JSON is made
+        # of them (incremental.tree_json). Only in this process: ids mean nothing elsewhere.
+        self.json: dict[int, str] = {}
 
     def _key(self, block) -> bytes | None:
         known = self.kept.block_keys
@@ -297,8 +301,11 @@ class EditionBlocks:
             blob = pickle.dumps(nodes, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return
+        from .incremental import plain_json
+
         added = tuple(a - b for a, b in zip(after, before))
-        entry = _Block(tuple((i, before[i]) for i, n in enumerate(added) if n), added, work, blob, block.loc.line)
+        entry = _Block(tuple((i, before[i]) for i, n in enumerate(added) if n), added, work, blob, block.loc.line,
+                       json=tuple(map(plain_json, nodes)))
         self._remember(key, entry)
         self._place(key, entry, nodes)
         self.kept.changed = True
@@ -309,6 +316,8 @@ class EditionBlocks:
         holder = [key, entry, True, nodes]
         for node in nodes:
             self.placed[id(node)] = holder
+        if len(entry.json) == len(nodes):
+            self.json.update(zip(map(id, nodes), entry.json))
 
     def was_checked(self, node, font: str) -> bool:
         """Whether `node` belongs to a block whose nodes all checked clean in `font` before."""

@@ -129,3 +129,18 @@ def test_a_damaged_output_is_not_up_to_date(tmp_path, capsys, damage):
     assert written(capsys) == ["output/zh_CN/beta.pdf"]
     assert pdf.read_bytes() == good
     assert manifest(project)[("beta", "zh_CN", "pdf")]["sha256"] == hashlib.sha256(good).hexdigest()
+
+
+@pytest.mark.parametrize("text", ["plain", "\0", "\\u0000", '"\0"'])
+def test_the_tree_json_made_around_known_blocks_is_the_whole_json(text):
+    """The edition's JSON (hashed for the manifest) made around the JSON of blocks taken as
+    kept is the JSON made whole, whatever the texts hold (the mark that stands for a known
+    block among them)."""
+    from reportgen import model as m
+    from reportgen.incremental import plain_json, tree_json
+
+    blocks = tuple(m.Paragraph((m.Str(f"{text} {i}" if i % 2 else text),)) for i in range(5))
+    table = m.Table((m.Column(), m.Column()), (), ((m.Cell((m.Str(text),)), m.Cell((m.Str("2"),))),))
+    doc = m.Document(m.Meta("r", text), "en", (m.Section((m.Str(text),), 1, blocks + (table,)),), front=blocks[:2])
+    known = {id(b): plain_json(b) for b in (blocks[0], blocks[3], table)}
+    assert tree_json(doc, known) == tree_json(doc) == plain_json(doc)

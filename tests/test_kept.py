@@ -208,6 +208,16 @@ def test_kept_blocks_resolve_as_a_fresh_resolve_does(tmp_path, monkeypatch, repo
         return found
 
     monkeypatch.setattr(keeping.EditionBlocks, "take", take)
+    from reportgen import incremental
+    from reportgen.incremental import plain_json
+
+    made_around, tree_json = [], incremental.tree_json
+
+    def counted(document, known=None):
+        made_around.append(bool(known))
+        return tree_json(document, known)
+
+    monkeypatch.setattr(incremental, "tree_json", counted)
     kept, kept_diags = _editions(project, report, folder)
     assert any(taken), "no block was taken from the kept ones"
     fresh, fresh_diags = _editions(project, report, None)
@@ -215,6 +225,10 @@ def test_kept_blocks_resolve_as_a_fresh_resolve_does(tmp_path, monkeypatch, repo
     for a, b in zip(kept, fresh):
         assert a.document == b.document, a.locale  # locations included
         assert _content(a.document) == _content(b.document), a.locale  # and how each text was written
+        # The tree's JSON (hashed for the manifest), made around the kept blocks' JSON, is the
+        # JSON made whole.
+        assert editions.edition_json(a) == editions.edition_json(b) == plain_json(b.document)
+    assert any(made_around), "no tree JSON was made around kept blocks"
     assert kept_diags == fresh_diags
     # and the added table took number 1 from the one it pushed on
     captions = [b.caption for s in fresh[0].document.walk_sections() for b in s.blocks

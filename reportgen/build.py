@@ -150,6 +150,8 @@ def _build_editions(root, editions, fresh_keys, previous, formats, out_dir, mani
                 # embedded faces hold its characters).
                 "tree": hashlib.sha256(edition_json(edition).encode("utf-8")).hexdigest(),
                 "json": edition_json(edition),
+                # Its blocks' JSON by node id, for the writers' keys (empty in a pool worker).
+                "node_json": edition.block_json,
                 "locales": list(edition.spec.locales),
                 "shown": {f: display_path(output_path(out_dir, *key, f), root) for f in stale},
                 "previous": {f: previous.get((*key, f)) for f in stale},

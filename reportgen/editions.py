@@ -55,9 +55,10 @@ class Edition:
     layout: object = None
     diags: Diagnostics = field(default_factory=Diagnostics)
     json: str | None = None
-    # The JSON of the blocks taken as kept, by their nodes' ids (kept.EditionBlocks.json):
-    # `edition_json` is made around them. Never kept or sent elsewhere.
-    block_json: dict | None = field(default=None, repr=False, compare=False)
+    # The JSON of the blocks resolved or taken as kept (kept.EditionBlocks.json):
+    # `edition_json` is made around them, and the writers' keys from them. Never kept with
+    # the edition.
+    block_json: object = field(default=None, repr=False, compare=False)
 
 
 def select_reports(root: Path, names: list[str], diags: Diagnostics) -> list[Path]:
@@ -240,7 +241,6 @@ def edition_json(edition: Edition) -> str:
 
     if edition.json is None:
         edition.json = tree_json(edition.document, edition.block_json)
-        edition.block_json = None
     return edition.json
 
 

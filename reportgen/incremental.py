@@ -26,18 +26,18 @@ from .manifest import Result
 from .outputs import output_path
 
 
-def tree_json(document: m.Document, known: dict | None = None) -> str:
+def tree_json(document: m.Document, known: "NodeTexts | None" = None) -> str:
     """The resolved tree as compact JSON without source locations: where a value was written
     does not change what is printed, so moving text in a spec must not rebuild.
 
-    `known` gives the JSON of some nodes by their id (blocks taken as kept, kept.py): they
-    are put in as they are, and the rest made around them, to the same text."""
+    `known` gives the JSON of some nodes (blocks taken as kept, kept.py): they are put in
+    as they are, and the rest made around them, to the same text."""
     if not known:
         return plain_json(document)
     pieces: list[str] = []
 
     def node(value):
-        found = known.get(id(value))
+        found = known.text(value)
         if found is None:
             return _node(value)
         pieces.append(found)
@@ -51,6 +51,30 @@ def tree_json(document: m.Document, known: dict | None = None) -> str:
     for piece, part in zip(pieces, parts[1:]):
         out += (piece, part)
     return "".join(out)
+
+
+class NodeTexts(dict):
+    """The JSON of resolved nodes (`plain_json`), made once and looked up by the node itself.
+
+    Held by id with the node (so the id stays the node's, and a lookup checks it is). An id
+    names a node only in the process that made it (or one forked from it): a copy sent to
+    another process arrives empty."""
+
+    def add(self, node, text: str) -> None:
+        self[id(node)] = (node, text)
+
+    def text(self, node) -> str | None:
+        found = self.get(id(node))
+        return found[1] if found is not None and found[0] is node else None
+
+    def __reduce__(self):
+        return NodeTexts, ()
+
+
+def node_json(node, known: NodeTexts | None = None) -> str:
+    """`plain_json(node)`, from `known` when it has it."""
+    found = known.text(node) if known else None
+    return found if found is not None else plain_json(node)
 
 
 # What stands for a known node until its JSON is put in: a string no YAML text can hold.

@@ -251,9 +251,11 @@ class EditionBlocks:
         # id(resolved node) -> [block key, entry, clean so far, the block's nodes (kept alive
         # so that the ids stay theirs)], for the blocks taken or kept in this build.
         self.placed: dict[int, list] = {}
-        # id(resolved node) -> its JSON, for the same nodes: the edition's tree JSON is made
-        # of them (incremental.tree_json). Only in this process: ids mean nothing elsewhere.
-        self.json: dict[int, str] = {}
+        # The JSON of the same nodes: the edition's tree JSON is made of them
+        # (incremental.tree_json), and the writers' keys.
+        from .incremental import NodeTexts
+
+        self.json = NodeTexts()
 
     def _key(self, block) -> bytes | None:
         known = self.kept.block_keys
@@ -317,7 +319,8 @@ class EditionBlocks:
         for node in nodes:
             self.placed[id(node)] = holder
         if len(entry.json) == len(nodes):
-            self.json.update(zip(map(id, nodes), entry.json))
+            for node, text in zip(nodes, entry.json):
+                self.json.add(node, text)
 
     def was_checked(self, node, font: str) -> bool:
         """Whether `node` belongs to a block whose nodes all checked clean in `font` before."""

@@ -162,15 +162,28 @@ def remove_leftovers(folders: list[Path]) -> None:
     """Remove temporary files that builds killed outright left in `folders` (and one level
     down). A file whose process still runs belongs to a build in progress and is kept."""
     for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in [*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")]:
+        for path in _temporary_files(folder, depth=1):
             match = TEMPORARY.match(path.name)
             if match and not _running(int(match.group(1))):
                 try:
                     path.unlink()
                 except OSError:
                     pass  # a read-only folder: nothing can be left there by this build either
+
+
+def _temporary_files(folder: Path, depth: int):
+    """The hidden `.tmp` files in `folder` and `depth` levels of folders below it. One listing
+    per folder: a chart cache holds thousands of files, which pathlib's patterns look at one
+    by one in Python."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:  # not there, or not a folder
+        return
+    for entry in entries:
+        if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+            yield Path(entry.path)
+        elif depth and entry.is_dir(follow_symlinks=False):
+            yield from _temporary_files(Path(entry.path), depth - 1)
 
 
 def _running(pid: int) -> bool:

@@ -98,7 +98,7 @@ def _write_pdf(job: dict, images: list, heading_pages: dict, on_pages=None) -> R
         lines = cache_dir(job["root"]) / "lines"
         pages = write_atomically(target, lambda tmp: write_pdf(doc, layout, faces, tmp, chart_images=images,
                                                                pages_out=heading_pages, cache=lines,
-                                                               on_pages=on_pages))
+                                                               on_pages=on_pages, known_json=job.get("node_json")))
         remember_heading_pages(doc, layout, faces, images, job["root"], heading_pages, job.get("tree"))
         return _built(job, "pdf", target, pages)
     except Exception as exc:  # noqa: BLE001 - every failure becomes this format's entry
@@ -117,7 +117,8 @@ def _write_word(job: dict, word_images: list, heading_pages) -> Result:
                                                         heading_pages=heading_pages,
                                                         cache=cache_dir(job["root"]) / "charts",
                                                         blocks=cache_dir(job["root"]) / "blocks",
-                                                        tree_json=job.get("json")))
+                                                        tree_json=job.get("json"),
+                                                        known_json=job.get("node_json")))
         return _built(job, "docx", target, 0)
     except Exception as exc:  # noqa: BLE001 - every failure becomes this format's entry
         return failure(job, "docx", exc, target.parent)

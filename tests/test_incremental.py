@@ -137,10 +137,29 @@ def test_the_tree_json_made_around_known_blocks_is_the_whole_json(text):
     kept is the JSON made whole, whatever the texts hold (the mark that stands for a known
     block among them)."""
     from reportgen import model as m
-    from reportgen.incremental import plain_json, tree_json
+    from reportgen.incremental import NodeTexts, plain_json, tree_json
 
     blocks = tuple(m.Paragraph((m.Str(f"{text} {i}" if i % 2 else text),)) for i in range(5))
     table = m.Table((m.Column(), m.Column()), (), ((m.Cell((m.Str(text),)), m.Cell((m.Str("2"),))),))
     doc = m.Document(m.Meta("r", text), "en", (m.Section((m.Str(text),), 1, blocks + (table,)),), front=blocks[:2])
-    known = {id(b): plain_json(b) for b in (blocks[0], blocks[3], table)}
+    known = NodeTexts()
+    for block in (blocks[0], blocks[3], table):
+        known.add(block, plain_json(block))
+    known.add(m.Paragraph((m.Str("not in the tree"),)), "{}")  # a node gone: its id may be another's
     assert tree_json(doc, known) == tree_json(doc) == plain_json(doc)
+
+
+def test_node_texts_stay_in_their_process():
+    """Node JSON kept by id is looked up by the very node, and never crosses to another
+    process (ids mean nothing there): a pickled copy is empty."""
+    import pickle
+
+    from reportgen import model as m
+    from reportgen.incremental import NodeTexts, node_json
+
+    node, twin = m.Paragraph((m.Str("a"),)), m.Paragraph((m.Str("a"),))
+    known = NodeTexts()
+    known.add(node, "kept")
+    assert node_json(node, known) == "kept" and node_json(twin, known) != "kept"
+    copy = pickle.loads(pickle.dumps({"json": known}))["json"]
+    assert isinstance(copy, NodeTexts) and not copy

@@ -63,7 +63,7 @@ class _Ctx:
 
 def write_docx(doc: Document, layout: Layout, out: Path, chart_images=None, faces=None,
                heading_pages=None, cache: Path | None = None, blocks: Path | None = None,
-               tree_json: str | None = None) -> None:
+               tree_json: str | None = None, known_json: dict | None = None) -> None:
     """Render `doc` to `out` (write there directly).
 
     `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order.
@@ -74,9 +74,11 @@ def write_docx(doc: Document, layout: Layout, out: Path, chart_images=None, face
     made from the document (native charts) are kept for later builds. `blocks`, when given, is a
     folder where the edition's blocks are kept for the next build (`docx_kept.KeptBlocks`),
     written once the file is. `tree_json`, when given, is the document's `incremental.tree_json`
-    (the characters the embedded faces need are read from it)."""
+    (the characters the embedded faces need are read from it); `known_json`
+    (`incremental.NodeTexts`), the JSON of some of its nodes, which kept blocks' keys are
+    made from."""
     pres = present(doc, layout, chart_images)
-    kept = KeptBlocks(kept_path(blocks, doc) if blocks is not None else None)
+    kept = KeptBlocks(kept_path(blocks, doc) if blocks is not None else None, known_json)
     try:
         _Writer(doc, layout, pres, faces, heading_pages, cache, kept, tree_json).write(Path(out))
     except OSError as exc:

@@ -50,8 +50,9 @@ class KeptBlocks:
     """One edition's kept blocks: those an earlier build kept in `path` (None: keep nothing),
     and those this build makes or takes, written back by `save`."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, known_json: dict | None = None):
         self.path = path
+        self._known_json = known_json
         self._settings = _settings_key() if path is not None else ""
         self._kept = _read(path, self._settings) if path is not None else {}
         self._used: dict[bytes, tuple[bytes, ...]] = {}
@@ -66,9 +67,9 @@ class KeptBlocks:
         `pres` (`present.Presentation`: its tables' widths); None when it is not to be kept."""
         if self.path is None or not isinstance(block, KEPT_BLOCKS):
             return None
-        from ..incremental import plain_json
+        from ..incremental import node_json
 
-        content = plain_json(block)
+        content = node_json(block, self._known_json)
         if not SAFE_TYPES.issuperset(_TYPE.findall(content)):
             return None
         boxes = repr([pres.table_box(table) for table in _tables(block)])

@@ -64,7 +64,8 @@ ROLE = {"body": "body", "block": "body", "quote": "quote", "caption": "caption",
 
 
 def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_images=None,
-              pages_out: dict | None = None, cache: Path | None = None, on_pages=None) -> int:
+              pages_out: dict | None = None, cache: Path | None = None, on_pages=None,
+              known_json: dict | None = None) -> int:
     """Render `doc` to `out` (a path the caller chose; write there directly); return the page count.
 
     `chart_images` are the drawn charts, one PNG per `Chart` of `doc.walk_blocks()`, in order.
@@ -74,13 +75,15 @@ def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_im
     `cache`, when given, is a folder where the edition's set paragraphs are kept for the next
     build (`pdf_text.TextEngine`). `on_pages`, when given, is called with the same pages as
     soon as the last layout pass is done, before the file is written (the Word file waits for
-    them)."""
+    them). `known_json` (`incremental.NodeTexts`), when given, holds the JSON of some of the
+    document's nodes, which a kept table's key is made from."""
     pres = present(doc, layout, chart_images)
     regular, bold = _register_fonts(faces)
     kept = cache / f"lines-{doc.meta.id}-{doc.locale}.pickle" if cache is not None else None
     with _reportlab_settings(regular):
         writer = _Writer(doc, layout, faces, regular, bold, pres, kept)
         writer.on_pages = on_pages
+        writer.known_json = known_json
         pages = writer.write(Path(out))
     if pages_out is not None:
         pages_out.update(writer.shown_pages())
@@ -199,6 +202,7 @@ class _Writer(Visitor):
         self.has_parts = pres.has_parts
         self.registry = NoteRegistry(self.color["rule"])
         self.toc_entries: list = []  # what the contents will list, page numbers still unknown
+        self.known_json: dict | None = None  # node JSON made earlier (see write_pdf)
         self.images = ImageStore()  # every image read and decoded once per build
         self._styles: dict = {}
         family = ps2tt(regular)[0]
@@ -594,9 +598,9 @@ class _Writer(Visitor):
         holding a footnote (the page that shows it must know its notes) or a link."""
         if not self.text.keeps:
             return None
-        from ..incremental import plain_json
+        from ..incremental import node_json
 
-        content = plain_json(node)
+        content = node_json(node, self.known_json)
         if '"type":"NoteRef"' in content or '"type":"Link"' in content:
             return None  # its notes are placed, and its links made, by its cells
         look = getattr(self, "_look", None)

@@ -162,8 +162,9 @@ def table_spec(first: str) -> str:
 
 
 def test_kept_tables_are_put_in_as_drawn(tmp_path, monkeypatch):
-    """A table an earlier build drew is put in as drawn, its cells not made again, unless it
-    must split where it did not before; the PDF is the one a cold build makes."""
+    """A table an earlier build drew is put in as drawn, its cells not made again, and so is
+    one it split across pages where it splits alike; unless it must split where it did not
+    before. The PDF is the one a cold build makes."""
     from reportgen.writers import pdf
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -184,7 +185,7 @@ def test_kept_tables_are_put_in_as_drawn(tmp_path, monkeypatch):
     path.write_text(table_spec(PARAGRAPHS[0].replace("临床", "医疗")), encoding="utf-8")
     made.clear()
     warm = build(project, "second")
-    assert made == [1, 90]  # only the table with a link, and the one split across pages, are made
+    assert made == [1]  # only the table with a link is made; the one split across pages comes in kept parts
 
     def unkept(output):
         """The PDF with every table made and drawn by ReportLab, nothing kept (the kept
@@ -202,6 +203,22 @@ def test_kept_tables_are_put_in_as_drawn(tmp_path, monkeypatch):
         return made
 
     assert warm == unkept("third")
+
+    # Where the split is kept but not its parts' sizes and drawings, the split is made again
+    # as it was made (in the room the page had then) and drawn right.
+    import pickle
+
+    from reportgen.cachefiles import save
+
+    settings, lines, drawn = pickle.loads(kept_file(project).read_bytes())
+    splits = {key: value for key, value in drawn.items()
+              if isinstance(value, tuple) and value and all(isinstance(part, tuple) and len(part) == 2
+                                                            and isinstance(part[1], bool) for part in value)}
+    assert splits, "the long table's split was not kept"
+    save(kept_file(project), lambda tmp: tmp.write_bytes(pickle.dumps((settings, lines, splits))))
+    made.clear()
+    assert build(project, "sixth") == warm
+    assert 90 in made
 
     # Two more lines above: the long table splits elsewhere, and is still drawn right.
     path.write_text(table_spec(PARAGRAPHS[0] * 2), encoding="utf-8")

@@ -662,7 +662,11 @@ def with_continued_caption(parts: list, continued) -> list:
 class KeptTable(Flowable):
     """A table whose size and drawing an earlier build kept, keyed by all it follows from
     (`_Writer._table_key`): put in as drawn. Its cells are made and ReportLab lays out its
-    grid (`make()`, the NotedTable) only when it must split across pages or was not kept."""
+    grid (`make()`, the NotedTable) only when what it is asked was not kept.
+
+    A table that breaks across pages is kept too: where it was split (in the same room on a
+    page alike), its parts come back as kept tables themselves, each with its own size and
+    drawing, so a rebuild makes none of its cells."""
 
     has_notes = False  # a table holding a footnote is never kept
 
@@ -681,7 +685,9 @@ class KeptTable(Flowable):
             self._table = self.make()
             self._table.continued = self.continued
             # Its split parts take their space before and after from it.
-            self._table.spaceBefore, self._table.spaceAfter = self.spaceBefore, self.spaceAfter
+            for name in ("spaceBefore", "spaceAfter"):
+                if name in self.__dict__:
+                    setattr(self._table, name, self.__dict__[name])
         if self._wrapped != (aW, aH):
             canv = getattr(self, "canv", None)
             if canv is not None:
@@ -696,22 +702,59 @@ class KeptTable(Flowable):
 
     def wrap(self, aW, aH):
         self._avail = (aW, aH)
-        key = self._key("size", aW)
-        size = self.store.drawn(key)
+        whole = self._key("size", aW)
+        size = self.store.drawn(whole)
         if size is None:
-            self._real(aW, aH)
-            size = self._size
             # ReportLab measures a table's rows only as far as `aH` reaches (its long-table
-            # optimisation): a size is whole, and kept, only when the table fit.
-            if size[1] <= aH:
-                self.store.keep_drawn(key, size)
+            # optimisation): a size is whole only when the table fit; one that did not is
+            # kept for that room alone (the frame then splits the table).
+            part = self._key(f"size in {aH:.3f}", aW)
+            size = self.store.drawn(part)
+            if size is None:
+                self._real(aW, aH)
+                size = self._size
+                self.store.keep_drawn(whole if size[1] <= aH else part, size)
         self.width, self.height = size
         return size
 
     def split(self, aW, aH):
-        table = self._real(aW, aH)
-        table._frame = getattr(self, "_frame", None)
-        return table.splitOn(self.canv, aW, aH)
+        frame, canv = getattr(self, "_frame", None), self.canv
+        room = _room(frame)
+        key = self._key(f"split in {aH:.3f} {room!r}", aW)
+        shape = self.store.drawn(key)
+        real = None
+        if shape is None:
+            real = self._split_real(canv, aW, aH, frame)
+            shape = _split_shape(real)
+            if shape is None:
+                return real  # not a split this class knows how to keep
+            self.store.keep_drawn(key, shape)
+
+        def real_part(i: int) -> Table:
+            nonlocal real
+            if real is None:  # a part's size or drawing was not kept: the split is made again
+                real = self._split_real(canv, aW, aH, _Room(room) if room is not None else None)
+            part = real[i]
+            return part._content[-1] if isinstance(part, KeepWithNext) else part
+
+        parts = []
+        for i, (settings, captioned) in enumerate(shape):
+            part = KeptTable(functools.partial(real_part, i), self._key(f"part {i} of {key.hex()}", aW),
+                             self.store, self.continued)
+            part.__dict__.update(settings)
+            parts.append(KeepWithNext([self.continued(), part]) if captioned else part)
+        return parts
+
+    def _split_real(self, canv, aW: float, aH: float, frame) -> list:
+        had = "canv" in self.__dict__  # set while Platypus splits this; not when a part asks later
+        self.canv = canv  # the real table is wrapped on it
+        try:
+            table = self._real(aW, aH)
+        finally:
+            if not had:
+                del self.canv
+        table._frame = frame
+        return table.splitOn(canv, aW, aH)
 
     def draw(self):
         aW, aH = self._avail
@@ -729,6 +772,45 @@ class KeptTable(Flowable):
             del table.canv
         if recording.drawn is not None:
             self.store.keep_drawn(key, recording.drawn)
+
+
+# What of the frame a table's split reads (NotedTable._row_too_tall, ReportLab's split inside
+# a row): a kept split is taken only where all of it is as it was.
+_ROOM = ("_atTop", "_aH", "_height", "_y", "_y1", "_topPadding", "_bottomPadding")
+
+
+def _room(frame) -> tuple | None:
+    if frame is None:
+        return None
+    return tuple(round(float(getattr(frame, name, 0) or 0), 3) for name in _ROOM)
+
+
+class _Room:
+    """A frame as a kept split found it, for making that split again later."""
+
+    def __init__(self, room: tuple):
+        for name, value in zip(_ROOM, room):
+            setattr(self, name, value)
+
+
+def _split_shape(parts: list) -> tuple | None:
+    """What to keep of a table's split: for each part, its space before and after, its
+    alignments, and whether a `continued` caption line stands over it; None for a split of
+    another make (nothing kept)."""
+    shape = []
+    for part in parts:
+        captioned = isinstance(part, KeepWithNext) and len(part._content) == 2
+        table = part._content[-1] if captioned else part
+        if not isinstance(table, Table):
+            return None
+        settings = tuple((name, table.__dict__[name]) for name in _PART_SETTINGS if name in table.__dict__)
+        shape.append((settings, captioned))
+    return tuple(shape)
+
+
+# What a split part has of its own that the frame reads, as set on it (a part made without
+# a space after has none: the frame then counts none).
+_PART_SETTINGS = ("spaceBefore", "spaceAfter", "hAlign", "vAlign")
 
 
 class WindowedTable(Flowable):

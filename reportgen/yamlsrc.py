@@ -187,7 +187,39 @@ def load(path: Path, display: str | None = None, root: Path | None = None, kind:
     the size limit (`files.LIMITS`)."""
     display = display or str(path)
     text = read_text(path, display, root, kind)
-    return loads(text, display)
+    if root is None:
+        return loads(text, display)
+    return _kept_loads(text, display, root)
+
+
+def _kept_loads(text: str, display: str, root: Path):
+    """`loads`, kept in the project's cache under the text, its name and what parses it: a
+    rebuild reads a layout or a data file unchanged since the last build without composing
+    it again (PyYAML composes in Python). A file with a problem is parsed, and reported,
+    every time."""
+    import hashlib
+    import pickle
+
+    from .cachefiles import installed_version, intact, save
+    from .fonts import cache_dir
+    from .incremental import toolkit_hash
+
+    digest = hashlib.sha256("\0".join([toolkit_hash(), installed_version("PyYAML", "yaml"), display, text])
+                            .encode("utf-8", "surrogatepass")).hexdigest()
+    kept = cache_dir(root) / "yaml" / f"{digest[:32]}.pickle"
+    if intact(kept):
+        try:
+            return pickle.loads(kept.read_bytes())
+        except Exception:  # noqa: BLE001 - an unreadable cache entry costs a parse, never the build
+            pass
+    value = loads(text, display)
+    try:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        save(kept, lambda tmp: tmp.write_bytes(data))
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass  # a cache that cannot be written costs time, never the build
+    return value
 
 
 def _compose(text: str, display: str):

@@ -224,3 +224,46 @@ def test_folding_matches_yaml_except_between_cjk(lines, style):
         if yamlsrc.joins_without_space(a[-1], b[0]):
             expected = expected.replace(f"{a} {b}", f"{a}{b}", 1)
     assert ours == expected
+
+
+def test_a_file_read_again_unchanged_comes_from_the_cache_with_its_locations(tmp_path, monkeypatch):
+    """A layout or data file a build read is kept parsed in the project's cache: read again
+    unchanged, it gives the same values and locations without composing the YAML; a changed
+    file, a file with a problem and a damaged cache entry are parsed (and reported) again."""
+    monkeypatch.setenv("REPORTGEN_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "project"
+    (root / "data").mkdir(parents=True)
+    path = root / "data" / "figures.yaml"
+    path.write_text("market:\n  size: {2024: 12.5, 2025: 14.0}\n  name: 市场 \"规模\"\nrows:\n  - [a, 1]\n  - [b, 2]\n",
+                    encoding="utf-8")
+    composed = []
+    real = yamlsrc._compose
+
+    def compose(text, display):
+        composed.append(display)
+        return real(text, display)
+
+    monkeypatch.setattr(yamlsrc, "_compose", compose)
+
+    def read():
+        value = yamlsrc.load(path, "data/figures.yaml", root, "data")
+        return value, [(repr(value.loc_of(k)), value.loc_of(k).style) for k in value], \
+            repr(value["market"].loc_of("size")), value["rows"].locs, value["market"].text_of("size")
+
+    first = read()
+    assert composed == ["data/figures.yaml"]
+    assert read() == first and composed == ["data/figures.yaml"]  # from the cache
+
+    path.write_text(path.read_text(encoding="utf-8").replace("14.0", "14.5"), encoding="utf-8")
+    changed = read()
+    assert changed[0]["market"]["size"][2025] == 14.5 and len(composed) == 2
+
+    for entry in (tmp_path / "cache" / "yaml").glob("*.pickle"):
+        entry.write_bytes(entry.read_bytes()[:20])  # damaged: not used
+    assert read() == changed and len(composed) == 3
+
+    path.write_text("market: [unclosed\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ReportgenError, match="figures.yaml:2:1: error: YAML syntax"):
+            read()
+    assert len(composed) == 5

@@ -207,7 +207,7 @@ class KeptBlocks:
     def __init__(self, folder: Path, report: Path, root: Path, block_keys: dict | None = None):
         from .cachefiles import intact
 
-        # Each block's key by its id (spec.Spec.block_keys); the blocks must outlive this.
+        # Each block's key, as id(block) -> (block, key) (spec.Spec.block_keys).
         self.block_keys = block_keys if block_keys is not None else {}
         self.path = kept_path(folder, report).with_suffix(".blocks")
         self.key = settings_key(root, set())
@@ -259,9 +259,9 @@ class EditionBlocks:
 
     def _key(self, block) -> bytes | None:
         known = self.kept.block_keys
-        key = known.get(id(block))
-        if key is not None:
-            return key
+        found = known.get(id(block))
+        if found is not None and found[0] is block:
+            return found[1]
         loc = getattr(block, "loc", None)
         if loc is None or not loc.line:
             return None
@@ -274,7 +274,7 @@ class EditionBlocks:
             # The same for every edition, and while the block's file only moves it (a kept
             # spec patched elsewhere, kept_spec.py): a block whose locations all lie in its
             # own file keeps its key where they move together.
-            known[id(block)] = key
+            known[id(block)] = (block, key)
         return key
 
     def take(self, block, counters: tuple, work: int, limit: int):

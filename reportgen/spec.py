@@ -75,9 +75,9 @@ class Spec:
     report_code: str = ""  # printed as written (a catalogue number is not translated)
     closing: dict = field(default_factory=dict)  # part -> src.Text, over the layout's parts
     files: list[Path] = field(default_factory=list)  # every file read, for rebuild checks
-    # Each top-level block's key among the kept resolved blocks (kept.EditionBlocks), by the
-    # block's id: made once per build for all editions, and carried with a kept spec
-    # (kept_spec.py), so that a rebuild makes keys only for the blocks that changed.
+    # Each top-level block's key among the kept resolved blocks (kept.EditionBlocks), as
+    # id(block) -> (block, key): made once per build for all editions, and carried with a
+    # kept spec (kept_spec.py), so that a rebuild makes keys only for the blocks that changed.
     block_keys: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -98,7 +98,7 @@ class Spec:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         keys = self.block_keys
-        state["block_keys"] = [[keys.get(id(b)) for b in blocks] for blocks in self.block_lists()] if keys else []
+        state["block_keys"] = [[_key_of(keys, b) for b in blocks] for blocks in self.block_lists()] if keys else []
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -107,7 +107,12 @@ class Spec:
         self.block_keys = {}
         for blocks, keys in zip(self.block_lists(), places):
             if len(keys) == len(blocks):
-                self.block_keys.update((id(b), k) for b, k in zip(blocks, keys) if k is not None)
+                self.block_keys.update((id(b), (b, k)) for b, k in zip(blocks, keys) if k is not None)
+
+
+def _key_of(keys: dict, block) -> bytes | None:
+    found = keys.get(id(block))
+    return found[1] if found is not None and found[0] is block else None
 
 
 @dataclass

@@ -47,7 +47,8 @@ def build(root: Path, names: list[str], locales: list[str], formats: list[str], 
     manifest_path = out_dir / "manifest.json"
     old = read_manifest(manifest_path)
     previous = {r.key: r for r in old}
-    remove_leftovers([out_dir, *(cache_dir(root) / name for name in ("charts", "fonts", "lines", "editions", "blocks"))])
+    remove_leftovers([out_dir, *(cache_dir(root) / name
+                                 for name in ("charts", "fonts", "lines", "editions", "blocks", "yaml", "layout"))])
     # Reports none of whose files changed since their last build, whose files are intact, are not even loaded.
     fresh_keys: set = set()
     stale_paths = []

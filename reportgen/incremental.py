@@ -77,7 +77,9 @@ def node_json(node, known: NodeTexts | None = None) -> str:
     return found if found is not None else plain_json(node)
 
 
-# What stands for a known node until its JSON is put in: a string no YAML text can hold.
+# What stands for a known node until its JSON is put in: a string no printable text is (a
+# control character, which the check refuses; a text that is it anyway makes the counts
+# disagree, and the tree is encoded whole).
 _HOLE = "\0"
 _HOLE_JSON = json.dumps(_HOLE)
 

@@ -509,7 +509,7 @@ def test_a_writer_that_leaves_half_a_file_without_an_error_does_not_replace_the_
     assert not temporaries(out)
 
 
-@pytest.mark.parametrize("folder", ["charts", "lines", "editions", "blocks"])
+@pytest.mark.parametrize("folder", ["charts", "lines", "editions", "blocks", "yaml", "layout"])
 def test_cache_files_another_build_is_writing_are_kept(tmp_path, monkeypatch, capsys, folder):
     # Builds sharing a cache: a cache file is written as `.NAME.PID.THREAD.tmp`, and a build
     # that cleans up leftovers took the thread id for the process id: it crashed

@@ -26,7 +26,7 @@ from .manifest import Result
 from .outputs import output_path
 
 
-def tree_json(document: m.Document, known: "NodeTexts | None" = None) -> str:
+def tree_json(document: m.Document, known: "ByObject | None" = None) -> str:
     """The resolved tree as compact JSON without source locations: where a value was written
     does not change what is printed, so moving text in a spec must not rebuild.
 
@@ -37,7 +37,7 @@ def tree_json(document: m.Document, known: "NodeTexts | None" = None) -> str:
     pieces: list[str] = []
 
     def node(value):
-        found = known.text(value)
+        found = known.of(value)
         if found is None:
             return _node(value)
         pieces.append(found)
@@ -53,27 +53,9 @@ def tree_json(document: m.Document, known: "NodeTexts | None" = None) -> str:
     return "".join(out)
 
 
-class NodeTexts(dict):
-    """The JSON of resolved nodes (`plain_json`), made once and looked up by the node itself.
-
-    Held by id with the node (so the id stays the node's, and a lookup checks it is). An id
-    names a node only in the process that made it (or one forked from it): a copy sent to
-    another process arrives empty."""
-
-    def add(self, node, text: str) -> None:
-        self[id(node)] = (node, text)
-
-    def text(self, node) -> str | None:
-        found = self.get(id(node))
-        return found[1] if found is not None and found[0] is node else None
-
-    def __reduce__(self):
-        return NodeTexts, ()
-
-
-def node_json(node, known: NodeTexts | None = None) -> str:
-    """`plain_json(node)`, from `known` when it has it."""
-    found = known.text(node) if known else None
+def node_json(node, known: "ByObject | None" = None) -> str:
+    """`plain_json(node)`, from `known` (`kept.ByObject`: JSON made earlier) when it has it."""
+    found = known.of(node) if known else None
     return found if found is not None else plain_json(node)
 
 

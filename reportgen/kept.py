@@ -26,6 +26,22 @@ from .errors import Loc as _Loc
 FORMAT_VERSION = "8"
 
 
+class ByObject(dict):
+    """Values made once in this process for some objects, looked up by the very object:
+    held as id -> (object, value), so an id stays its object's while it is held here. A copy
+    sent to another process, where ids mean nothing, arrives empty."""
+
+    def put(self, obj, value) -> None:
+        self[id(obj)] = (obj, value)
+
+    def of(self, obj):
+        found = self.get(id(obj))
+        return found[1] if found is not None and found[0] is obj else None
+
+    def __reduce__(self):
+        return type(self), ()
+
+
 def kept_path(folder: Path, report: Path) -> Path:
     """Where the editions of `report` (its report.yaml) are kept in `folder`."""
     # The report's place is in the name: projects may share one cache ($REPORTGEN_CACHE).
@@ -204,11 +220,10 @@ class KeptBlocks:
     kept editions, one group per edition (its settings' digest). `edition(settings)` gives
     the memo one edition's resolution uses."""
 
-    def __init__(self, folder: Path, report: Path, root: Path, block_keys: dict | None = None):
+    def __init__(self, folder: Path, report: Path, root: Path, block_keys: ByObject | None = None):
         from .cachefiles import intact
 
-        # Each block's key, as id(block) -> (block, key) (spec.Spec.block_keys).
-        self.block_keys = block_keys if block_keys is not None else {}
+        self.block_keys = block_keys if block_keys is not None else ByObject()  # spec.Spec.block_keys
         self.path = kept_path(folder, report).with_suffix(".blocks")
         self.key = settings_key(root, set())
         self.old: dict = {}  # edition settings -> {block key -> [_Block]}, as the last build kept them
@@ -253,15 +268,13 @@ class EditionBlocks:
         self.placed: dict[int, list] = {}
         # The JSON of the same nodes: the edition's tree JSON is made of them
         # (incremental.tree_json), and the writers' keys.
-        from .incremental import NodeTexts
-
-        self.json = NodeTexts()
+        self.json = ByObject()
 
     def _key(self, block) -> bytes | None:
         known = self.kept.block_keys
-        found = known.get(id(block))
-        if found is not None and found[0] is block:
-            return found[1]
+        key = known.of(block)
+        if key is not None:
+            return key
         loc = getattr(block, "loc", None)
         if loc is None or not loc.line:
             return None
@@ -274,7 +287,7 @@ class EditionBlocks:
             # The same for every edition, and while the block's file only moves it (a kept
             # spec patched elsewhere, kept_spec.py): a block whose locations all lie in its
             # own file keeps its key where they move together.
-            known[id(block)] = (block, key)
+            known.put(block, key)
         return key
 
     def take(self, block, counters: tuple, work: int, limit: int):
@@ -320,7 +333,7 @@ class EditionBlocks:
             self.placed[id(node)] = holder
         if len(entry.json) == len(nodes):
             for node, text in zip(nodes, entry.json):
-                self.json.add(node, text)
+                self.json.put(node, text)
 
     def was_checked(self, node, font: str) -> bool:
         """Whether `node` belongs to a block whose nodes all checked clean in `font` before."""

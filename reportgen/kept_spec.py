@@ -269,7 +269,7 @@ def _patch(kept: _Kept, text: str, new: list, display: str, root: Path, path: Pa
     spec = _unpickled(kept.spec, display, bottom.end, delta)
     container = _container(spec, top.container)
     for gone in container[top.first:bottom.stop]:
-        spec.block_keys.pop(id(gone), None)  # its id may be a new block's once it is gone
+        spec.block_keys.pop(id(gone), None)
     container[top.first:bottom.stop] = blocks
     grown = len(blocks) - (bottom.stop - top.first)
     made = [_Span(display, span.start, span.end, span.col, top.container, top.first + span.first,

@@ -19,6 +19,7 @@ from .check import paragraph_limit, too_long
 from .errors import Diagnostics, Loc, ReportgenError, did_you_mean
 from .files import display_path, inside
 from .files import check_project_file, limit_bytes, limit_hint, name_problem, open_project_file, show_name
+from .kept import ByObject
 from .layout import CLOSING_PARTS
 from .locale import parse_locale
 from .yamlsrc import YList, YMap, loads, read_text
@@ -75,10 +76,10 @@ class Spec:
     report_code: str = ""  # printed as written (a catalogue number is not translated)
     closing: dict = field(default_factory=dict)  # part -> src.Text, over the layout's parts
     files: list[Path] = field(default_factory=list)  # every file read, for rebuild checks
-    # Each top-level block's key among the kept resolved blocks (kept.EditionBlocks), as
-    # id(block) -> (block, key): made once per build for all editions, and carried with a
-    # kept spec (kept_spec.py), so that a rebuild makes keys only for the blocks that changed.
-    block_keys: dict = field(default_factory=dict, compare=False, repr=False)
+    # Each top-level block's key among the kept resolved blocks (kept.EditionBlocks): made
+    # once per build for all editions, and carried with a kept spec (kept_spec.py), so that a
+    # rebuild makes keys only for the blocks that changed.
+    block_keys: ByObject = field(default_factory=ByObject, compare=False, repr=False)
 
     @property
     def folder(self) -> Path:
@@ -98,21 +99,18 @@ class Spec:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         keys = self.block_keys
-        state["block_keys"] = [[_key_of(keys, b) for b in blocks] for blocks in self.block_lists()] if keys else []
+        state["block_keys"] = [[keys.of(b) for b in blocks] for blocks in self.block_lists()] if keys else []
         return state
 
     def __setstate__(self, state: dict) -> None:
         places = state.get("block_keys") or []
         self.__dict__.update(state)
-        self.block_keys = {}
+        self.block_keys = ByObject()
         for blocks, keys in zip(self.block_lists(), places):
             if len(keys) == len(blocks):
-                self.block_keys.update((id(b), (b, k)) for b, k in zip(blocks, keys) if k is not None)
-
-
-def _key_of(keys: dict, block) -> bytes | None:
-    found = keys.get(id(block))
-    return found[1] if found is not None and found[0] is block else None
+                for block, key in zip(blocks, keys):
+                    if key is not None:
+                        self.block_keys.put(block, key)
 
 
 @dataclass

@@ -137,15 +137,16 @@ def test_the_tree_json_made_around_known_blocks_is_the_whole_json(text):
     kept is the JSON made whole, whatever the texts hold (the mark that stands for a known
     block among them)."""
     from reportgen import model as m
-    from reportgen.incremental import NodeTexts, plain_json, tree_json
+    from reportgen.incremental import plain_json, tree_json
+    from reportgen.kept import ByObject
 
     blocks = tuple(m.Paragraph((m.Str(f"{text} {i}" if i % 2 else text),)) for i in range(5))
     table = m.Table((m.Column(), m.Column()), (), ((m.Cell((m.Str(text),)), m.Cell((m.Str("2"),))),))
     doc = m.Document(m.Meta("r", text), "en", (m.Section((m.Str(text),), 1, blocks + (table,)),), front=blocks[:2])
-    known = NodeTexts()
+    known = ByObject()
     for block in (blocks[0], blocks[3], table):
-        known.add(block, plain_json(block))
-    known.add(m.Paragraph((m.Str("not in the tree"),)), "{}")  # a node gone: its id may be another's
+        known.put(block, plain_json(block))
+    known.put(m.Paragraph((m.Str("not in the tree"),)), "{}")  # a node gone: its id may be another's
     assert tree_json(doc, known) == tree_json(doc) == plain_json(doc)
 
 
@@ -155,11 +156,12 @@ def test_node_texts_stay_in_their_process():
     import pickle
 
     from reportgen import model as m
-    from reportgen.incremental import NodeTexts, node_json
+    from reportgen.incremental import node_json
+    from reportgen.kept import ByObject
 
     node, twin = m.Paragraph((m.Str("a"),)), m.Paragraph((m.Str("a"),))
-    known = NodeTexts()
-    known.add(node, "kept")
+    known = ByObject()
+    known.put(node, "kept")
     assert node_json(node, known) == "kept" and node_json(twin, known) != "kept"
     copy = pickle.loads(pickle.dumps({"json": known}))["json"]
-    assert isinstance(copy, NodeTexts) and not copy
+    assert isinstance(copy, ByObject) and not copy

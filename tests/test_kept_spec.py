@@ -213,7 +213,7 @@ def test_kept_block_keys_come_with_the_spec_for_the_blocks_an_edit_left(sample, 
     # The new paragraph's key is made; so is the block above it, read again with it (the
     # lines put in might have been its own).
     assert len(carried) == len(blocks) - 2
-    assert all(spec.block_keys[id(b)] == (b, _fresh_key(b)) for b in carried)
+    assert all(spec.block_keys.of(b) == _fresh_key(b) for b in carried)
     assert any("A new paragraph" in repr(b) for b in blocks if id(b) not in spec.block_keys)
 
 

@@ -75,7 +75,7 @@ def write_docx(doc: Document, layout: Layout, out: Path, chart_images=None, face
     folder where the edition's blocks are kept for the next build (`docx_kept.KeptBlocks`),
     written once the file is. `tree_json`, when given, is the document's `incremental.tree_json`
     (the characters the embedded faces need are read from it); `known_json`
-    (`incremental.NodeTexts`), the JSON of some of its nodes, which kept blocks' keys are
+    (`kept.ByObject`), the JSON of some of its nodes, which kept blocks' keys are
     made from."""
     pres = present(doc, layout, chart_images)
     kept = KeptBlocks(kept_path(blocks, doc) if blocks is not None else None, known_json)

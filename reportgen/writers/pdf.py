@@ -75,7 +75,7 @@ def write_pdf(doc: m.Document, layout: Layout, faces: Faces, out: Path, chart_im
     `cache`, when given, is a folder where the edition's set paragraphs are kept for the next
     build (`pdf_text.TextEngine`). `on_pages`, when given, is called with the same pages as
     soon as the last layout pass is done, before the file is written (the Word file waits for
-    them). `known_json` (`incremental.NodeTexts`), when given, holds the JSON of some of the
+    them). `known_json` (`kept.ByObject`), when given, holds the JSON of some of the
     document's nodes, which a kept table's key is made from."""
     pres = present(doc, layout, chart_images)
     regular, bold = _register_fonts(faces)
